@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Pki.Acme.Internal;
+
+namespace Pki.Acme;
+
+/// <summary>A certificate chain as the CA sent it (<c>application/pem-certificate-chain</c>, leaf first).</summary>
+public sealed class AcmeCertificateChain
+{
+    private AcmeCertificateChain(string pem, IReadOnlyList<byte[]> certificates, Uri source)
+    {
+        Pem = pem;
+        Certificates = certificates;
+        Source = source;
+    }
+
+    /// <summary>The PEM text, leaf first.</summary>
+    public string Pem { get; }
+
+    /// <summary>The certificates in DER, leaf first.</summary>
+    public IReadOnlyList<byte[]> Certificates { get; }
+
+    /// <summary>Where the chain came from.</summary>
+    public Uri Source { get; }
+
+    /// <summary>The issuer name of the topmost certificate (what <c>PreferredChain</c> matches).</summary>
+    public string TopIssuerName
+    {
+        get
+        {
+            using var top = Load(Certificates[^1]);
+            return top.GetNameInfo(X509NameType.SimpleName, forIssuer: true);
+        }
+    }
+
+    /// <summary>The leaf certificate.</summary>
+    public X509Certificate2 LoadLeaf() => Load(Certificates[0]);
+
+    /// <summary>All certificates, leaf first.</summary>
+    public X509Certificate2Collection LoadAll()
+    {
+        var collection = new X509Certificate2Collection();
+        foreach (var der in Certificates)
+        {
+            collection.Add(Load(der));
+        }
+
+        return collection;
+    }
+
+    /// <summary>True when the topmost certificate's issuer (or subject) common name is <paramref name="name"/>.</summary>
+    public bool IsIssuedBy(string name)
+    {
+        using var top = Load(Certificates[^1]);
+        return string.Equals(top.GetNameInfo(X509NameType.SimpleName, forIssuer: true), name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(top.GetNameInfo(X509NameType.SimpleName, forIssuer: false), name, StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static AcmeCertificateChain Parse(string pem, Uri source)
+    {
+        List<byte[]> certificates;
+        try
+        {
+            certificates = Internal.Pem.DecodeAll(pem, "CERTIFICATE");
+        }
+        catch (FormatException ex)
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.MalformedCertificate, source, "The certificate chain is not valid PEM: " + ex.Message, ex);
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.MalformedCertificate, source, "The certificate chain holds no CERTIFICATE block: " + AcmeTransport.Snippet(System.Text.Encoding.UTF8.GetBytes(pem)));
+        }
+
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            try
+            {
+                using var certificate = Load(certificates[i]);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new AcmeProtocolException(AcmeProtocolError.MalformedCertificate, source, $"Certificate {i} of the chain is not a valid X.509 certificate: {ex.Message}", ex);
+            }
+        }
+
+        return new AcmeCertificateChain(pem, certificates, source);
+    }
+
+    internal static X509Certificate2 Load(byte[] der) =>
+#if NET9_0_OR_GREATER
+        X509CertificateLoader.LoadCertificate(der);
+#else
+        new(der);
+#endif
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pki.Acme;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="AcmeClient"/> in a service collection.</summary>
+public static class AcmeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="AcmeClient"/> as a typed client of <c>IHttpClientFactory</c>, with
+    /// <see cref="AcmeClientOptions"/> validated at start-up, <see cref="TimeProvider.System"/>
+    /// unless another is registered, and an <see cref="InMemoryHttp01TokenStore"/> for http-01.
+    /// Calling it again is harmless; configure the returned builder for proxies or pinning.
+    /// </summary>
+    public static IHttpClientBuilder AddAcmeClient(this IServiceCollection services, Action<AcmeClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<AcmeClientOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeClientOptions>, ValidateOptions>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IHttp01TokenStore, InMemoryHttp01TokenStore>();
+        return services.AddHttpClient<AcmeClient>();
+    }
+}

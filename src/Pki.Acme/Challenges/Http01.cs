@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pki.Acme.Internal;
+
+namespace Pki.Acme;
+
+/// <summary>
+/// The http-01 tokens currently presented (RFC 8555 section 8.3). Applications that serve
+/// <c>/.well-known/acme-challenge/</c> themselves answer a GET for token T with
+/// <c>TryGet(T, out keyAuthorization)</c> as <c>application/octet-stream</c>.
+/// </summary>
+public interface IHttp01TokenStore
+{
+    /// <summary>Presents a token.</summary>
+    void Add(string token, string keyAuthorization);
+
+    /// <summary>Withdraws a token; false when it was not there.</summary>
+    bool Remove(string token);
+
+    /// <summary>Looks a token up.</summary>
+    bool TryGet(string token, out string keyAuthorization);
+}
+
+/// <summary>A thread-safe in-memory <see cref="IHttp01TokenStore"/>.</summary>
+public sealed class InMemoryHttp01TokenStore : IHttp01TokenStore
+{
+    private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>How many tokens are presented now.</summary>
+    public int Count => _tokens.Count;
+
+    /// <inheritdoc />
+    public void Add(string token, string keyAuthorization)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
+        _tokens[token] = keyAuthorization;
+    }
+
+    /// <inheritdoc />
+    public bool Remove(string token) => _tokens.TryRemove(token, out _);
+
+    /// <inheritdoc />
+    public bool TryGet(string token, out string keyAuthorization)
+    {
+        if (_tokens.TryGetValue(token, out var value))
+        {
+            keyAuthorization = value;
+            return true;
+        }
+
+        keyAuthorization = string.Empty;
+        return false;
+    }
+}
+
+/// <summary>Solves http-01 by putting the key authorization into an <see cref="IHttp01TokenStore"/> that something serves.</summary>
+public sealed class Http01ChallengeSolver : IChallengeSolver
+{
+    private readonly IHttp01TokenStore _store;
+
+    /// <summary>Creates the solver over <paramref name="store"/> (served by an <see cref="Http01Responder"/> or by the application).</summary>
+    public Http01ChallengeSolver(IHttp01TokenStore store) => _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <inheritdoc />
+    public string ChallengeType => AcmeChallengeResource.Http01;
+
+    /// <inheritdoc />
+    public Task PresentAsync(AcmeChallengeContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _store.Add(context.Token, context.KeyAuthorization);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task CleanupAsync(AcmeChallengeContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _store.Remove(context.Token);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A built-in http-01 responder: an HTTP listener that answers
+/// <c>GET /.well-known/acme-challenge/{token}</c> from an <see cref="IHttp01TokenStore"/>
+/// (RFC 8555 section 8.3) and 404 for anything else. The CA connects on port 80 in production.
+/// </summary>
+public sealed class Http01Responder : IAsyncDisposable
+{
+    private const string PathPrefix = "/.well-known/acme-challenge/";
+    private readonly HttpListener _listener;
+    private readonly IHttp01TokenStore _store;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+
+    private Http01Responder(HttpListener listener, IHttp01TokenStore store, ILogger logger)
+    {
+        _listener = listener;
+        _store = store;
+        _logger = logger;
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>The store served.</summary>
+    public IHttp01TokenStore Store => _store;
+
+    /// <summary>Starts listening on <paramref name="port"/> on every interface (prefix <c>http://*:port/</c>), or on the given prefixes.</summary>
+    /// <exception cref="AcmeConfigurationException">The listener could not start (port in use, no permission).</exception>
+    public static Http01Responder Start(IHttp01TokenStore store, int port = 80, ILogger? logger = null, IEnumerable<string>? prefixes = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (port is <= 0 or > 65535)
+        {
+            throw new AcmeConfigurationException($"The http-01 responder port must be 1-65535; it is {port}.");
+        }
+
+        var listener = new HttpListener();
+        foreach (var prefix in prefixes ?? [$"http://*:{port}/"])
+        {
+            listener.Prefixes.Add(prefix);
+        }
+
+        try
+        {
+            listener.Start();
+        }
+        catch (HttpListenerException ex)
+        {
+            listener.Close();
+            throw new AcmeConfigurationException($"The http-01 responder could not listen on {string.Join(", ", prefixes ?? [$"port {port}"])}: {ex.Message}", ex);
+        }
+
+        return new Http01Responder(listener, store, logger ?? NullLogger.Instance);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => Serve(context));
+        }
+    }
+
+    private void Serve(HttpListenerContext context)
+    {
+        try
+        {
+            var path = context.Request.Url?.AbsolutePath ?? string.Empty;
+            var response = context.Response;
+            if (context.Request.HttpMethod == "GET" && path.StartsWith(PathPrefix, StringComparison.Ordinal)
+                && _store.TryGet(path[PathPrefix.Length..], out var keyAuthorization))
+            {
+                var body = Encoding.ASCII.GetBytes(keyAuthorization);
+                response.StatusCode = 200;
+                response.ContentType = "application/octet-stream";
+                response.ContentLength64 = body.Length;
+                response.OutputStream.Write(body, 0, body.Length);
+            }
+            else
+            {
+                response.StatusCode = 404;
+            }
+
+            response.Close();
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.ResponderFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>Stops listening.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_listener.IsListening)
+        {
+            _listener.Stop();
+        }
+
+        _listener.Close();
+        await _loop.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+
+namespace Pki.Acme;
+
+/// <summary>Base class of every error this package throws for ACME operations.</summary>
+public class AcmeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public AcmeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public AcmeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The ACME server answered with an error document (RFC 8555 section 6.7, RFC 7807). The
+/// <see cref="Problem"/> carries its type, detail, status and subproblems.
+/// </summary>
+public sealed class AcmeProblemException : AcmeException
+{
+    /// <summary>Creates the exception for a problem document returned by <paramref name="requestUri"/>.</summary>
+    public AcmeProblemException(AcmeProblem problem, Uri requestUri, HttpStatusCode statusCode, TimeSpan? retryAfter)
+        : base(Describe(problem, requestUri, statusCode, retryAfter))
+    {
+        Problem = problem ?? throw new ArgumentNullException(nameof(problem));
+        RequestUri = requestUri;
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProblemException()
+    {
+        Problem = new AcmeProblem { Type = AcmeProblemTypes.ServerInternal };
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProblemException(string message)
+        : base(message)
+    {
+        Problem = new AcmeProblem { Type = AcmeProblemTypes.ServerInternal, Detail = message };
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProblemException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Problem = new AcmeProblem { Type = AcmeProblemTypes.ServerInternal, Detail = message };
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>The problem document.</summary>
+    public AcmeProblem Problem { get; }
+
+    /// <summary>The URL the failing request went to.</summary>
+    public Uri RequestUri { get; }
+
+    /// <summary>The HTTP status of the response.</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>How long the server asked the client to wait (Retry-After), when it said so (e.g. with rateLimited or 503).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The problem type URN, e.g. <c>urn:ietf:params:acme:error:rateLimited</c>.</summary>
+    public string Type => Problem.Type;
+
+    private static string Describe(AcmeProblem problem, Uri requestUri, HttpStatusCode statusCode, TimeSpan? retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var message = $"ACME server returned {(int)statusCode} {problem.Type} for {requestUri}: {problem.Detail ?? problem.Title ?? "(no detail)"}";
+        if (problem.Subproblems is { Count: > 0 } subproblems)
+        {
+            message += " Subproblems: " + string.Join("; ", subproblems.Select(s => $"{s.Identifier?.Value ?? "?"}: {s.Type} {s.Detail}"));
+        }
+
+        if (retryAfter is { } wait)
+        {
+            message += $" Retry after {wait.TotalSeconds:0} s.";
+        }
+
+        return message;
+    }
+}
+
+/// <summary>What was wrong with a server response that broke the protocol.</summary>
+public enum AcmeProtocolError
+{
+    /// <summary>The body was not the JSON the protocol requires, or a required member was missing or of the wrong type.</summary>
+    MalformedJson,
+
+    /// <summary>The Content-Type was not the one the protocol requires.</summary>
+    UnexpectedContentType,
+
+    /// <summary>A response that must carry a Location header did not.</summary>
+    MissingLocation,
+
+    /// <summary>The HTTP status was not one the protocol allows here.</summary>
+    UnexpectedStatus,
+
+    /// <summary>The body was larger than the configured maximum (AcmeClientOptions.MaxResponseBytes).</summary>
+    ResponseTooLarge,
+
+    /// <summary>No usable Replay-Nonce could be obtained.</summary>
+    MissingNonce,
+
+    /// <summary>The certificate chain could not be parsed.</summary>
+    MalformedCertificate,
+
+    /// <summary>A resource reached a state the protocol does not allow at this point.</summary>
+    UnexpectedState,
+}
+
+/// <summary>The server's response broke RFC 8555 (bad JSON, wrong content type, missing header, ...).</summary>
+public sealed class AcmeProtocolException : AcmeException
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeProtocolException(AcmeProtocolError error, Uri requestUri, string message, Exception? innerException = null)
+        : base($"{message} (ACME {error} from {requestUri})", innerException!)
+    {
+        Error = error;
+        RequestUri = requestUri;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProtocolException()
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProtocolException(string message)
+        : base(message)
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeProtocolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>What was wrong.</summary>
+    public AcmeProtocolError Error { get; }
+
+    /// <summary>The URL whose response was wrong.</summary>
+    public Uri RequestUri { get; }
+}
+
+/// <summary>Options or arguments that cannot work (e.g. a non-https directory URL, a too-small RSA key).</summary>
+public sealed class AcmeConfigurationException : AcmeException
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeConfigurationException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// An order could not be completed: an authorization or the order became invalid (the
+/// <see cref="Problem"/> says why), no solver fits the offered challenges, or polling ran out of time.
+/// </summary>
+public sealed class AcmeOrderException : AcmeException
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeOrderException(string message, Uri? orderUri, AcmeProblem? problem, Exception? innerException = null)
+        : base(message, innerException!)
+    {
+        OrderUri = orderUri;
+        Problem = problem;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeOrderException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeOrderException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeOrderException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The order, when it had been created.</summary>
+    public Uri? OrderUri { get; }
+
+    /// <summary>The server's reason, when it gave one (the challenge's or the order's error).</summary>
+    public AcmeProblem? Problem { get; }
+}

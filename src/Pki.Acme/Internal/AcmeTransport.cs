@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Pki.Acme.Internal;
+
+/// <summary>
+/// HTTP for ACME: bounded reads, content-type checks, problem documents, the nonce pool
+/// (RFC 8555 section 7.2: every response's Replay-Nonce is kept) and transparent, bounded
+/// badNonce retries (section 6.5).
+/// </summary>
+internal sealed class AcmeTransport
+{
+    public const string JoseJson = "application/jose+json";
+    public const string Json = "application/json";
+    public const string ProblemJson = "application/problem+json";
+    public const string PemChain = "application/pem-certificate-chain";
+
+    private static readonly Regex LinkPattern = new(@"<(?<target>[^>]*)>\s*(?<params>(?:;\s*[^;,]*)*)", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    private static readonly Regex RelPattern = new(@"rel\s*=\s*""?(?<rel>[^"";,\s]+)""?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
+    private readonly HttpClient _http;
+    private readonly AcmeClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<string> _nonces = new();
+
+    public AcmeTransport(HttpClient http, AcmeClientOptions options, ILogger logger, TimeProvider time)
+    {
+        _http = http;
+        _options = options;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>Nonces currently pooled (for tests and diagnostics).</summary>
+    public int PooledNonces => _nonces.Count;
+
+    public Task<AcmeResponse> GetAsync(Uri url, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+
+    /// <summary>
+    /// Signs and posts a request, taking a nonce from the pool (or newNonce), and sends it again
+    /// with a fresh nonce when the server answers badNonce, at most <see cref="AcmeClientOptions.BadNonceRetries"/> times.
+    /// </summary>
+    public async Task<AcmeResponse> PostAsync(Uri url, AcmeKey key, string? kid, ReadOnlyMemory<byte> payload, bool postAsGet, Uri newNonceUrl, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var nonce = await GetNonceAsync(newNonceUrl, cancellationToken).ConfigureAwait(false);
+            var body = JwsWriter.Sign(key, kid, nonce, url, payload.Span, postAsGet);
+            try
+            {
+                return await SendAsync(
+                    () => new HttpRequestMessage(HttpMethod.Post, url) { Content = JoseContent(body) },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (AcmeProblemException ex) when (ex.Type == AcmeProblemTypes.BadNonce && attempt < _options.BadNonceRetries)
+            {
+                Log.BadNonceRetry(_logger, url, attempt + 1, _options.BadNonceRetries);
+            }
+        }
+    }
+
+    private static ByteArrayContent JoseContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(JoseJson);
+        return content;
+    }
+
+    private async Task<string> GetNonceAsync(Uri newNonceUrl, CancellationToken cancellationToken)
+    {
+        if (_nonces.TryDequeue(out var pooled))
+        {
+            return pooled;
+        }
+
+        // RFC 8555 section 7.2: HEAD newNonce; the nonce is in Replay-Nonce.
+        using var request = new HttpRequestMessage(HttpMethod.Head, newNonceUrl);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        Log.Exchange(_logger, "HEAD", newNonceUrl, (int)response.StatusCode);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.UnexpectedStatus, newNonceUrl, $"newNonce answered HTTP {(int)response.StatusCode}");
+        }
+
+        if (!TryReadNonce(response, out var nonce))
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.MissingNonce, newNonceUrl, "newNonce answered without a valid Replay-Nonce header");
+        }
+
+        return nonce;
+    }
+
+    private static bool TryReadNonce(HttpResponseMessage response, out string nonce)
+    {
+        nonce = string.Empty;
+        if (!response.Headers.TryGetValues("Replay-Nonce", out var values))
+        {
+            return false;
+        }
+
+        var value = values.FirstOrDefault()?.Trim();
+
+        // Section 6.5.1: the value MUST be an octet string encoded with base64url.
+        if (string.IsNullOrEmpty(value) || value!.Length > 512 || !value.All(IsBase64UrlChar))
+        {
+            return false;
+        }
+
+        nonce = value;
+        return true;
+    }
+
+    private static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
+
+    private async Task<AcmeResponse> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    {
+        using var request = createRequest();
+        request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+        var url = request.RequestUri!;
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AcmeException($"ACME request to {url} failed: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AcmeException($"ACME request to {url} timed out.", ex);
+        }
+
+        using (response)
+        {
+            Log.Exchange(_logger, request.Method.Method, url, (int)response.StatusCode);
+            if (TryReadNonce(response, out var nonce))
+            {
+                _nonces.Enqueue(nonce);
+            }
+
+            var body = await ReadBoundedAsync(response, url, cancellationToken).ConfigureAwait(false);
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var retryAfter = ReadRetryAfter(response);
+            if ((int)response.StatusCode >= 400)
+            {
+                throw ToError(url, response.StatusCode, mediaType, body, retryAfter);
+            }
+
+            if ((int)response.StatusCode is < 200 or > 299)
+            {
+                throw new AcmeProtocolException(AcmeProtocolError.UnexpectedStatus, url, $"Unexpected HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(url, l)) : null;
+            return new AcmeResponse(url, response.StatusCode, mediaType, body, location, retryAfter, ReadLinks(response, url));
+        }
+    }
+
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    {
+        var max = _options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength is long declared && declared > max)
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, url, $"The response declares {declared} bytes; the limit is {max}");
+        }
+
+#if NET8_0_OR_GREATER
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+
+            if (buffer.Length + read > max)
+            {
+                throw new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, url, $"The response is larger than the limit of {max} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+    }
+
+    private TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header is null)
+        {
+            return null;
+        }
+
+        if (header.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (header.Date is { } date)
+        {
+            var wait = date - _time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
+
+    private static List<(Uri, string)> ReadLinks(HttpResponseMessage response, Uri baseUri)
+    {
+        var links = new List<(Uri, string)>();
+        if (!response.Headers.TryGetValues("Link", out var values))
+        {
+            return links;
+        }
+
+        foreach (var value in values)
+        {
+            foreach (Match match in LinkPattern.Matches(value))
+            {
+                var rel = RelPattern.Match(match.Groups["params"].Value);
+                if (rel.Success && Uri.TryCreate(baseUri, match.Groups["target"].Value, out var target))
+                {
+                    links.Add((target, rel.Groups["rel"].Value));
+                }
+            }
+        }
+
+        return links;
+    }
+
+    private static AcmeException ToError(Uri url, HttpStatusCode status, string? mediaType, byte[] body, TimeSpan? retryAfter)
+    {
+        if (string.Equals(mediaType, ProblemJson, StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, Json, StringComparison.OrdinalIgnoreCase))
+        {
+            AcmeProblem? problem;
+            try
+            {
+                problem = JsonSerializer.Deserialize(body, AcmeJsonContext.Default.AcmeProblem);
+            }
+            catch (JsonException ex)
+            {
+                return new AcmeProtocolException(AcmeProtocolError.MalformedJson, url, $"HTTP {(int)status} with a problem document that is not valid JSON: {ex.Message}", ex);
+            }
+
+            if (problem is null || string.IsNullOrEmpty(problem.Type))
+            {
+                return new AcmeProtocolException(AcmeProtocolError.MalformedJson, url, $"HTTP {(int)status} with a problem document that has no 'type'");
+            }
+
+            return new AcmeProblemException(problem, url, status, retryAfter);
+        }
+
+        if (status is HttpStatusCode.ServiceUnavailable or (HttpStatusCode)429)
+        {
+            // No problem document, but the caller still needs the status and Retry-After to back off.
+            var synthetic = new AcmeProblem
+            {
+                Type = status == HttpStatusCode.ServiceUnavailable ? "about:blank" : AcmeProblemTypes.RateLimited,
+                Detail = $"HTTP {(int)status} without a problem document",
+                Status = (int)status,
+            };
+            return new AcmeProblemException(synthetic, url, status, retryAfter);
+        }
+
+        return new AcmeProtocolException(AcmeProtocolError.UnexpectedStatus, url, $"HTTP {(int)status} with Content-Type '{mediaType ?? "(none)"}' instead of a problem document: {Snippet(body)}");
+    }
+
+    /// <summary>A short, printable excerpt of a body for error messages.</summary>
+    public static string Snippet(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
+        var printable = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return printable.Length == 0 ? "(empty body)" : "'" + printable + (body.Length > 200 ? "...'" : "'");
+    }
+
+    /// <summary>Parses a JSON response body into <typeparamref name="T"/>, checking the content type first.</summary>
+    public static T ReadJson<T>(AcmeResponse response, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        if (!string.Equals(response.MediaType, Json, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.UnexpectedContentType, response.RequestUri, $"Expected Content-Type '{Json}', got '{response.MediaType ?? "(none)"}'");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(response.Body, typeInfo)
+                ?? throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, response.RequestUri, "The body is JSON null");
+        }
+        catch (JsonException ex)
+        {
+            throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, response.RequestUri, $"The body is not a valid {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+}

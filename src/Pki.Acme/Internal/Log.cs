@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pki.Acme.Internal;
+
+// Source-generated log messages. None of them takes key material: account keys and EAB MAC keys
+// are never passed to a logger.
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "ACME {Method} {Url} -> {Status}")]
+    public static partial void Exchange(ILogger logger, string method, Uri url, int status);
+
+    [LoggerMessage(2, LogLevel.Debug, "badNonce from {Url}; retrying with a fresh nonce (attempt {Attempt} of {Max})")]
+    public static partial void BadNonceRetry(ILogger logger, Uri url, int attempt, int max);
+
+    [LoggerMessage(3, LogLevel.Information, "ACME account {Account} ({Status})")]
+    public static partial void Account(ILogger logger, Uri account, string status);
+
+    [LoggerMessage(4, LogLevel.Information, "Order {Order} created for {Identifiers}")]
+    public static partial void OrderCreated(ILogger logger, Uri order, string identifiers);
+
+    [LoggerMessage(5, LogLevel.Information, "Authorization for {Identifier}: {Stage}")]
+    public static partial void AuthorizationStage(ILogger logger, string identifier, string stage);
+
+    [LoggerMessage(6, LogLevel.Information, "Order {Order}: {Stage}")]
+    public static partial void OrderStage(ILogger logger, Uri order, string stage);
+
+    [LoggerMessage(7, LogLevel.Warning, "Cleaning up the {Type} challenge for {Identifier} failed")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string type, string identifier);
+
+    [LoggerMessage(8, LogLevel.Debug, "Polling {Url}: status {Status}, next poll in {Delay}")]
+    public static partial void Poll(ILogger logger, Uri url, string status, TimeSpan delay);
+
+    [LoggerMessage(9, LogLevel.Warning, "HTTP-01 responder request failed")]
+    public static partial void ResponderFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "TLS-ALPN-01 handshake from {Remote} failed: {Reason}")]
+    public static partial void AlpnHandshakeFailed(ILogger logger, string remote, string reason);
+}

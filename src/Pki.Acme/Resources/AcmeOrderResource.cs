@@ -1,0 +1,152 @@
+using System.Text.Json.Serialization;
+
+namespace Pki.Acme;
+
+/// <summary>Status values of ACME objects (RFC 8555 section 7.1.6).</summary>
+public static class AcmeStatus
+{
+    /// <summary>pending</summary>
+    public const string Pending = "pending";
+
+    /// <summary>ready (orders)</summary>
+    public const string Ready = "ready";
+
+    /// <summary>processing</summary>
+    public const string Processing = "processing";
+
+    /// <summary>valid</summary>
+    public const string Valid = "valid";
+
+    /// <summary>invalid</summary>
+    public const string Invalid = "invalid";
+
+    /// <summary>deactivated</summary>
+    public const string Deactivated = "deactivated";
+
+    /// <summary>expired</summary>
+    public const string Expired = "expired";
+
+    /// <summary>revoked</summary>
+    public const string Revoked = "revoked";
+}
+
+/// <summary>An order object (RFC 8555 section 7.1.3).</summary>
+public sealed record AcmeOrderResource
+{
+    /// <summary>pending, ready, processing, valid or invalid.</summary>
+    [JsonPropertyName("status")]
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>When the server will stop honouring the order.</summary>
+    [JsonPropertyName("expires")]
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>The identifiers the order is for.</summary>
+    [JsonPropertyName("identifiers")]
+    public IReadOnlyList<AcmeIdentifier> Identifiers { get; init; } = [];
+
+    /// <summary>Requested notBefore.</summary>
+    [JsonPropertyName("notBefore")]
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Requested notAfter.</summary>
+    [JsonPropertyName("notAfter")]
+    public DateTimeOffset? NotAfter { get; init; }
+
+    /// <summary>Why the order failed, when it did.</summary>
+    [JsonPropertyName("error")]
+    public AcmeProblem? Error { get; init; }
+
+    /// <summary>Authorization URLs.</summary>
+    [JsonPropertyName("authorizations")]
+    public IReadOnlyList<Uri> Authorizations { get; init; } = [];
+
+    /// <summary>Where to post the CSR.</summary>
+    [JsonPropertyName("finalize")]
+    public Uri? Finalize { get; init; }
+
+    /// <summary>The issued certificate, once valid.</summary>
+    [JsonPropertyName("certificate")]
+    public Uri? Certificate { get; init; }
+
+    /// <summary>The certificate profile (draft-ietf-acme-profiles), when requested.</summary>
+    [JsonPropertyName("profile")]
+    public string? Profile { get; init; }
+
+    /// <summary>The CertID of the certificate this order replaces (RFC 9773).</summary>
+    [JsonPropertyName("replaces")]
+    public string? Replaces { get; init; }
+}
+
+/// <summary>An order with its URL.</summary>
+/// <param name="Location">The order URL.</param>
+/// <param name="Resource">The order object.</param>
+/// <param name="RetryAfter">The Retry-After the server sent with it, if any.</param>
+public sealed record AcmeOrder(Uri Location, AcmeOrderResource Resource, TimeSpan? RetryAfter = null);
+
+/// <summary>An authorization object (RFC 8555 section 7.1.4).</summary>
+public sealed record AcmeAuthorizationResource
+{
+    /// <summary>The identifier this authorization is for (without <c>*.</c> for wildcards).</summary>
+    [JsonPropertyName("identifier")]
+    public AcmeIdentifier Identifier { get; init; } = new();
+
+    /// <summary>pending, valid, invalid, deactivated, expired or revoked.</summary>
+    [JsonPropertyName("status")]
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>Expiry.</summary>
+    [JsonPropertyName("expires")]
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>The challenges offered.</summary>
+    [JsonPropertyName("challenges")]
+    public IReadOnlyList<AcmeChallengeResource> Challenges { get; init; } = [];
+
+    /// <summary>True when the authorization was created for a wildcard name.</summary>
+    [JsonPropertyName("wildcard")]
+    public bool? Wildcard { get; init; }
+}
+
+/// <summary>An authorization with its URL.</summary>
+/// <param name="Location">The authorization URL.</param>
+/// <param name="Resource">The authorization object.</param>
+/// <param name="RetryAfter">The Retry-After the server sent with it, if any.</param>
+public sealed record AcmeAuthorization(Uri Location, AcmeAuthorizationResource Resource, TimeSpan? RetryAfter = null);
+
+/// <summary>A challenge object (RFC 8555 section 7.1.5, 8).</summary>
+public sealed record AcmeChallengeResource
+{
+    /// <summary>Challenge types (section 8, RFC 8737).</summary>
+    public const string Http01 = "http-01";
+
+    /// <summary>dns-01</summary>
+    public const string Dns01 = "dns-01";
+
+    /// <summary>tls-alpn-01 (RFC 8737)</summary>
+    public const string TlsAlpn01 = "tls-alpn-01";
+
+    /// <summary>The challenge type.</summary>
+    [JsonPropertyName("type")]
+    public string Type { get; init; } = string.Empty;
+
+    /// <summary>The challenge URL.</summary>
+    [JsonPropertyName("url")]
+    public Uri? Url { get; init; }
+
+    /// <summary>pending, processing, valid or invalid.</summary>
+    [JsonPropertyName("status")]
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>When it was validated.</summary>
+    [JsonPropertyName("validated")]
+    public DateTimeOffset? Validated { get; init; }
+
+    /// <summary>Why validation failed.</summary>
+    [JsonPropertyName("error")]
+    public AcmeProblem? Error { get; init; }
+
+    /// <summary>The token (http-01, dns-01, tls-alpn-01).</summary>
+    [JsonPropertyName("token")]
+    public string? Token { get; init; }
+}
