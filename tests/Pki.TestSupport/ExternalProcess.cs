@@ -173,6 +173,22 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Waits until a TCP connection to <paramref name="endPoint"/> succeeds (a second readiness check, e.g. a server that logs before it binds).</summary>
+    /// <exception cref="ExternalProcessException">No connection within <paramref name="timeout"/>; the message has the log.</exception>
+    public async Task WaitForTcpAsync(IPEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await PollTcpAsync(endPoint, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ExternalProcessException($"{Name}: {endPoint} did not accept a TCP connection within {timeout.TotalSeconds:0.#} s.{FormatLog()}");
+        }
+    }
+
     /// <summary>The kept log as one block for error messages.</summary>
     public string FormatLog()
     {

@@ -4,10 +4,15 @@ using System.Net.Sockets;
 
 namespace Pki.TestSupport;
 
-/// <summary>Free loopback ports for test peers; a port is handed out once per test run.</summary>
+/// <summary>
+/// Free loopback ports for test peers. A port is handed out once per process and reserved across
+/// processes (the net8.0 and net10.0 test hosts run at the same time) by holding an exclusive lock
+/// on a file named after it until the process exits.
+/// </summary>
 public static class FreePorts
 {
-    private static readonly ConcurrentDictionary<int, byte> Handed = new();
+    private static readonly ConcurrentDictionary<int, FileStream> Handed = new();
+    private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "pki-test-ports");
 
     /// <summary>A loopback TCP port that nothing listens on now and that this process has not handed out before.</summary>
     public static int Tcp() => Next(udpToo: false);
@@ -35,12 +40,29 @@ public static class FreePorts
             }
 
             tcp.Stop();
-            if (Handed.TryAdd(port, 0))
+            if (!Handed.ContainsKey(port) && TryReserve(port, out var reservation))
             {
+                Handed[port] = reservation;
                 return port;
             }
         }
 
         throw new InvalidOperationException("No free loopback port found after 200 attempts.");
+    }
+
+    private static bool TryReserve(int port, out FileStream reservation)
+    {
+        Directory.CreateDirectory(LockDirectory);
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock on Unix; it is released when this process exits.
+            reservation = new FileStream(Path.Combine(LockDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            reservation = null!;
+            return false;
+        }
     }
 }

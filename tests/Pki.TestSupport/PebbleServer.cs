@@ -157,6 +157,19 @@ public sealed class PebbleServer : IAsyncDisposable
                     StartTimeout = TimeSpan.FromSeconds(60),
                 },
                 cancellationToken).ConfigureAwait(false);
+
+            // Pebble logs its addresses just before it binds them.
+            try
+            {
+                await process.WaitForTcpAsync(new IPEndPoint(IPAddress.Loopback, acmePort), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+                await process.WaitForTcpAsync(new IPEndPoint(IPAddress.Loopback, managementPort), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
             return new PebbleServer(process, dns, directory, certificate, acmePort, managementPort, httpPort, tlsPort);
         }
         catch
