@@ -132,7 +132,17 @@ internal sealed class AcmeTransport
         }
         catch (HttpRequestException ex)
         {
-            throw new AcmeException($"ACME request to {url} failed: {ex.Message}", ex);
+            // The useful part ("UntrustedRoot", "Connection refused") is often in the inner exception.
+            var reasons = new List<string>();
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (!e.Message.Contains("see inner exception", StringComparison.OrdinalIgnoreCase))
+                {
+                    reasons.Add(e.Message);
+                }
+            }
+
+            throw new AcmeException($"ACME request to {url} failed: {string.Join(": ", reasons.Distinct())}", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
