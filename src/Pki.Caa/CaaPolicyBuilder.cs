@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pki.Caa;
+
+/// <summary>
+/// Builds the CAA records of a policy and prints them as zone-file lines. Refuses malformed and
+/// contradictory input with a <see cref="CaaPolicyException"/> naming the value.
+/// </summary>
+/// <example>
+/// <code>
+/// var lines = new CaaPolicyBuilder("example.com")
+///     .AllowIssuer("ca.example", r => r.ForAccount("https://ca.example/acct/123").WithValidationMethods("dns-01"))
+///     .ForbidWildcards()
+///     .ForbidEmail()
+///     .ReportTo("mailto:security@example.com")
+///     .BuildZoneLines();
+/// </code>
+/// </example>
+public sealed class CaaPolicyBuilder
+{
+    private readonly List<Entry> _entries = [];
+    private readonly string _domain;
+    private uint _ttl = 3600;
+
+    /// <summary>Starts a policy for <paramref name="domain"/> (the owner name of the records).</summary>
+    /// <exception cref="CaaPolicyException">The domain is not a domain name.</exception>
+    public CaaPolicyBuilder(string domain)
+    {
+        Guard.NotNull(domain, nameof(domain));
+        try
+        {
+            _domain = DnsName.Normalize(domain, "policy domain");
+        }
+        catch (CaaFormatException ex)
+        {
+            throw new CaaPolicyException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>The owner name, lower case, without the trailing dot.</summary>
+    public string Domain => _domain;
+
+    /// <summary>Sets the TTL of the zone lines (default 3600 seconds).</summary>
+    /// <exception cref="CaaPolicyException">The TTL is negative or above 2147483647 seconds (RFC 2181 section 8).</exception>
+    public CaaPolicyBuilder WithTtl(TimeSpan ttl)
+    {
+        if (ttl < TimeSpan.Zero || ttl.TotalSeconds > int.MaxValue)
+        {
+            throw new CaaPolicyException($"The TTL {ttl} is out of range: use 0 to 2147483647 seconds (RFC 2181 section 8).");
+        }
+
+        _ttl = (uint)ttl.TotalSeconds;
+        return this;
+    }
+
+    /// <summary>Lets <paramref name="issuerDomainName"/> issue for the domain and its subdomains (<c>issue</c>).</summary>
+    public CaaPolicyBuilder AllowIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
+        AddIssuer(CaaTags.Issue, issuerDomainName, restrict);
+
+    /// <summary>Lets <paramref name="issuerDomainName"/> issue wildcard certificates (<c>issuewild</c>); once any is given, only these may.</summary>
+    public CaaPolicyBuilder AllowWildcardIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
+        AddIssuer(CaaTags.IssueWild, issuerDomainName, restrict);
+
+    /// <summary>Lets <paramref name="issuerDomainName"/> issue S/MIME certificates for addresses at the domain (<c>issuemail</c>, RFC 9495).</summary>
+    public CaaPolicyBuilder AllowEmailIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
+        AddIssuer(CaaTags.IssueMail, issuerDomainName, restrict);
+
+    /// <summary>Forbids all issuance for the domain (<c>issue ";"</c>).</summary>
+    public CaaPolicyBuilder ForbidIssuance() => AddForbid(CaaTags.Issue, "all issuance");
+
+    /// <summary>Forbids wildcard certificates (<c>issuewild ";"</c>).</summary>
+    public CaaPolicyBuilder ForbidWildcards() => AddForbid(CaaTags.IssueWild, "wildcard certificates");
+
+    /// <summary>Forbids S/MIME certificates for addresses at the domain (<c>issuemail ";"</c>).</summary>
+    public CaaPolicyBuilder ForbidEmail() => AddForbid(CaaTags.IssueMail, "S/MIME certificates");
+
+    /// <summary>Asks CAs to report violating requests to <paramref name="url"/> (<c>iodef</c>: mailto, http or https).</summary>
+    /// <exception cref="CaaPolicyException">The URL is not mailto/http/https, or was given already.</exception>
+    public CaaPolicyBuilder ReportTo(string url)
+    {
+        Guard.NotNull(url, nameof(url));
+        if (!CaaIodef.TryParse(url, out _, out var error))
+        {
+            throw new CaaPolicyException(error!);
+        }
+
+        if (_entries.Any(e => e.Tag == CaaTags.Iodef && e.Value == url))
+        {
+            throw new CaaPolicyException($"The iodef URL '{url}' is given twice.");
+        }
+
+        _entries.Add(new Entry(CaaTags.Iodef, url, null));
+        return this;
+    }
+
+    /// <summary>The records of the policy, in the order given.</summary>
+    /// <exception cref="CaaPolicyException">The policy is empty or only reports (iodef restricts nothing).</exception>
+    public IReadOnlyList<CaaRecord> Build()
+    {
+        if (_entries.Count == 0)
+        {
+            throw new CaaPolicyException($"The CAA policy for {_domain} is empty; allow an issuer or forbid issuance.");
+        }
+
+        if (_entries.All(e => e.Tag == CaaTags.Iodef))
+        {
+            throw new CaaPolicyException($"The CAA policy for {_domain} only has iodef records, which restrict nothing (RFC 8659 section 3); allow an issuer or forbid issuance.");
+        }
+
+        return _entries.Select(e => new CaaRecord(0, e.Tag, e.Value)).ToArray();
+    }
+
+    /// <summary>The policy as zone-file lines: <c>example.com. 3600 IN CAA 0 issue "ca.example"</c>.</summary>
+    public IReadOnlyList<string> BuildZoneLines()
+    {
+        var prefix = _domain + ". " + _ttl.ToString(CultureInfo.InvariantCulture) + " IN CAA ";
+        return Build().Select(r => prefix + r.ToPresentation()).ToArray();
+    }
+
+    /// <summary>The zone-file lines joined with new lines.</summary>
+    public string BuildZoneText()
+    {
+        var sb = new StringBuilder();
+        foreach (var line in BuildZoneLines())
+        {
+            sb.Append(line).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private CaaPolicyBuilder AddIssuer(string tag, string issuerDomainName, Action<CaaIssuerRestrictions>? restrict)
+    {
+        Guard.NotNull(issuerDomainName, nameof(issuerDomainName));
+        var issuer = CaaIssuerValue.NormalizeIssuer(issuerDomainName)
+            ?? throw new CaaPolicyException($"'{issuerDomainName}' is not an issuer domain name such as 'letsencrypt.org' (RFC 8659 section 4.2: labels of letters, digits and inner hyphens).");
+
+        if (_entries.Any(e => e.Tag == tag && e.Issuer is null))
+        {
+            throw new CaaPolicyException($"Allowing {issuer} ({tag}) contradicts the earlier {Describe(tag)} for {_domain}.");
+        }
+
+        var restrictions = new CaaIssuerRestrictions();
+        restrict?.Invoke(restrictions);
+        var parameters = new List<CaaParameter>();
+        if (restrictions.AccountUri is not null)
+        {
+            parameters.Add(new CaaParameter(CaaParameter.AccountUri, restrictions.AccountUri));
+        }
+
+        if (restrictions.ValidationMethods is not null)
+        {
+            parameters.Add(new CaaParameter(CaaParameter.ValidationMethods, string.Join(",", restrictions.ValidationMethods)));
+        }
+
+        var value = new CaaIssuerValue(issuer, parameters).ToString();
+        if (_entries.Any(e => e.Tag == tag && e.Value == value))
+        {
+            throw new CaaPolicyException($"'{tag} {value}' is given twice for {_domain}.");
+        }
+
+        _entries.Add(new Entry(tag, value, issuer));
+        return this;
+    }
+
+    private CaaPolicyBuilder AddForbid(string tag, string what)
+    {
+        var allowed = _entries.Where(e => e.Tag == tag && e.Issuer is not null).Select(e => e.Issuer).ToList();
+        if (allowed.Count > 0)
+        {
+            throw new CaaPolicyException($"Forbidding {what} ({tag} \";\") contradicts allowing {string.Join(", ", allowed)} for {_domain}; remove one of them.");
+        }
+
+        if (_entries.Any(e => e.Tag == tag && e.Issuer is null))
+        {
+            throw new CaaPolicyException($"{what} is already forbidden for {_domain}.");
+        }
+
+        _entries.Add(new Entry(tag, ";", null));
+        return this;
+    }
+
+    private static string Describe(string tag) => tag switch
+    {
+        CaaTags.IssueWild => "ForbidWildcards()",
+        CaaTags.IssueMail => "ForbidEmail()",
+        _ => "ForbidIssuance()",
+    };
+
+    private sealed record Entry(string Tag, string Value, string? Issuer);
+}
+
+/// <summary>RFC 8657 restrictions on one allowed issuer.</summary>
+public sealed class CaaIssuerRestrictions
+{
+    internal CaaIssuerRestrictions()
+    {
+    }
+
+    internal string? AccountUri { get; private set; }
+
+    internal IReadOnlyList<string>? ValidationMethods { get; private set; }
+
+    /// <summary>Only the ACME account with this exact URI may obtain certificates (RFC 8657 <c>accounturi</c>).</summary>
+    /// <exception cref="CaaPolicyException">Not an absolute URI, has characters a CAA parameter cannot hold, or given twice.</exception>
+    public CaaIssuerRestrictions ForAccount(string accountUri)
+    {
+        Guard.NotNull(accountUri, nameof(accountUri));
+        if (AccountUri is not null)
+        {
+            throw new CaaPolicyException($"The account is already restricted to '{AccountUri}'; a second accounturi '{accountUri}' would make the record unsatisfiable (RFC 8657 section 3). Add the issuer again for another account.");
+        }
+
+        if (!Uri.TryCreate(accountUri, UriKind.Absolute, out _))
+        {
+            throw new CaaPolicyException($"The account URI '{accountUri}' is not an absolute URI such as https://ca.example/acme/acct/123.");
+        }
+
+        foreach (var c in accountUri)
+        {
+            if (!CaaIssuerValue.IsParameterValueChar(c))
+            {
+                throw new CaaPolicyException($"The account URI '{accountUri}' contains '{c}', which a CAA parameter value cannot hold (no ';', spaces or non-ASCII; RFC 8659 section 4.2).");
+            }
+        }
+
+        AccountUri = accountUri;
+        return this;
+    }
+
+    /// <summary>Only these validation methods may be used (RFC 8657 <c>validationmethods</c>), e.g. <c>dns-01</c>.</summary>
+    /// <exception cref="CaaPolicyException">No method, a label that is not letters/digits/'-', a duplicate, or given twice.</exception>
+    public CaaIssuerRestrictions WithValidationMethods(params string[] methods)
+    {
+        Guard.NotNull(methods, nameof(methods));
+        if (ValidationMethods is not null)
+        {
+            throw new CaaPolicyException($"Validation methods are already restricted to '{string.Join(",", ValidationMethods)}'; give all methods in one call.");
+        }
+
+        if (methods.Length == 0)
+        {
+            throw new CaaPolicyException("Give at least one validation method (e.g. dns-01); to forbid issuance use ForbidIssuance().");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var method in methods)
+        {
+            if (method is null || !CaaCheck.IsMethodLabel(method))
+            {
+                throw new CaaPolicyException($"'{method}' is not a validation method label (letters, digits and '-', e.g. dns-01 or http-01; RFC 8657 section 4).");
+            }
+
+            if (!seen.Add(method))
+            {
+                throw new CaaPolicyException($"The validation method '{method}' is given twice.");
+            }
+        }
+
+        ValidationMethods = methods.ToArray();
+        return this;
+    }
+}

@@ -1,0 +1,100 @@
+namespace Pki.Caa;
+
+/// <summary>Whether a Relevant RRset was found.</summary>
+public enum CaaLookupStatus
+{
+    /// <summary>A non-empty CAA RRset was found at <see cref="CaaRelevantRRset.OwnerName"/>.</summary>
+    Found,
+
+    /// <summary>No CAA RRset exists from the name up to (not including) the root.</summary>
+    Empty,
+
+    /// <summary>A query failed, so the Relevant RRset is unknown.</summary>
+    Indeterminate,
+}
+
+/// <summary>
+/// The Relevant RRset of a name (RFC 8659 section 3): "The search for a CAA RRset climbs the DNS name
+/// tree from the specified label up to, but not including, the DNS root "." until a CAA RRset is found."
+/// </summary>
+public sealed class CaaRelevantRRset
+{
+    private static readonly CaaRecord[] NoRecords = [];
+    private static readonly string[] NoAliases = [];
+    private readonly CaaRecord[] _records;
+    private readonly string[] _aliasChain;
+    private CaaIssuerValue?[]? _issuerValues;
+
+    private CaaRelevantRRset(string queriedName, CaaLookupStatus status, string? ownerName, CaaRecord[] records, string[] aliasChain, string? failure)
+    {
+        QueriedName = queriedName;
+        Status = status;
+        OwnerName = ownerName;
+        _records = records;
+        _aliasChain = aliasChain;
+        Failure = failure;
+    }
+
+    /// <summary>The name whose Relevant RRset this is.</summary>
+    public string QueriedName { get; }
+
+    /// <summary>Found, Empty or Indeterminate.</summary>
+    public CaaLookupStatus Status { get; }
+
+    /// <summary>The name (the queried name or an ancestor) where the RRset was found, or null.</summary>
+    public string? OwnerName { get; }
+
+    /// <summary>The names the owner's aliases (CNAME) led through, in order, ending at the name holding the records; empty without aliases.</summary>
+    public IReadOnlyList<string> AliasChain => _aliasChain;
+
+    /// <summary>The CAA records (empty unless <see cref="Status"/> is Found).</summary>
+    public IReadOnlyList<CaaRecord> Records => _records;
+
+    /// <summary>Why the lookup is indeterminate, or null.</summary>
+    public string? Failure { get; }
+
+    /// <summary>A found RRset, e.g. for evaluating records you already have.</summary>
+    /// <exception cref="ArgumentException">No records were given.</exception>
+    public static CaaRelevantRRset Create(string queriedName, string ownerName, IEnumerable<CaaRecord> records, IEnumerable<string>? aliasChain = null)
+    {
+        Guard.NotNull(queriedName, nameof(queriedName));
+        Guard.NotNull(ownerName, nameof(ownerName));
+        var array = Guard.NotNull(records, nameof(records)).ToArray();
+        if (array.Length == 0)
+        {
+            throw new ArgumentException("A found Relevant RRset has at least one record; use Empty() for none.", nameof(records));
+        }
+
+        foreach (var r in array)
+        {
+            Guard.NotNull(r, nameof(records));
+        }
+
+        return new CaaRelevantRRset(queriedName, CaaLookupStatus.Found, ownerName, array, aliasChain?.ToArray() ?? NoAliases, null);
+    }
+
+    /// <summary>The empty Relevant RRset.</summary>
+    public static CaaRelevantRRset Empty(string queriedName) =>
+        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
+
+    /// <summary>An indeterminate lookup with its reason.</summary>
+    public static CaaRelevantRRset Indeterminate(string queriedName, string failure) =>
+        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Indeterminate, null, NoRecords, NoAliases, Guard.NotNull(failure, nameof(failure)));
+
+    /// <summary>The records in zone-file presentation form, one per line (<c>owner CAA flags tag "value"</c>).</summary>
+    public override string ToString() => Status switch
+    {
+        CaaLookupStatus.Found => string.Join(Environment.NewLine, _records.Select(r => $"{OwnerName}. CAA {r.ToPresentation()}")),
+        CaaLookupStatus.Empty => $"(no CAA records from {QueriedName} up to the root)",
+        _ => $"(indeterminate: {Failure})",
+    };
+
+    /// <summary>The parsed issuer value of record <paramref name="index"/>, computed once.</summary>
+    internal CaaIssuerValue GetIssuerValue(int index)
+    {
+        var values = _issuerValues ??= new CaaIssuerValue?[_records.Length];
+        return values[index] ??= _records[index].ParseIssuerValue();
+    }
+
+    internal CaaRecord[] RecordArray => _records;
+}

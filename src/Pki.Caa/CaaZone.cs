@@ -1,0 +1,502 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pki.Caa;
+
+/// <summary>
+/// A zone read from master-file text (RFC 1035 section 5) for <see cref="InMemoryCaaResolver"/>: CAA
+/// records (also in RFC 3597 <c>TYPE257 \#</c> form), CNAME and DNAME aliases, wildcards, and the
+/// other owner names that make a name exist. Other record types are accepted and only mark their
+/// owner as existing.
+/// </summary>
+public sealed class CaaZone
+{
+    private const uint DefaultTtl = 3600;
+    private readonly Dictionary<string, Node> _nodes;
+    private readonly HashSet<string> _existing;
+
+    private CaaZone(string origin, Dictionary<string, Node> nodes, uint negativeTtl, bool serverFailure)
+    {
+        Origin = origin;
+        _nodes = nodes;
+        NegativeTtl = negativeTtl;
+        AnswersServerFailure = serverFailure;
+        _existing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var owner in nodes.Keys)
+        {
+            // Every ancestor of an owner inside the zone exists (empty non-terminals, RFC 4592 section 2.2.2).
+            for (var n = owner; n is not null && (n == origin || n.EndsWith("." + origin, StringComparison.Ordinal)); n = DnsName.Parent(n))
+            {
+                _existing.Add(n);
+            }
+        }
+    }
+
+    /// <summary>The zone apex, lower case, without the trailing dot.</summary>
+    public string Origin { get; }
+
+    /// <summary>Whether every query in this zone answers SERVFAIL (see <see cref="ServerFailure(string)"/>).</summary>
+    public bool AnswersServerFailure { get; }
+
+    /// <summary>How long negative answers may be cached, in seconds (RFC 2308: the SOA TTL and MINIMUM, whichever is lower).</summary>
+    public uint NegativeTtl { get; }
+
+    /// <summary>The owner names of the zone that hold CAA records.</summary>
+    public IEnumerable<string> CaaOwners => _nodes.Where(n => n.Value.Caa.Count > 0).Select(n => n.Key);
+
+    /// <summary>A zone that answers SERVFAIL to everything, like a server that has lost its zone file.</summary>
+    public static CaaZone ServerFailure(string origin)
+    {
+        Guard.NotNull(origin, nameof(origin));
+        return new CaaZone(DnsName.Normalize(origin, "zone origin"), new Dictionary<string, Node>(StringComparer.Ordinal), 0, serverFailure: true);
+    }
+
+    /// <summary>
+    /// Reads master-file text. <paramref name="origin"/> is the apex unless the text sets <c>$ORIGIN</c>.
+    /// </summary>
+    /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
+    public static CaaZone Parse(string zoneText, string? origin = null)
+    {
+        Guard.NotNull(zoneText, nameof(zoneText));
+        string? current = origin is null ? null : DnsName.Normalize(origin, "zone origin");
+        string? apex = current;
+        uint defaultTtl = DefaultTtl;
+        uint? negativeTtl = null;
+        string? lastOwner = null;
+        var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        foreach (var (line, number) in LogicalLines(zoneText))
+        {
+            List<PresentationToken> tokens;
+            try
+            {
+                tokens = CaaPresentation.Tokenize(line, 0, out _);
+            }
+            catch (CaaFormatException ex)
+            {
+                throw new CaaFormatException($"Zone line {number} ('{line.Trim()}'): {ex.Message}", line, ex.Offset);
+            }
+
+            if (tokens.Count == 0)
+            {
+                continue;
+            }
+
+            if (!tokens[0].Quoted && tokens[0].Raw.StartsWith('$'))
+            {
+                var directive = tokens[0].Raw.ToUpperInvariant();
+                if (directive == "$ORIGIN" && tokens.Count == 2)
+                {
+                    current = Absolute(tokens[1].Text, current, number, line, requireAbsolute: true);
+                    apex ??= current;
+                }
+                else if (directive == "$TTL" && tokens.Count == 2)
+                {
+                    defaultTtl = ParseTtl(tokens[1].Raw, number, line);
+                }
+                else
+                {
+                    throw Error(number, line, $"the directive '{tokens[0].Raw}' is not supported here (use $ORIGIN name. or $TTL seconds)");
+                }
+
+                continue;
+            }
+
+            if (current is null)
+            {
+                throw Error(number, line, "no origin: pass one to Parse or start the text with $ORIGIN");
+            }
+
+            var index = 0;
+            string owner;
+            if (line[0] is ' ' or '\t')
+            {
+                owner = lastOwner ?? throw Error(number, line, "the line starts with a blank but no owner name came before it");
+            }
+            else
+            {
+                owner = Absolute(tokens[0].Text, current, number, line, requireAbsolute: false);
+                index = 1;
+            }
+
+            if (owner != apex && !owner.EndsWith("." + apex, StringComparison.Ordinal))
+            {
+                throw Error(number, line, $"the owner '{owner}' is outside the zone '{apex}'");
+            }
+
+            lastOwner = owner;
+            uint? ttl = null;
+            string? type = null;
+            while (index < tokens.Count && type is null)
+            {
+                var raw = tokens[index].Raw;
+                if (raw.Length > 0 && char.IsDigit(raw[0]))
+                {
+                    ttl = ParseTtl(raw, number, line);
+                }
+                else if (raw.Equals("IN", StringComparison.OrdinalIgnoreCase))
+                {
+                    // The only class served.
+                }
+                else if (raw.Equals("CH", StringComparison.OrdinalIgnoreCase) || raw.Equals("HS", StringComparison.OrdinalIgnoreCase) || raw.Equals("CS", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw Error(number, line, $"class {raw} is not supported; only IN");
+                }
+                else if (IsRecordType(raw))
+                {
+                    type = raw.ToUpperInvariant();
+                }
+                else
+                {
+                    throw Error(number, line, $"unknown record type '{raw}' (use a mnemonic such as CAA or the RFC 3597 form TYPE257)");
+                }
+
+                index++;
+            }
+
+            if (type is null)
+            {
+                throw Error(number, line, "no record type");
+            }
+
+            var node = GetNode(nodes, owner);
+            var recordTtl = ttl ?? defaultTtl;
+            try
+            {
+                switch (type)
+                {
+                    case "CAA":
+                    case "TYPE257":
+                        if (type == "TYPE257" && (tokens.Count <= index || tokens[index].Raw != "\\#"))
+                        {
+                            throw Error(number, line, "TYPE257 data must use the RFC 3597 form \\# LENGTH HEX");
+                        }
+
+                        node.Caa.Add(CaaPresentation.ParseRdata(tokens, index, line));
+                        node.CaaTtl = Math.Min(node.CaaTtl, recordTtl);
+                        break;
+                    case "CNAME":
+                        if (node.Cname is not null)
+                        {
+                            throw Error(number, line, $"'{owner}' has a second CNAME");
+                        }
+
+                        node.Cname = Absolute(Single(tokens, index, number, line).Text, current, number, line, requireAbsolute: false);
+                        node.AliasTtl = recordTtl;
+                        break;
+                    case "DNAME":
+                        node.Dname = Absolute(Single(tokens, index, number, line).Text, current, number, line, requireAbsolute: false);
+                        node.AliasTtl = recordTtl;
+                        break;
+                    case "SOA":
+                        if (tokens.Count - index != 7 || !uint.TryParse(tokens[index + 6].Raw, NumberStyles.None, CultureInfo.InvariantCulture, out var minimum))
+                        {
+                            throw Error(number, line, "an SOA record needs 7 fields ending with MINIMUM in seconds");
+                        }
+
+                        negativeTtl = Math.Min(recordTtl, minimum);
+                        node.Other = true;
+                        break;
+                    default:
+                        node.Other = true;
+                        break;
+                }
+            }
+            catch (CaaFormatException ex) when (!ex.Message.StartsWith("Zone line", StringComparison.Ordinal))
+            {
+                throw new CaaFormatException($"Zone line {number} ('{line.Trim()}'): {ex.Message}", line, ex.Offset);
+            }
+
+            if (node.Cname is not null && (node.Caa.Count > 0 || node.Other))
+            {
+                throw Error(number, line, $"'{owner}' has a CNAME and other data; RFC 1034 section 3.6.2 forbids that");
+            }
+        }
+
+        if (apex is null)
+        {
+            throw new CaaFormatException("The zone text sets no origin: pass one to Parse or start the text with $ORIGIN.", zoneText, 0);
+        }
+
+        return new CaaZone(apex, nodes, negativeTtl ?? defaultTtl, serverFailure: false);
+    }
+
+    /// <summary>Looks <paramref name="name"/> up in this zone (RFC 1034 section 4.3.2, with RFC 4592 wildcards and RFC 6672 DNAME).</summary>
+    internal LookupResult Lookup(string name)
+    {
+        // DNAME at a strict ancestor redirects the whole subtree below it.
+        for (var ancestor = DnsName.Parent(name); ancestor is not null && IsInZone(ancestor); ancestor = DnsName.Parent(ancestor))
+        {
+            if (_nodes.TryGetValue(ancestor, out var dnameNode) && dnameNode.Dname is not null)
+            {
+#if NET8_0_OR_GREATER
+                var target = string.Concat(name.AsSpan(0, name.Length - ancestor.Length), dnameNode.Dname);
+#else
+                var target = new StringBuilder(name.Length + dnameNode.Dname.Length).Append(name, 0, name.Length - ancestor.Length).Append(dnameNode.Dname).ToString();
+#endif
+                return LookupResult.Alias(target, dnameNode.AliasTtl);
+            }
+        }
+
+        if (_nodes.TryGetValue(name, out var node))
+        {
+            return FromNode(node);
+        }
+
+        if (_existing.Contains(name))
+        {
+            return LookupResult.NoData(NegativeTtl);
+        }
+
+        // RFC 4592 section 3.3.1: the closest encloser's wildcard "*.<closest encloser>" answers for a name that does not exist.
+        for (var encloser = DnsName.Parent(name); encloser is not null && IsInZone(encloser); encloser = DnsName.Parent(encloser))
+        {
+            if (_existing.Contains(encloser))
+            {
+                return _nodes.TryGetValue("*." + encloser, out var wildcard) ? FromNode(wildcard) : LookupResult.NameError(NegativeTtl);
+            }
+        }
+
+        return LookupResult.NameError(NegativeTtl);
+    }
+
+    internal bool IsInZone(string name) => name == Origin || name.EndsWith("." + Origin, StringComparison.Ordinal);
+
+    private LookupResult FromNode(Node node) =>
+        node.Cname is not null ? LookupResult.Alias(node.Cname, node.AliasTtl)
+        : node.Caa.Count > 0 ? LookupResult.Records(node.Caa, node.CaaTtl)
+        : LookupResult.NoData(NegativeTtl);
+
+    private static readonly HashSet<string> RecordTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "A", "AAAA", "NS", "SOA", "MX", "TXT", "SRV", "PTR", "CNAME", "DNAME", "CAA", "DS", "DNSKEY", "RRSIG", "NSEC", "NSEC3",
+        "NSEC3PARAM", "TLSA", "SMIMEA", "SSHFP", "HINFO", "NAPTR", "SVCB", "HTTPS", "SPF", "LOC", "CDS", "CDNSKEY", "CERT",
+        "OPENPGPKEY", "URI", "ZONEMD", "RP", "AFSDB", "KX", "DHCID", "CSYNC", "NULL",
+    };
+
+    private static bool IsRecordType(string raw)
+    {
+        if (RecordTypes.Contains(raw))
+        {
+            return true;
+        }
+
+        // RFC 3597 section 5: TYPE followed by the decimal type number.
+        return raw.Length > 4 && raw.StartsWith("TYPE", StringComparison.OrdinalIgnoreCase)
+            && ushort.TryParse(raw.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+    }
+
+    private static Node GetNode(Dictionary<string, Node> nodes, string owner)
+    {
+        if (!nodes.TryGetValue(owner, out var node))
+        {
+            node = new Node();
+            nodes[owner] = node;
+        }
+
+        return node;
+    }
+
+    private static PresentationToken Single(List<PresentationToken> tokens, int index, int number, string line) =>
+        tokens.Count - index == 1 ? tokens[index] : throw Error(number, line, "expected exactly one target name");
+
+    private static string Absolute(string name, string? origin, int number, string line, bool requireAbsolute)
+    {
+        if (name == "@")
+        {
+            return origin ?? throw Error(number, line, "'@' used before any origin is known");
+        }
+
+        string full;
+        if (name.EndsWith('.'))
+        {
+            full = name;
+        }
+        else if (requireAbsolute || origin is null)
+        {
+            throw Error(number, line, $"the name '{name}' must be absolute (end with '.') here");
+        }
+        else
+        {
+            full = name + "." + origin;
+        }
+
+        var trimmed = full.TrimEnd('.');
+        var wildcard = trimmed.StartsWith("*.", StringComparison.Ordinal);
+        try
+        {
+            var normalized = DnsName.Normalize(wildcard ? trimmed.Substring(2) : trimmed, "owner name");
+            return wildcard ? "*." + normalized : normalized;
+        }
+        catch (CaaFormatException ex)
+        {
+            throw Error(number, line, ex.Message);
+        }
+    }
+
+    private static uint ParseTtl(string raw, int number, string line)
+    {
+        // Plain seconds, or BIND-style units (1h30m).
+        ulong total = 0;
+        ulong current = 0;
+        var digits = false;
+        foreach (var c in raw)
+        {
+            if (c is >= '0' and <= '9')
+            {
+                current = (current * 10) + (ulong)(c - '0');
+                digits = true;
+                if (current > uint.MaxValue)
+                {
+                    throw Error(number, line, $"the TTL '{raw}' is too large");
+                }
+
+                continue;
+            }
+
+            var unit = char.ToUpperInvariant(c) switch
+            {
+                'S' => 1UL,
+                'M' => 60UL,
+                'H' => 3600UL,
+                'D' => 86400UL,
+                'W' => 604800UL,
+                _ => throw Error(number, line, $"the TTL '{raw}' has the unknown unit '{c}'"),
+            };
+            if (!digits)
+            {
+                throw Error(number, line, $"the TTL '{raw}' has a unit without a number");
+            }
+
+            total += current * unit;
+            current = 0;
+            digits = false;
+        }
+
+        total += current;
+        return total > int.MaxValue ? throw Error(number, line, $"the TTL '{raw}' is above 2147483647 seconds (RFC 2181 section 8)") : (uint)total;
+    }
+
+    private static CaaFormatException Error(int number, string line, string message) =>
+        new($"Zone line {number} ('{line.Trim()}'): {message}.", line, 0);
+
+    private static IEnumerable<(string Line, int Number)> LogicalLines(string text)
+    {
+        var sb = new StringBuilder();
+        var depth = 0;
+        var quoted = false;
+        var startLine = 1;
+        var lineNumber = 1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '\\' && i + 1 < text.Length)
+                {
+                    sb.Append(c).Append(text[++i]);
+                    continue;
+                }
+
+                if (c == '"')
+                {
+                    quoted = false;
+                }
+
+                if (c == '\n')
+                {
+                    throw new CaaFormatException($"Zone line {lineNumber}: a quoted string runs past the end of the line.", text, i);
+                }
+
+                sb.Append(c);
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"':
+                    quoted = true;
+                    sb.Append(c);
+                    break;
+                case '\\' when i + 1 < text.Length:
+                    sb.Append(c).Append(text[++i]);
+                    break;
+                case ';':
+                    while (i + 1 < text.Length && text[i + 1] != '\n')
+                    {
+                        i++;
+                    }
+
+                    break;
+                case '(':
+                    depth++;
+                    sb.Append(' ');
+                    break;
+                case ')':
+                    if (--depth < 0)
+                    {
+                        throw new CaaFormatException($"Zone line {lineNumber}: ')' without '('.", text, i);
+                    }
+
+                    sb.Append(' ');
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    lineNumber++;
+                    if (depth > 0)
+                    {
+                        sb.Append(' ');
+                        break;
+                    }
+
+                    if (sb.ToString().Trim().Length > 0)
+                    {
+                        yield return (sb.ToString(), startLine);
+                    }
+
+                    sb.Clear();
+                    startLine = lineNumber;
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
+        }
+
+        if (depth > 0)
+        {
+            throw new CaaFormatException($"Zone line {startLine}: '(' is never closed.", text, text.Length);
+        }
+
+        if (sb.ToString().Trim().Length > 0)
+        {
+            yield return (sb.ToString(), startLine);
+        }
+    }
+
+    internal readonly record struct LookupResult(CaaQueryStatus Status, string? AliasTarget, IReadOnlyList<CaaRecord> CaaRecords, uint Ttl)
+    {
+        public static LookupResult Alias(string target, uint ttl) => new(CaaQueryStatus.NoError, target, [], ttl);
+
+        public static LookupResult Records(IReadOnlyList<CaaRecord> records, uint ttl) => new(CaaQueryStatus.NoError, null, records, ttl);
+
+        public static LookupResult NoData(uint ttl) => new(CaaQueryStatus.NoError, null, [], ttl);
+
+        public static LookupResult NameError(uint ttl) => new(CaaQueryStatus.NameError, null, [], ttl);
+    }
+
+    private sealed class Node
+    {
+        public List<CaaRecord> Caa { get; } = [];
+
+        public uint CaaTtl { get; set; } = uint.MaxValue;
+
+        public string? Cname { get; set; }
+
+        public string? Dname { get; set; }
+
+        public uint AliasTtl { get; set; }
+
+        public bool Other { get; set; }
+    }
+}

@@ -1,0 +1,114 @@
+namespace Pki.Caa;
+
+/// <summary>
+/// Answers one CAA query at exactly one name. The evaluator climbs the tree, chases aliases that the
+/// resolver left unresolved, and caches by TTL; a resolver does none of that.
+/// </summary>
+/// <remarks>
+/// Contract: an implementation MUST report DNS failures (SERVFAIL, REFUSED, timeouts, truncation,
+/// unreadable answers) in <see cref="CaaQueryResult.Status"/> and MUST NOT throw for them; it MUST
+/// throw <see cref="OperationCanceledException"/> when the cancellation token is
+/// cancelled. It MAY follow CNAME aliases itself and SHOULD report every alias it followed in
+/// <see cref="CaaQueryResult.Aliases"/>, with the CAA records of the name the chain ends at.
+/// </remarks>
+public interface ICaaResolver
+{
+    /// <summary>Queries CAA records at <paramref name="name"/> (lower case, no trailing dot).</summary>
+    Task<CaaQueryResult> QueryCaaAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>How a CAA query ended.</summary>
+public enum CaaQueryStatus
+{
+    /// <summary>NOERROR: records, aliases, or no data.</summary>
+    NoError,
+
+    /// <summary>NXDOMAIN: the name does not exist; counts as an empty CAA RRset.</summary>
+    NameError,
+
+    /// <summary>SERVFAIL.</summary>
+    ServerFailure,
+
+    /// <summary>REFUSED.</summary>
+    Refused,
+
+    /// <summary>No answer in time, or the server could not be reached.</summary>
+    Timeout,
+
+    /// <summary>The answer was truncated and could not be had in full.</summary>
+    Truncated,
+
+    /// <summary>Another response code (FORMERR, NOTIMP, ...).</summary>
+    OtherError,
+
+    /// <summary>The answer could not be read (broken RDATA, undecodable values).</summary>
+    MalformedResponse,
+}
+
+/// <summary>A CNAME step: <paramref name="Owner"/> is an alias for <paramref name="Target"/>.</summary>
+/// <param name="Owner">The alias name (lower case, no trailing dot).</param>
+/// <param name="Target">The canonical name it points to.</param>
+public sealed record CaaAlias(string Owner, string Target);
+
+/// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call.</summary>
+public sealed record CaaQueryResult
+{
+    private static readonly CaaRecord[] NoRecords = [];
+    private static readonly CaaAlias[] NoAliases = [];
+
+    private CaaQueryResult(CaaQueryStatus status, IReadOnlyList<CaaRecord> records, IReadOnlyList<CaaAlias> aliases, TimeSpan timeToLive, string? detail)
+    {
+        Status = status;
+        Records = records;
+        Aliases = aliases;
+        TimeToLive = timeToLive;
+        Detail = detail;
+    }
+
+    /// <summary>How the query ended.</summary>
+    public CaaQueryStatus Status { get; }
+
+    /// <summary>The CAA records at the queried name, or at the end of <see cref="Aliases"/>.</summary>
+    public IReadOnlyList<CaaRecord> Records { get; }
+
+    /// <summary>CNAME steps followed from the queried name, in order.</summary>
+    public IReadOnlyList<CaaAlias> Aliases { get; }
+
+    /// <summary>How long the answer may be cached (zero: do not cache).</summary>
+    public TimeSpan TimeToLive { get; }
+
+    /// <summary>A description of a failure (server, response code, exception message), or null.</summary>
+    public string? Detail { get; }
+
+    /// <summary>Whether the status is NOERROR or NXDOMAIN, i.e. the answer is usable.</summary>
+    public bool IsSuccess => Status is CaaQueryStatus.NoError or CaaQueryStatus.NameError;
+
+    /// <summary>A NOERROR answer.</summary>
+    public static CaaQueryResult Success(IEnumerable<CaaRecord> records, IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
+    {
+        var recordArray = Guard.NotNull(records, nameof(records)).ToArray();
+        var aliasArray = aliases?.ToArray() ?? NoAliases;
+        return new CaaQueryResult(CaaQueryStatus.NoError, recordArray.Length == 0 ? NoRecords : recordArray, aliasArray.Length == 0 ? NoAliases : aliasArray, NonNegative(timeToLive), null);
+    }
+
+    /// <summary>An NXDOMAIN answer (possibly after aliases).</summary>
+    public static CaaQueryResult NameError(IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
+    {
+        var aliasArray = aliases?.ToArray() ?? NoAliases;
+        return new CaaQueryResult(CaaQueryStatus.NameError, NoRecords, aliasArray.Length == 0 ? NoAliases : aliasArray, NonNegative(timeToLive), null);
+    }
+
+    /// <summary>A failed query; never cached.</summary>
+    /// <exception cref="ArgumentException"><paramref name="status"/> is NoError or NameError.</exception>
+    public static CaaQueryResult Failure(CaaQueryStatus status, string detail)
+    {
+        if (status is CaaQueryStatus.NoError or CaaQueryStatus.NameError)
+        {
+            throw new ArgumentException($"'{status}' is not a failure; use Success or NameError.", nameof(status));
+        }
+
+        return new CaaQueryResult(status, NoRecords, NoAliases, TimeSpan.Zero, Guard.NotNull(detail, nameof(detail)));
+    }
+
+    private static TimeSpan NonNegative(TimeSpan ttl) => ttl < TimeSpan.Zero ? TimeSpan.Zero : ttl;
+}
