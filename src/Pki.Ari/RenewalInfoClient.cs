@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pki.Ari;
+
+/// <summary>
+/// Fetches renewal information (RFC 9773 section 4.2): an unauthenticated GET of
+/// <c>{renewalInfo}/{CertID}</c>. Never throws for what the server does: every answer becomes a
+/// <see cref="RenewalInfoResult"/> saying when to ask again, so callers always have a decision.
+/// </summary>
+public sealed partial class RenewalInfoClient
+{
+    private readonly HttpClient _http;
+    private readonly RenewalInfoOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the client.</summary>
+    /// <exception cref="AriException">The options cannot work.</exception>
+    public RenewalInfoClient(HttpClient httpClient, RenewalInfoOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _options = options ?? new RenewalInfoOptions();
+        _options.Validate();
+        _http = httpClient;
+        _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The options in force.</summary>
+    public RenewalInfoOptions Options => _options;
+
+    /// <summary>Fetches the renewal information of <paramref name="certId"/> from the directory's <paramref name="renewalInfoUrl"/>.</summary>
+    /// <param name="renewalInfoUrl">The directory's <c>renewalInfo</c> URL.</param>
+    /// <param name="certId">The certificate.</param>
+    /// <param name="consecutiveTransientFailures">How many transient failures preceded this request (for the backoff).</param>
+    /// <param name="cancellationToken">Cancels the request (throws <see cref="OperationCanceledException"/>).</param>
+    public async Task<RenewalInfoResult> GetAsync(Uri renewalInfoUrl, AriCertId certId, int consecutiveTransientFailures = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(renewalInfoUrl);
+        ArgumentNullException.ThrowIfNull(certId);
+        var url = new Uri(renewalInfoUrl.AbsoluteUri.TrimEnd('/') + "/" + certId.Value);
+        var now = _time.GetUtcNow();
+        HttpResponseMessage response;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            return Transient(now, consecutiveTransientFailures, $"GET {url} failed: {ex.Message}");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Transient(now, consecutiveTransientFailures, $"GET {url} timed out");
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status >= 500 || status == 429)
+            {
+                var retryAfter = RetryAfter(response, now);
+                var result = Transient(now, consecutiveTransientFailures, $"GET {url} answered HTTP {status}");
+                return retryAfter is { } wait ? result with { NextPollAt = now + Clamp(wait) } : result;
+            }
+
+            if (status is < 200 or > 299)
+            {
+                return Failure(RenewalInfoStatus.LongTermFailure, now + _options.LongTermRetry, $"GET {url} answered HTTP {status}");
+            }
+
+            byte[] body;
+            try
+            {
+                body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                return Failure(RenewalInfoStatus.Invalid, now + _options.LongTermRetry, $"GET {url}: {ex.Message}");
+            }
+            catch (IOException ex)
+            {
+                return Transient(now, consecutiveTransientFailures, $"GET {url}: reading the body failed: {ex.Message}");
+            }
+
+            var (window, explanation, problem) = Parse(body);
+            if (problem is not null)
+            {
+                return Failure(RenewalInfoStatus.Invalid, now + _options.LongTermRetry, $"GET {url}: {problem}");
+            }
+
+            var next = now + (RetryAfter(response, now) is { } ra ? Clamp(ra) : _options.DefaultPollInterval);
+            return new RenewalInfoResult(RenewalInfoStatus.Ok, window, explanation, next, null);
+        }
+    }
+
+    /// <summary>Parses a renewalInfo body; returns a problem text instead of throwing.</summary>
+    internal static (RenewalWindow? Window, Uri? Explanation, string? Problem) Parse(ReadOnlySpan<byte> body)
+    {
+        RenewalInfoWire? wire;
+        try
+        {
+            wire = JsonSerializer.Deserialize(body, AriJsonContext.Default.RenewalInfoWire);
+        }
+        catch (JsonException ex)
+        {
+            return (null, null, "the body is not a valid renewalInfo object: " + ex.Message);
+        }
+
+        if (wire?.SuggestedWindow is not { Start: { } start, End: { } end })
+        {
+            return (null, null, "the body has no suggestedWindow with both start and end");
+        }
+
+        // Section 4.2: a window whose end is not after its start is invalid.
+        if (end <= start)
+        {
+            return (null, null, $"suggestedWindow end {end:O} is not after start {start:O}");
+        }
+
+        Uri? explanation = null;
+        if (wire.ExplanationUrl is { } text && !(Uri.TryCreate(text, UriKind.Absolute, out explanation) && explanation.Scheme is "https" or "http"))
+        {
+            return (null, null, $"explanationURL '{text}' is not an absolute http(s) URL");
+        }
+
+        return (new RenewalWindow(start, end), explanation, null);
+    }
+
+    private RenewalInfoResult Transient(DateTimeOffset now, int failures, string problem)
+    {
+        // Exponential backoff, capped: 1, 2, 4, ... times TransientBackoff.
+        var factor = Math.Pow(2, Math.Min(Math.Max(failures, 0), 30));
+        var wait = TimeSpan.FromTicks((long)Math.Min(_options.TransientBackoff.Ticks * factor, _options.MaxTransientBackoff.Ticks));
+        return Failure(RenewalInfoStatus.TransientFailure, now + wait, problem);
+    }
+
+    private RenewalInfoResult Failure(RenewalInfoStatus status, DateTimeOffset next, string problem)
+    {
+        LogFailure(_logger, status, problem);
+        return new RenewalInfoResult(status, null, null, next, problem);
+    }
+
+    private TimeSpan Clamp(TimeSpan wait) =>
+        wait < _options.MinRetryAfter ? _options.MinRetryAfter : wait > _options.MaxRetryAfter ? _options.MaxRetryAfter : wait;
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - now,
+            _ => null,
+        };
+
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var max = _options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength > max)
+        {
+            throw new InvalidDataException($"the body declares {response.Content.Headers.ContentLength} bytes; the limit is {max}");
+        }
+
+#if NET8_0_OR_GREATER
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new InvalidDataException($"the body is larger than the limit of {max} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "renewalInfo answer not usable ({Status}): {Problem}")]
+    private static partial void LogFailure(ILogger logger, RenewalInfoStatus status, string problem);
+}
