@@ -94,6 +94,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revoke"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
+        PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
         var der = issued.Chain.Certificates[0];
 
         await client.RevokeCertificateAsync(account, der, AcmeRevocationReason.Superseded);
@@ -113,6 +114,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revkey"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
+        PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
         var der = issued.Chain.Certificates[0];
         using var certificateKey = AcmeKey.ImportPem(issued.PrivateKeyPem!);
 
@@ -133,6 +135,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revother"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
 
+        PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
         using var stranger = AcmeKey.Create();
         var ex = await Assert.ThrowsAsync<AcmeProblemException>(() => client.RevokeCertificateAsync(stranger, issued.Chain.Certificates[0]));
         Assert.Equal(AcmeProblemTypes.Unauthorized, ex.Type);

@@ -214,6 +214,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
             [new Http01ChallengeSolver(fixture.TokenStore)]);
 
         Assert.Null(issued.PrivateKeyPem);
+        PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
         using var leaf = issued.Chain.LoadLeaf();
         using var leafKey = leaf.GetECDsaPublicKey()!;
         Assert.Equal(key.ExportSubjectPublicKeyInfo(), leafKey.ExportSubjectPublicKeyInfo());
