@@ -178,11 +178,37 @@ public sealed partial class AcmeClient
             throw new AcmeConfigurationException("IssueCertificateAsync needs at least one identifier.");
         }
 
-        if (solvers.Count == 0 && request.Identifiers.Count > 0)
+        if (solvers.Count == 0)
         {
             throw new AcmeConfigurationException("IssueCertificateAsync needs at least one challenge solver.");
         }
 
+        using var activity = AcmeDiagnostics.ActivitySource.StartActivity("acme.issue_certificate");
+        activity?.SetTag("acme.directory", DirectoryUri.AbsoluteUri);
+        activity?.SetTag("acme.identifiers", string.Join(",", request.Identifiers));
+        var started = _time.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var issued = await IssueCoreAsync(account, request, solvers, cancellationToken).ConfigureAwait(false);
+            outcome = "issued";
+            return issued;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag("acme.outcome", outcome);
+            AcmeDiagnostics.Issuances.Add(1, new KeyValuePair<string, object?>("acme.outcome", outcome));
+            AcmeDiagnostics.IssuanceDuration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("acme.outcome", outcome));
+        }
+    }
+
+    private async Task<AcmeIssuedCertificate> IssueCoreAsync(AcmeAccount account, AcmeIssuanceRequest request, IReadOnlyList<IChallengeSolver> solvers, CancellationToken cancellationToken)
+    {
         // 7.4: Submit an order.
         var order = await CreateOrderAsync(
             account,

@@ -63,6 +63,7 @@ internal sealed class AcmeTransport
             catch (AcmeProblemException ex) when (ex.Type == AcmeProblemTypes.BadNonce && attempt < _options.BadNonceRetries)
             {
                 Log.BadNonceRetry(_logger, url, attempt + 1, _options.BadNonceRetries);
+                AcmeDiagnostics.BadNonceRetries.Add(1);
             }
         }
     }
@@ -152,6 +153,7 @@ internal sealed class AcmeTransport
         using (response)
         {
             Log.Exchange(_logger, request.Method.Method, url, (int)response.StatusCode);
+            AcmeDiagnostics.Requests.Add(1, new KeyValuePair<string, object?>("http.request.method", request.Method.Method), new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
             if (TryReadNonce(response, out var nonce))
             {
                 _nonces.Enqueue(nonce);

@@ -37,6 +37,45 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Issuance_is_traced_and_counted_under_Pki_Acme()
+    {
+        var name = PebbleFixture.UniqueName("otel");
+        var activities = new List<System.Diagnostics.Activity>();
+        using var activityListener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Pki.Acme",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { lock (activities) { activities.Add(a); } },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(activityListener);
+        var issuedCount = 0L;
+        using var meterListener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == "Pki.Acme") { l.EnableMeasurementEvents(instrument); } },
+        };
+        meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "pki.acme.issuances" && tags.ToArray().Any(t => t.Key == "acme.outcome" && (string?)t.Value == "issued"))
+            {
+                Interlocked.Add(ref issuedCount, value);
+            }
+        });
+        meterListener.Start();
+        var client = NewClient();
+        var account = await fixture.NewAccountAsync(client);
+
+        await client.IssueCertificateAsync(account, new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)] }, [new Http01ChallengeSolver(fixture.TokenStore)]);
+
+        lock (activities)
+        {
+            var activity = Assert.Single(activities, a => ((string?)a.GetTagItem("acme.identifiers"))?.Contains(name, StringComparison.Ordinal) == true);
+            Assert.Equal("issued", activity.GetTagItem("acme.outcome"));
+        }
+
+        Assert.True(Interlocked.Read(ref issuedCount) >= 1);
+    }
+
+    [Fact]
     public async Task Dns01_with_an_rsa_account_and_rsa_certificate_key()
     {
         var client = NewClient();
