@@ -1,0 +1,329 @@
+using System.Numerics;
+
+namespace Pki.KeyTransparency.Vrf.Edwards25519;
+
+/// <summary>
+/// A point of edwards25519 (-x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255 - 19)) in extended coordinates
+/// (X : Y : Z : T) with x = X/Z, y = Y/Z, x y = T/Z; formulas from RFC 8032 section 5.1.4.
+/// The addition formula is complete, so scalar multiplication needs no special cases.
+/// </summary>
+internal readonly struct EdwardsPoint
+{
+    public const int EncodedSize = 32;
+
+    public readonly FieldElement X;
+    public readonly FieldElement Y;
+    public readonly FieldElement Z;
+    public readonly FieldElement T;
+
+    public EdwardsPoint(in FieldElement x, in FieldElement y, in FieldElement z, in FieldElement t)
+    {
+        X = x;
+        Y = y;
+        Z = z;
+        T = t;
+    }
+
+    public static EdwardsPoint Identity => new(FieldElement.Zero, FieldElement.One, FieldElement.One, FieldElement.Zero);
+
+    /// <summary>The base point B (RFC 8032 section 5.1): y = 4/5, x even.</summary>
+    public static EdwardsPoint BasePoint => Constants.Base;
+
+    /// <summary>RFC 8032 section 5.1.4 addition.</summary>
+    public static EdwardsPoint Add(in EdwardsPoint p, in EdwardsPoint q)
+    {
+        var a = (p.Y - p.X) * (q.Y - q.X);
+        var b = (p.Y + p.X) * (q.Y + q.X);
+        var c = p.T * Constants.D2 * q.T;
+        var zz = p.Z * q.Z;
+        var d = zz + zz;
+        var e = b - a;
+        var f = d - c;
+        var g = d + c;
+        var h = b + a;
+        return new EdwardsPoint(e * f, g * h, f * g, e * h);
+    }
+
+    /// <summary>RFC 8032 section 5.1.4 doubling.</summary>
+    public static EdwardsPoint Double(in EdwardsPoint p)
+    {
+        DoubleTerms(p, out var e, out var f, out var g, out var h);
+        return new EdwardsPoint(e * f, g * h, f * g, e * h);
+    }
+
+    public EdwardsPoint Negate() => new(-X, Y, Z, -T);
+
+    /// <summary>8 P: clears the cofactor.</summary>
+    public EdwardsPoint MultiplyByCofactor() => Double(Double(Double(this)));
+
+    /// <summary>True for the neutral element (0, 1).</summary>
+    public bool IsIdentity() => X.IsZero() && Y.CanonicalEquals(Z);
+
+    /// <summary>RFC 8032 section 5.1.2 encoding: y little-endian with the low bit of x in bit 255.</summary>
+    public void Encode(Span<byte> destination)
+    {
+        var zInverse = FieldElement.Invert(Z);
+        var x = X * zInverse;
+        var y = Y * zInverse;
+        y.ToBytes(destination);
+        destination[31] |= (byte)(x.IsNegative() << 7);
+    }
+
+    public byte[] Encode()
+    {
+        var bytes = new byte[EncodedSize];
+        Encode(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// RFC 8032 section 5.1.3 decoding. Fails for y &gt;= p (non-canonical), for points off the curve,
+    /// and for x = 0 with the sign bit set.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> encoded, out EdwardsPoint point)
+    {
+        point = Identity;
+        if (encoded.Length != EncodedSize)
+        {
+            return false;
+        }
+
+        // 1. y is the little-endian integer with bit 255 cleared; if y >= p, decoding fails.
+        var xSign = encoded[31] >> 7;
+        var y = FieldElement.FromBytes(encoded);
+        Span<byte> canonical = stackalloc byte[32];
+        y.ToBytes(canonical);
+        canonical[31] |= (byte)(xSign << 7);
+        if (!canonical.SequenceEqual(encoded))
+        {
+            return false;
+        }
+
+        // 2. x^2 = (y^2 - 1) / (d y^2 + 1); candidate x = u v^3 (u v^7)^((p-5)/8).
+        var yy = FieldElement.Square(y);
+        var u = yy - FieldElement.One;
+        var v = (Constants.D * yy) + FieldElement.One;
+        var v3 = FieldElement.Square(v) * v;
+        var v7 = FieldElement.Square(v3) * v;
+        var x = u * v3 * FieldElement.Pow22523(u * v7);
+
+        // 3. If v x^2 = u, x is a square root; if v x^2 = -u, multiply by sqrt(-1); otherwise fail.
+        var vxx = v * FieldElement.Square(x);
+        if (!vxx.CanonicalEquals(u))
+        {
+            if (!vxx.CanonicalEquals(-u))
+            {
+                return false;
+            }
+
+            x *= Constants.SqrtMinusOne;
+        }
+
+        // 4. x = 0 with x_0 = 1 fails; otherwise pick the root whose low bit is x_0.
+        if (x.IsZero() && xSign == 1)
+        {
+            return false;
+        }
+
+        if (x.IsNegative() != xSign)
+        {
+            x = -x;
+        }
+
+        point = new EdwardsPoint(x, y, FieldElement.One, x * y);
+        return true;
+    }
+
+    /// <summary>
+    /// scalar x P for a little-endian scalar below 2^255, by signed 4-bit windows (digits in [-8, 8])
+    /// with a constant-time table lookup: the same operations whatever the scalar.
+    /// </summary>
+    public static EdwardsPoint Multiply(in EdwardsPoint p, ReadOnlySpan<byte> scalar)
+    {
+        Span<EdwardsPoint> table = stackalloc EdwardsPoint[8];
+        BuildTable(p, table);
+        return Multiply(table, scalar);
+    }
+
+    /// <summary>The multiples 1P..8P that <see cref="Multiply(ReadOnlySpan{EdwardsPoint}, ReadOnlySpan{byte})"/> uses.</summary>
+    public static void BuildTable(in EdwardsPoint p, Span<EdwardsPoint> table)
+    {
+        table[0] = p;
+        for (var i = 1; i < 8; i++)
+        {
+            table[i] = (i & 1) == 1 ? Double(table[i / 2]) : Add(table[i - 1], p);
+        }
+    }
+
+    /// <summary>scalar x P with a table from <see cref="BuildTable"/> (so two scalars can share one table).</summary>
+    public static EdwardsPoint Multiply(ReadOnlySpan<EdwardsPoint> table, ReadOnlySpan<byte> scalar)
+    {
+        Span<sbyte> digits = stackalloc sbyte[64];
+        Recode(scalar, digits);
+        var result = Select(table, digits[63]);
+        for (var i = 62; i >= 0; i--)
+        {
+            result = Double(DoubleWithoutT(DoubleWithoutT(DoubleWithoutT(result))));
+            result = Add(result, Select(table, digits[i]));
+        }
+
+        digits.Clear();
+        return result;
+    }
+
+    /// <summary>scalar x B with a precomputed table of j x 16^i x B (j = 1..8): 64 additions, no doublings.</summary>
+    public static EdwardsPoint MultiplyBase(ReadOnlySpan<byte> scalar)
+    {
+        Span<sbyte> digits = stackalloc sbyte[64];
+        Recode(scalar, digits);
+        var tables = Constants.BaseTable;
+        var result = Identity;
+        for (var i = 0; i < 64; i++)
+        {
+            result = Add(result, Select(tables.AsSpan(i * 8, 8), digits[i]));
+        }
+
+        digits.Clear();
+        return result;
+    }
+
+    /// <summary>Encodes several points with one field inversion (Montgomery's trick).</summary>
+    public static void EncodeMany(ReadOnlySpan<EdwardsPoint> points, Span<byte> destination)
+    {
+        Span<FieldElement> prefix = stackalloc FieldElement[points.Length];
+        var acc = FieldElement.One;
+        for (var i = 0; i < points.Length; i++)
+        {
+            prefix[i] = acc;
+            acc *= points[i].Z;
+        }
+
+        var inverse = FieldElement.Invert(acc);
+        for (var i = points.Length - 1; i >= 0; i--)
+        {
+            var zInverse = inverse * prefix[i];
+            inverse *= points[i].Z;
+            var output = destination.Slice(i * EncodedSize, EncodedSize);
+            var x = points[i].X * zInverse;
+            (points[i].Y * zInverse).ToBytes(output);
+            output[31] |= (byte)(x.IsNegative() << 7);
+        }
+    }
+
+    /// <summary>
+    /// Signed radix-16 digits of a scalar below 2^255: e[i] in [-8, 8), e[63] in [0, 8], and
+    /// scalar = sum e[i] 16^i.
+    /// </summary>
+    private static void Recode(ReadOnlySpan<byte> scalar, Span<sbyte> digits)
+    {
+        for (var i = 0; i < 32; i++)
+        {
+            digits[2 * i] = (sbyte)(scalar[i] & 15);
+            digits[(2 * i) + 1] = (sbyte)((scalar[i] >> 4) & 15);
+        }
+
+        var carry = 0;
+        for (var i = 0; i < 63; i++)
+        {
+            var digit = digits[i] + carry;
+            carry = (digit + 8) >> 4;
+            digits[i] = (sbyte)(digit - (carry << 4));
+        }
+
+        digits[63] = (sbyte)(digits[63] + carry);
+    }
+
+    /// <summary>Doubling that skips T (a following doubling does not read it).</summary>
+    private static EdwardsPoint DoubleWithoutT(in EdwardsPoint p)
+    {
+        DoubleTerms(p, out var e, out var f, out var g, out var h);
+        return new EdwardsPoint(e * f, g * h, f * g, FieldElement.Zero);
+    }
+
+    /// <summary>
+    /// RFC 8032 section 5.1.4 doubling up to the last products: A = X1^2, B = Y1^2, C = 2 Z1^2, H = A + B,
+    /// E = H - (X1 + Y1)^2, G = A - B, F = C + G; then X3 = E F, Y3 = G H, T3 = E H, Z3 = F G.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void DoubleTerms(in EdwardsPoint p, out FieldElement e, out FieldElement f, out FieldElement g, out FieldElement h)
+    {
+        var a = FieldElement.Square(p.X);
+        var b = FieldElement.Square(p.Y);
+        var zz = FieldElement.Square(p.Z);
+        h = a + b;
+        e = h - FieldElement.Square(p.X + p.Y);
+        g = a - b;
+        f = zz + zz + g;
+    }
+
+    /// <summary>digit x P from the table of 1P..8P, without branches or secret indices: every entry is read.</summary>
+    private static EdwardsPoint Select(ReadOnlySpan<EdwardsPoint> table, sbyte digit)
+    {
+        var negative = (uint)digit >> 31;
+        var magnitude = (uint)((digit ^ -(int)negative) + (int)negative);
+        var x = FieldElement.Zero;
+        var y = FieldElement.One;
+        var z = FieldElement.One;
+        var t = FieldElement.Zero;
+        for (var j = 0u; j < 8; j++)
+        {
+            var choice = (ulong)(((magnitude ^ (j + 1)) - 1) >> 31) & 1;
+            ref readonly var entry = ref table[(int)j];
+            x = FieldElement.Select(x, entry.X, choice);
+            y = FieldElement.Select(y, entry.Y, choice);
+            z = FieldElement.Select(z, entry.Z, choice);
+            t = FieldElement.Select(t, entry.T, choice);
+        }
+
+        return new EdwardsPoint(FieldElement.Select(x, -x, negative), y, z, FieldElement.Select(t, -t, negative));
+    }
+
+    private static class Constants
+    {
+        public static readonly FieldElement D = FromBig(ModP(-121665 * BigInteger.ModPow(121666, P - 2, P)));
+        public static readonly FieldElement D2 = D + D;
+        public static readonly FieldElement SqrtMinusOne = FromBig(BigInteger.ModPow(2, (P - 1) / 4, P));
+        public static readonly EdwardsPoint Base = DecodeBase();
+        public static readonly EdwardsPoint[] BaseTable = BuildBaseTable();
+
+        private static BigInteger P => BigInteger.Pow(2, 255) - 19;
+
+        private static BigInteger ModP(BigInteger value) => ((value % P) + P) % P;
+
+        private static FieldElement FromBig(BigInteger value)
+        {
+            Span<byte> bytes = stackalloc byte[32];
+            bytes.Clear();
+            value.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
+            return FieldElement.FromBytes(bytes);
+        }
+
+        private static EdwardsPoint DecodeBase()
+        {
+            // B = (x, 4/5) with x positive: encoded as 0x58 followed by 31 bytes of 0x66.
+            Span<byte> encoded = stackalloc byte[32];
+            encoded.Fill(0x66);
+            encoded[0] = 0x58;
+            if (!TryDecode(encoded, out var point))
+            {
+                throw new InvalidOperationException("The edwards25519 base point did not decode.");
+            }
+
+            return point;
+        }
+
+        private static EdwardsPoint[] BuildBaseTable()
+        {
+            // BaseTable[8 i + j - 1] = j x 16^i x B for j = 1..8.
+            var table = new EdwardsPoint[64 * 8];
+            var power = Base;
+            for (var i = 0; i < 64; i++)
+            {
+                BuildTable(power, table.AsSpan(8 * i, 8));
+                power = Double(Double(Double(Double(power))));
+            }
+
+            return table;
+        }
+    }
+}

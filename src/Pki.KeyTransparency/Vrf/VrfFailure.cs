@@ -1,0 +1,32 @@
+namespace Pki.KeyTransparency.Vrf;
+
+/// <summary>Why a VRF key or proof was rejected.</summary>
+public enum VrfFailure
+{
+    /// <summary>Nothing was wrong.</summary>
+    None = 0,
+
+    /// <summary>The private key has the wrong length or is not a valid scalar.</summary>
+    PrivateKeyInvalid,
+
+    /// <summary>The public key has the wrong length, a bad prefix or a non-canonical encoding, or is not on the curve.</summary>
+    PublicKeyInvalid,
+
+    /// <summary>The public key is of small order (RFC 9381 section 5.4.5).</summary>
+    PublicKeySmallOrder,
+
+    /// <summary>The proof has the wrong length.</summary>
+    ProofLengthInvalid,
+
+    /// <summary>The proof's point Gamma does not decode to a curve point.</summary>
+    ProofPointInvalid,
+
+    /// <summary>The proof's scalar s is not below the group order q.</summary>
+    ProofScalarOutOfRange,
+
+    /// <summary>The recomputed challenge differs from the proof's: the proof is not for this key and input.</summary>
+    ChallengeMismatch,
+
+    /// <summary>The key pair belongs to another suite.</summary>
+    WrongSuite,
+}

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+
+namespace Pki.KeyTransparency.Vrf;
+
+/// <summary>
+/// A VRF private key with its public key. The private key is kept in one array that
+/// <see cref="Dispose"/> zeroes; it never appears in <see cref="ToString"/> or exception messages.
+/// </summary>
+public sealed class VrfKeyPair : IDisposable
+{
+    private readonly byte[] _privateKey;
+    private readonly byte[] _publicKey;
+    private bool _disposed;
+
+    internal VrfKeyPair(string suiteName, byte[] privateKey, byte[] publicKey)
+    {
+        SuiteName = suiteName;
+        _privateKey = privateKey;
+        _publicKey = publicKey;
+    }
+
+    /// <summary>The suite that created this key pair.</summary>
+    public string SuiteName { get; }
+
+    /// <summary>The encoded public key.</summary>
+    public ReadOnlySpan<byte> PublicKey => _publicKey;
+
+    /// <summary>The encoded private key, for storage in a secret store. Zero the copy after use.</summary>
+    /// <returns>A copy of the private key.</returns>
+    /// <exception cref="ObjectDisposedException">The key pair was disposed.</exception>
+    public byte[] ExportPrivateKey() => PrivateKey.ToArray();
+
+    internal ReadOnlySpan<byte> PrivateKey
+    {
+        get
+        {
+#if NET8_0_OR_GREATER
+            ObjectDisposedException.ThrowIf(_disposed, this);
+#else
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(VrfKeyPair));
+            }
+#endif
+
+            return _privateKey;
+        }
+    }
+
+    /// <summary>Zeroes the private key.</summary>
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(_privateKey);
+        _disposed = true;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{SuiteName} key pair (public key {Convert.ToBase64String(_publicKey)})";
+}
