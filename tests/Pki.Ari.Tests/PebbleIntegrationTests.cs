@@ -44,7 +44,7 @@ public sealed class PebbleIntegrationTests(ITestOutputHelper output)
         var renewed = await AriRenewal.IssueRenewalAsync(client, account, request, solvers, leaf, pebble.DirectoryUri);
         Assert.NotEqual(first.Chain.Certificates[0], renewed.Chain.Certificates[0]);
         var orders = recorder.PayloadsTo("/order-plz").ToList();
-        Assert.Equal(2, orders.Count);
+        Assert.True(orders.Count >= 2, "two orders (more when Pebble's badNonce injection made the client resend one)");
         Assert.All(orders, o => Assert.False(o.TryGetProperty("replaces", out _)));
     }
 }
