@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites need, as "command:package".
-peers=(pebble:pebble pebble-challtestsrv:pebble knotd:knot python3:python3 openssl:openssl)
+peers=(pebble:pebble pebble-challtestsrv:pebble knotd:knot python3:python3 openssl:openssl redis-server:redis-server)
 missing=()
 for entry in "${peers[@]}"; do
   cmd=${entry%%:*}; pkg=${entry#*:}

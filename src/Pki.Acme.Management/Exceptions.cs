@@ -1,0 +1,110 @@
+namespace Pki.Acme.Management;
+
+/// <summary>Invalid settings of an issuer, the pool, the manager or a store; the message names the offending value (never a secret).</summary>
+public sealed class AcmeManagementConfigurationException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeManagementConfigurationException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public AcmeManagementConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public AcmeManagementConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>What happened at one CA during one <see cref="AcmeIssuerPool.IssueAsync"/> call.</summary>
+/// <param name="Issuer">The issuer's name.</param>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Detail">A readable reason (an exception message or the CAA explanation).</param>
+/// <param name="Exception">The failure, when there was one.</param>
+public sealed record AcmeIssuerAttempt(string Issuer, AcmeIssuerAttemptOutcome Outcome, string Detail, Exception? Exception = null);
+
+/// <summary>The outcome of one attempt at one CA.</summary>
+public enum AcmeIssuerAttemptOutcome
+{
+    /// <summary>The CA issued the certificate.</summary>
+    Issued,
+
+    /// <summary>The CA failed in a way another CA may not: the pool moved on.</summary>
+    FailedTryNext,
+
+    /// <summary>The CA failed in a way no CA will fix (bad input): the pool stopped.</summary>
+    FailedStop,
+
+    /// <summary>The CA was skipped because it is backing off after earlier failures.</summary>
+    SkippedBackoff,
+
+    /// <summary>The CA was skipped because the names' CAA records do not permit it.</summary>
+    SkippedCaa,
+}
+
+/// <summary>
+/// No CA of the pool issued: every attempt is in <see cref="Attempts"/>. When every CA is backing
+/// off, <see cref="RetryAt"/> says when the first one may be asked again.
+/// </summary>
+public sealed class AcmeIssuerPoolException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AcmeIssuerPoolException(string message, IReadOnlyList<AcmeIssuerAttempt> attempts, DateTimeOffset? retryAt, Exception? innerException)
+        : base(message, innerException)
+    {
+        Attempts = attempts;
+        RetryAt = retryAt;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeIssuerPoolException()
+    {
+        Attempts = [];
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public AcmeIssuerPoolException(string message)
+        : base(message)
+    {
+        Attempts = [];
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public AcmeIssuerPoolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Attempts = [];
+    }
+
+    /// <summary>Every attempt, in order.</summary>
+    public IReadOnlyList<AcmeIssuerAttempt> Attempts { get; }
+
+    /// <summary>When the earliest backing-off CA may be tried again, when backoff was the reason.</summary>
+    public DateTimeOffset? RetryAt { get; }
+}
+
+/// <summary>A store could not read or write, or holds data it cannot read back.</summary>
+public sealed class CertificateStoreException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public CertificateStoreException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public CertificateStoreException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public CertificateStoreException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Options;
+using Pki.Acme.Management;
+using StackExchange.Redis;
+
+namespace Pki.Acme.Redis;
+
+/// <summary>Settings of a <see cref="RedisCertificateStore"/>.</summary>
+public sealed class RedisCertificateStoreOptions
+{
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>redis1:6379,redis2:6379,password=...</c>; not needed when an <see cref="IConnectionMultiplexer"/> is registered.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>The prefix of every key (default <c>pki:acme:</c>), so several applications can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "pki:acme:";
+
+    /// <summary>The database number (default -1: the connection's default).</summary>
+    public int Database { get; set; } = -1;
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(KeyPrefix))
+        {
+            throw new AcmeManagementConfigurationException("RedisCertificateStoreOptions.KeyPrefix must not be empty: it keeps the store's keys apart from other data.");
+        }
+
+        if (Database < -1)
+        {
+            throw new AcmeManagementConfigurationException($"RedisCertificateStoreOptions.Database must be -1 (default) or a database number; it is {Database}.");
+        }
+    }
+}
+
+/// <summary>
+/// An <see cref="ICertificateStore"/> in Redis, for several instances (a web farm) that manage the same
+/// certificates. Each value is one Redis string, so writes are atomic. Leases are keys set with
+/// <c>NX</c> and an expiry (StackExchange.Redis <c>LockTake</c>/<c>LockExtend</c>/<c>LockRelease</c>):
+/// only the holder extends or releases one, and Redis drops a crashed holder's lease when it expires.
+/// Private keys are stored as they are: protect the server with ACLs and TLS, as for any secret in Redis.
+/// </summary>
+public sealed class RedisCertificateStore : ICertificateStore
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisCertificateStoreOptions _options;
+
+    /// <summary>Creates the store over an open connection.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">Invalid options.</exception>
+    public RedisCertificateStore(IConnectionMultiplexer redis, RedisCertificateStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        _options = options ?? new RedisCertificateStoreOptions();
+        _options.Validate();
+        _redis = redis;
+    }
+
+    /// <summary>Creates the store over an open connection with options from DI.</summary>
+    public RedisCertificateStore(IConnectionMultiplexer redis, IOptions<RedisCertificateStoreOptions> options)
+        : this(redis, (options ?? throw new ArgumentNullException(nameof(options))).Value)
+    {
+    }
+
+    private IDatabase Database => _redis.GetDatabase(_options.Database);
+
+    /// <inheritdoc />
+    public async Task<byte[]?> ReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var value = await Run(Database.StringGetAsync(Key(key)), "Reading", key, cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : (byte[]?)value;
+    }
+
+    /// <inheritdoc />
+    public Task WriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken) =>
+        Run(Database.StringSetAsync(Key(key), value), "Writing", key, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
+        Run(Database.KeyDeleteAsync(Key(key)), "Deleting", key, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<ICertificateStoreLease?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        CertificateStoreKey.ValidateLease(name, owner, duration);
+
+        var key = LeaseKey(name);
+        var taken = await Run(Database.LockTakeAsync(key, owner, duration), "Taking the lease", name, cancellationToken).ConfigureAwait(false);
+        return taken ? new Lease(this, key, name, owner) : null;
+    }
+
+    private RedisKey Key(string key)
+    {
+        CertificateStoreKey.Validate(key);
+        return _options.KeyPrefix + "data:" + key;
+    }
+
+    private RedisKey LeaseKey(string name) => _options.KeyPrefix + "lease:" + name;
+
+    private static async Task<T> Run<T>(Task<T> operation, string what, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+#if NET8_0_OR_GREATER
+            return await operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+#else
+            cancellationToken.ThrowIfCancellationRequested();
+            return await operation.ConfigureAwait(false);
+#endif
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new CertificateStoreException($"{what} '{key}' in Redis failed: {ex.Message}", ex);
+        }
+    }
+
+    private sealed class Lease(RedisCertificateStore store, RedisKey key, string name, string owner) : ICertificateStoreLease
+    {
+        public string Name => name;
+
+        public string Owner => owner;
+
+        public Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken) =>
+            Run(store.Database.LockExtendAsync(key, owner, duration), "Extending the lease", name, cancellationToken);
+
+        public Task ReleaseAsync(CancellationToken cancellationToken) =>
+            Run(store.Database.LockReleaseAsync(key, owner), "Releasing the lease", name, cancellationToken);
+
+        public async ValueTask DisposeAsync() => await ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+}

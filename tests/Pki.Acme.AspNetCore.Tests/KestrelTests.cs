@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pki.Acme.Management;
+using Pki.TestSupport;
+
+namespace Pki.Acme.AspNetCore.Tests;
+
+public sealed class KestrelTests
+{
+    [Fact]
+    public async Task Kestrel_gets_its_certificate_from_Pebble_over_http01_serves_it_and_switches_to_the_renewed_one_without_restart()
+    {
+        // 30 s certificates, renewed when 80% of the lifetime remains: a renewal every ~6 s.
+        await using var pebble = await PebbleServer.StartAsync(new PebbleOptions { CertificateValidityPeriodSeconds = 30 });
+        using var root = await pebble.GetRootAsync();
+        var store = KestrelHost.NewStorePath();
+        var identifier = KestrelHost.UniqueName("www");
+        var httpsPort = FreePorts.Tcp();
+        await using var app = KestrelHost.Build(pebble, store, identifier, pebble.HttpPort, httpsPort, o => o.Manager.FallbackRemainingLifetimeFraction = 0.8);
+        var manager = app.Services.GetRequiredService<CertificateManager>();
+        await app.StartAsync();
+        try
+        {
+            var first = await KestrelHost.WaitForCertificateAsync(manager, _ => true);
+            var (leaf, body) = await KestrelHost.GetOverHttpsAsync(identifier, httpsPort, root);
+            Assert.Equal("hello over https", body);
+            Assert.Equal(first.Certificate.Thumbprint, leaf.Thumbprint);
+            Assert.Contains(identifier, leaf.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.DnsName, false), StringComparison.OrdinalIgnoreCase);
+
+            var healthy = await KestrelHost.GetStringAsync(pebble.HttpPort, "/health");
+            Assert.Equal("200 text/plain Healthy", healthy);
+
+            // The renewed leaf is served by the same, never restarted, Kestrel (chain checked against Pebble's root).
+            var renewed = await KestrelHost.WaitForCertificateAsync(manager, c => c.Certificate.Thumbprint != first.Certificate.Thumbprint);
+            Assert.Equal(CertificateSource.Issued, renewed.Source);
+            var (after, _) = await KestrelHost.GetOverHttpsAsync(identifier, httpsPort, root);
+            Assert.NotEqual(leaf.SerialNumber, after.SerialNumber);
+            Assert.True(after.NotBefore >= renewed.Certificate.NotBefore, "the handshake must see the renewed (or a later) leaf");
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Tls_alpn_01_is_answered_in_Kestrels_TLS_handshake()
+    {
+        await using var pebble = await PebbleServer.StartAsync();
+        using var root = await pebble.GetRootAsync();
+        var store = KestrelHost.NewStorePath();
+        var identifier = KestrelHost.UniqueName("alpn");
+
+        // HTTPS only, on the port Pebble's tls-alpn-01 validator connects to; no http-01 solver.
+        await using var app = KestrelHost.Build(pebble, store, identifier, httpPort: 0, httpsPort: pebble.TlsPort, services: s => s.RemoveAll<IChallengeSolver>().AddSingleton<IChallengeSolver>(sp => sp.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>()));
+        var manager = app.Services.GetRequiredService<CertificateManager>();
+        var alpn = app.Services.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>();
+        await app.StartAsync();
+        try
+        {
+            var issued = await KestrelHost.WaitForCertificateAsync(manager, _ => true);
+            var (leaf, _) = await KestrelHost.GetOverHttpsAsync(identifier, pebble.TlsPort, root);
+            Assert.Equal(issued.Certificate.Thumbprint, leaf.Thumbprint);
+            Assert.Equal(0, alpn.Count); // the challenge certificate was withdrawn
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_http01_middleware_answers_known_tokens_only_and_passes_other_requests_on()
+    {
+        await using var pebble = await PebbleServer.StartAsync();
+        var store = KestrelHost.NewStorePath();
+        var httpPort = FreePorts.Tcp();
+        // A CA that never answers the order: the middleware is tested on its own, the health check before any certificate.
+        await using var app = KestrelHost.Build(pebble, store, "unused.example.test", httpPort, FreePorts.Tcp(), services: s => s.RemoveAll<Microsoft.Extensions.Hosting.IHostedService>());
+        await app.StartAsync();
+        try
+        {
+            app.Services.GetRequiredService<IHttp01TokenStore>().Add("tok-1", "tok-1.thumbprint");
+
+            Assert.Equal("200 application/octet-stream tok-1.thumbprint", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/tok-1"));
+            Assert.Equal("404", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/unknown"));
+            Assert.Equal("200 text/plain; charset=utf-8 hello over https", await KestrelHost.GetStringAsync(httpPort, "/"));
+            Assert.Equal("503 text/plain Unhealthy", await KestrelHost.GetStringAsync(httpPort, "/health"));
+        }
+        finally
+        {
+            await app.StopAsync();
+            if (Directory.Exists(store))
+            {
+                Directory.Delete(store, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_options_fail_at_start_with_the_reason()
+    {
+        await using var pebble = await PebbleServer.StartAsync();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = KestrelHost.Build(pebble, KestrelHost.NewStorePath(), "x.example.test", FreePorts.Tcp(), FreePorts.Tcp(), o => o.Issuers.Clear());
+            await app.StartAsync();
+        });
+        Assert.Equal("AcmeCertificatesOptions.Issuers is empty: add at least one ACME CA.", ex.Message);
+    }
+}
