@@ -416,28 +416,28 @@ public sealed class AcmeIssuerPool
 
     private async Task<AcmeIssuedCertificate> IssueAtAsync(AcmeIssuer issuer, AcmeAccount account, PoolIssuanceRequest request, IReadOnlyList<IChallengeSolver> solvers, CancellationToken cancellationToken)
     {
-        var recorder = new OrderRecorder(issuer, request.OrderCreated, cancellationToken);
-        var gated = solvers.Select(s => (IChallengeSolver)new GatedSolver(s, recorder)).ToList();
+        // The order URL is recorded before any challenge is presented (and before finalization, also
+        // when every authorization is reused), so a crash at any later point leaves a resumable record.
+        var orderCreated = request.OrderCreated;
         var acmeRequest = new AcmeIssuanceRequest
         {
             Identifiers = request.Identifiers,
             CertificateKey = request.CertificateKey,
             PreferredChain = issuer.Options.PreferredChain,
             Profile = issuer.Options.Profile,
-            Progress = recorder,
+            OrderCreated = orderCreated is null ? null : (order, ct) => orderCreated(issuer, order.Location, ct),
         };
         AcmeIssuedCertificate issued;
         if (request.Predecessor is { } predecessor)
         {
             var predecessorDirectory = FindIssuer(request.PredecessorIssuer)?.Options.DirectoryUri;
-            issued = await AriRenewal.IssueRenewalAsync(issuer.Client, account, acmeRequest, gated, predecessor, predecessorDirectory, cancellationToken).ConfigureAwait(false);
+            issued = await AriRenewal.IssueRenewalAsync(issuer.Client, account, acmeRequest, solvers, predecessor, predecessorDirectory, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            issued = await issuer.Client.IssueCertificateAsync(account, acmeRequest, gated, cancellationToken).ConfigureAwait(false);
+            issued = await issuer.Client.IssueCertificateAsync(account, acmeRequest, solvers, cancellationToken).ConfigureAwait(false);
         }
 
-        await recorder.WaitAsync().ConfigureAwait(false);
         return issued;
     }
 
@@ -455,52 +455,6 @@ public sealed class AcmeIssuerPool
         public DateTimeOffset? BackoffUntil { get; set; }
 
         public string? LastError { get; set; }
-    }
-
-    /// <summary>Runs the order-created callback when the client reports the order (synchronously, in order).</summary>
-    private sealed class OrderRecorder(AcmeIssuer issuer, Func<AcmeIssuer, Uri, CancellationToken, Task>? callback, CancellationToken cancellationToken) : IProgress<AcmeIssuanceProgress>
-    {
-        private Task _pending = Task.CompletedTask;
-
-        public void Report(AcmeIssuanceProgress value)
-        {
-            if (value.Stage == AcmeIssuanceStage.OrderCreated && callback is not null && Uri.TryCreate(value.Detail, UriKind.Absolute, out var order))
-            {
-                lock (this)
-                {
-                    var previous = _pending;
-                    _pending = ChainAsync(previous, order);
-                }
-            }
-        }
-
-        private async Task ChainAsync(Task previous, Uri order)
-        {
-            await previous.ConfigureAwait(false);
-            await callback!(issuer, order, cancellationToken).ConfigureAwait(false);
-        }
-
-        public Task WaitAsync()
-        {
-            lock (this)
-            {
-                return _pending;
-            }
-        }
-    }
-
-    /// <summary>Presents only after the order URL is recorded, so a crash after presenting always leaves a resumable record.</summary>
-    private sealed class GatedSolver(IChallengeSolver inner, OrderRecorder recorder) : IChallengeSolver
-    {
-        public string ChallengeType => inner.ChallengeType;
-
-        public async Task PresentAsync(AcmeChallengeContext context, CancellationToken cancellationToken)
-        {
-            await recorder.WaitAsync().ConfigureAwait(false);
-            await inner.PresentAsync(context, cancellationToken).ConfigureAwait(false);
-        }
-
-        public Task CleanupAsync(AcmeChallengeContext context, CancellationToken cancellationToken) => inner.CleanupAsync(context, cancellationToken);
     }
 }
 

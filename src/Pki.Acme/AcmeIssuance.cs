@@ -57,6 +57,12 @@ public sealed record AcmeIssuanceRequest
     /// <summary>Progress events, in addition to the log.</summary>
     public IProgress<AcmeIssuanceProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Awaited right after the order is created and before any challenge is presented, e.g. to
+    /// persist the order URL so a restarted process can resume it. If it throws, issuance stops.
+    /// </summary>
+    public Func<AcmeOrder, CancellationToken, Task>? OrderCreated { get; init; }
+
     /// <summary>How long cleanup may take after success, failure or cancellation (default 30 s).</summary>
     public TimeSpan CleanupTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
@@ -215,6 +221,10 @@ public sealed partial class AcmeClient
             new AcmeOrderRequest { Identifiers = request.Identifiers, NotBefore = request.NotBefore, NotAfter = request.NotAfter, Profile = request.Profile, Replaces = request.Replaces },
             cancellationToken).ConfigureAwait(false);
         Report(request, AcmeIssuanceStage.OrderCreated, null, order.Location.ToString());
+        if (request.OrderCreated is { } orderCreated)
+        {
+            await orderCreated(order, cancellationToken).ConfigureAwait(false);
+        }
 
         // 7.5: Fetch the authorizations and satisfy their challenges, all at once.
         await AuthorizeAllAsync(account, order, request, solvers, cancellationToken).ConfigureAwait(false);

@@ -76,6 +76,41 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task OrderCreated_is_awaited_before_any_challenge_and_a_throwing_callback_stops_issuance()
+    {
+        var client = NewClient();
+        var account = await fixture.NewAccountAsync(client);
+        var log = new List<string>();
+        var recording = new RecordingSolver(new Http01ChallengeSolver(fixture.TokenStore), onPresented: () => { lock (log) { log.Add("presented"); } });
+        Uri? recorded = null;
+
+        var issued = await client.IssueCertificateAsync(
+            account,
+            new AcmeIssuanceRequest
+            {
+                Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("ordercb"))],
+                OrderCreated = async (order, ct) =>
+                {
+                    await Task.Delay(100, ct);
+                    recorded = order.Location;
+                    lock (log) { log.Add("order"); }
+                },
+            },
+            [recording]);
+
+        Assert.Equal(issued.OrderUri, recorded);
+        Assert.Equal(["order", "presented"], log);
+
+        var failing = new RecordingSolver(new Http01ChallengeSolver(fixture.TokenStore));
+        var ex = await Assert.ThrowsAsync<IOException>(() => client.IssueCertificateAsync(
+            account,
+            new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("ordercb2"))], OrderCreated = (_, _) => throw new IOException("store is full") },
+            [failing]));
+        Assert.Equal("store is full", ex.Message);
+        Assert.Equal(0, failing.Presented);
+    }
+
+    [Fact]
     public async Task Dns01_with_an_rsa_account_and_rsa_certificate_key()
     {
         var client = NewClient();
