@@ -113,8 +113,8 @@ public sealed class PebbleCollection : ICollectionFixture<PebbleFixture>
 }
 
 /// <summary>
-/// An <see cref="IDnsProvider"/> over pebble-challtestsrv's management API. challtestsrv clears
-/// all values of a name at once, so the provider keeps the values per name and re-adds the rest.
+/// An <see cref="IDnsProvider"/> over pebble-challtestsrv's management API, which adds values one
+/// by one but clears a name as a whole: the provider keeps the values per name.
 /// </summary>
 public sealed class ChallTestDnsProvider(ChallTestServer server) : IDnsProvider
 {
@@ -142,17 +142,16 @@ public sealed class ChallTestDnsProvider(ChallTestServer server) : IDnsProvider
         await _lock.WaitAsync(cancellationToken);
         try
         {
+            // challtestsrv can only clear a name as a whole. Clearing and re-adding the other values
+            // would leave a moment in which a concurrent validation of a sibling authorization (a
+            // wildcard and its base name share the name) sees no record, so the name is cleared only
+            // once its last value is removed; a value left behind a little longer is harmless.
             var values = _values.GetOrAdd(recordName, _ => []);
             values.Remove(value);
-            await server.ClearTxtAsync(recordName, cancellationToken);
-            foreach (var remaining in values)
-            {
-                await server.SetTxtAsync(recordName, remaining, cancellationToken);
-            }
-
             if (values.Count == 0)
             {
                 _values.TryRemove(recordName, out _);
+                await server.ClearTxtAsync(recordName, cancellationToken);
             }
         }
         finally
