@@ -136,6 +136,7 @@ public sealed class FileSystemCertificateStore : ICertificateStore
             try
             {
                 File.Move(candidate, path);
+                RemoveLeftovers(path, owner);
                 return new Lease(this, name, owner);
             }
             catch (IOException) when (File.Exists(path))
@@ -184,6 +185,68 @@ public sealed class FileSystemCertificateStore : ICertificateStore
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Called by a new holder: deletes what crashed processes left beside the lock file. A renewal
+    /// or candidate file of another owner is dead once this owner holds the lock (removing it also
+    /// keeps a former holder's late rename from clobbering the new lease); a moved-aside file is
+    /// removed only when the lease it holds has expired, since a contender may be putting it back.
+    /// A file that cannot be parsed yet is left for a minute, as a writer may still be filling it.
+    /// </summary>
+    private void RemoveLeftovers(string path, string owner)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var prefix = System.IO.Path.GetFileName(path) + ".";
+        var now = _time.GetUtcNow();
+        IEnumerable<string> files;
+        try
+        {
+            files = Directory.GetFiles(directory, prefix + "*");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var file in files)
+        {
+            var fileName = System.IO.Path.GetFileName(file);
+            if (fileName.Length <= prefix.Length || !fileName.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue; // the search pattern "name.*" also matches "name" itself
+            }
+
+            var suffix = fileName[prefix.Length..];
+            var aside = suffix.StartsWith("stale-", StringComparison.Ordinal);
+            if (!aside && !suffix.StartsWith("tmp-", StringComparison.Ordinal) && !suffix.StartsWith("new-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var remove = ReadLease(file) switch
+            {
+                { } lease when aside => lease.ExpiresAt <= now,
+                { } lease => lease.Owner != owner || lease.ExpiresAt <= now,
+                null => IsOlderThanAMinute(file),
+            };
+            if (remove)
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    private static bool IsOlderThanAMinute(string file)
+    {
+        try
+        {
+            return File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-1);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string Format(string owner, DateTimeOffset expiresAt) =>
@@ -316,7 +379,15 @@ public sealed class FileSystemCertificateStore : ICertificateStore
                 return false;
             }
 
-            await WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(owner, store._time.GetUtcNow() + duration)), isSecret: false, overwrite: true, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(owner, store._time.GetUtcNow() + duration)), isSecret: false, overwrite: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                return false; // a new holder removed this renewal as a leftover: the lease was taken over
+            }
+
             return true;
         }
 

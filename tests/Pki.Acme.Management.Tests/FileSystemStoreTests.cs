@@ -97,4 +97,30 @@ public sealed class FileSystemStoreTests : IDisposable
         var leases = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => store.TryAcquireLeaseAsync("certificate-race", "owner" + i, TimeSpan.FromMinutes(1), default))));
         Assert.Single(leases, l => l is not null);
     }
+
+    [Fact]
+    public async Task A_new_holder_removes_what_a_crashed_holder_left_beside_the_lock()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new FileSystemCertificateStore(_dir.Path, time);
+        Assert.NotNull(await store.TryAcquireLeaseAsync("certificate-www", "crashed", TimeSpan.FromMinutes(1), default));
+        var leases = Path.Combine(_dir.Path, "leases");
+        var lockFile = Path.Combine(leases, "certificate-www.lock");
+
+        // Killed mid-renewal and mid-takeover: a renewal never renamed, a moved-aside expired lease,
+        // and a contender's moved-aside copy of a lease that is still valid (it may be putting it back).
+        var expiry = time.GetUtcNow().AddMinutes(1).UtcTicks;
+        await File.WriteAllTextAsync(lockFile + ".tmp-crashed", expiry + "\ncrashed");
+        await File.WriteAllTextAsync(lockFile + ".stale-old", time.GetUtcNow().UtcTicks + "\nolder");
+        await File.WriteAllTextAsync(lockFile + ".stale-live", time.GetUtcNow().AddHours(2).UtcTicks + "\nsomeone");
+        await File.WriteAllTextAsync(lockFile + ".new-partial", string.Empty); // a writer may still be filling it
+
+        time.Advance(TimeSpan.FromSeconds(61));
+        var taker = await store.TryAcquireLeaseAsync("certificate-www", "taker", TimeSpan.FromMinutes(1), default);
+
+        Assert.NotNull(taker);
+        var left = Directory.GetFiles(leases).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["certificate-www.lock", "certificate-www.lock.new-partial", "certificate-www.lock.stale-live"], left);
+        Assert.True(await taker!.RenewAsync(TimeSpan.FromMinutes(1), default));
+    }
 }
