@@ -102,6 +102,39 @@ public sealed class Edwards25519Tests
         Assert.True(EdwardsPoint.MultiplyBase(l).IsIdentity());
     }
 
+    [Property(MaxTest = 40)]
+    public Property The_two_scalar_comb_equals_two_windowed_multiplications() =>
+        Prop.ForAll(
+            Gen.Choose(0, int.MaxValue).ToArbitrary(),
+            seed =>
+            {
+                var random = new Random(seed);
+                var a = new byte[32];
+                var b = new byte[32];
+                var p = new byte[32];
+                random.NextBytes(a);
+                random.NextBytes(b);
+                random.NextBytes(p);
+                if ((seed & 3) == 0)
+                {
+                    a.AsSpan().Fill(0xff); // every tooth's bits set
+                }
+
+                a[31] &= 0x7f; // Multiply, the reference, takes scalars below 2^255
+                b[31] &= 0x7f;
+
+                if ((seed & 3) == 1)
+                {
+                    Array.Clear(b); // zero: the identity
+                }
+
+                p[31] &= 0x7f;
+                var point = EdwardsPoint.MultiplyBase(p).MultiplyByCofactor();
+                EdwardsPoint.MultiplyTwoScalars(point, a, b, out var aP, out var bP);
+                Assert.Equal(EdwardsPoint.Multiply(point, a).Encode(), aP.Encode());
+                Assert.Equal(EdwardsPoint.Multiply(point, b).Encode(), bP.Encode());
+            });
+
     private static FieldElement RandomElement(int seed, out BigInteger value)
     {
         var bytes = new byte[32];

@@ -111,12 +111,6 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
             var h = EncodeToCurve(publicKey, alpha, out var counter);
             var hString = h.Encode();
 
-            // 4. Gamma = x * H (the table of multiples of H serves k * H below too)
-            Span<EdwardsPoint> hTable = stackalloc EdwardsPoint[8];
-            EdwardsPoint.BuildTable(h, hTable);
-            Span<EdwardsPoint> points = stackalloc EdwardsPoint[3];
-            points[0] = EdwardsPoint.Multiply(hTable, x);
-
             // 5. k = ECVRF_nonce_generation(SK, h_string) (section 5.4.2.2):
             //    k_string = Hash(truncated_hashed_sk_string || h_string); k = string_to_int(k_string) mod q
             expanded.Slice(32, 32).CopyTo(nonceInput);
@@ -125,9 +119,12 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
             var kValue = ToScalar(kString) % Q;
             WriteScalar(kValue, k);
 
+            // 4. Gamma = x * H, and k * H for step 6, in one two-scalar comb over H.
+            Span<EdwardsPoint> points = stackalloc EdwardsPoint[3];
+            EdwardsPoint.MultiplyTwoScalars(h, x, k, out points[0], out points[2]);
+
             // 6. c = ECVRF_challenge_generation(Y, H, Gamma, k*B, k*H); the three points share one inversion.
             points[1] = EdwardsPoint.MultiplyBase(k);
-            points[2] = EdwardsPoint.Multiply(hTable, k);
             Span<byte> encoded = stackalloc byte[3 * PublicKeyLength];
             EdwardsPoint.EncodeMany(points, encoded);
             var gamma = encoded.Slice(0, PublicKeyLength);

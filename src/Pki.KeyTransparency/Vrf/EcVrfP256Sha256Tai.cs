@@ -1,13 +1,11 @@
 using RandomNumberGenerator = System.Security.Cryptography.RandomNumberGenerator;
 using CryptographicOperations = System.Security.Cryptography.CryptographicOperations;
-using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Math.EC;
-using Org.BouncyCastle.Math.EC.Multiplier;
 using Org.BouncyCastle.Utilities;
+using Pki.KeyTransparency.Vrf.P256;
 
 namespace Pki.KeyTransparency.Vrf;
 
@@ -15,7 +13,9 @@ namespace Pki.KeyTransparency.Vrf;
 /// ECVRF-P256-SHA256-TAI (RFC 9381 section 5.5, <c>suite_string</c> 0x01): NIST P-256 with SHA-256,
 /// <c>try_and_increment</c> encode-to-curve, RFC 6979 nonces. Private keys are 32-byte big-endian
 /// scalars in [1, n-1]; public keys and Gamma are 33-byte SEC1 compressed points; proofs are 81 bytes
-/// and outputs 32. Point arithmetic is BouncyCastle's.
+/// and outputs 32. Point arithmetic is this package's own (<see cref="P256Point"/>: complete
+/// formulas, constant-time multiplication by secret scalars), differential-tested against
+/// BouncyCastle; BouncyCastle supplies the RFC 6979 nonce and the scalar arithmetic mod q.
 /// </summary>
 public sealed class EcVrfP256Sha256Tai : EcVrf
 {
@@ -34,12 +34,8 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
     /// <summary>Output size: SHA-256.</summary>
     public const int OutputLength = 32;
 
-    private static readonly X9ECParameters Parameters = CustomNamedCurves.GetByName("secp256r1");
-    private static readonly ECCurve Curve = Parameters.Curve;
-    private static readonly ECPoint G = Parameters.G;
-    private static readonly BigInteger N = Parameters.N;
-    private static readonly BigInteger P = Curve.Field.Characteristic;
-    private static readonly FixedPointCombMultiplier BaseMultiplier = new();
+    private static readonly BigInteger N = CustomNamedCurves.GetByName("secp256r1").N;
+    private static readonly byte[] OrderBytes = BigIntegers.AsUnsignedByteArray(32, N);
 
     /// <summary>Creates the suite; <paramref name="random"/> serves key generation only (proofs are deterministic).</summary>
     /// <param name="random">The random source; null for the system's.</param>
@@ -77,7 +73,8 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
                 return false;
             }
 
-            publicKey = BaseMultiplier.Multiply(G, x).Normalize().GetEncoded(true);
+            publicKey = new byte[PublicKeyLength];
+            P256Point.MultiplyBase(copy).Compress(publicKey);
             return true;
         }
         finally
@@ -94,7 +91,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
             return VrfFailure.PublicKeyInvalid;
         }
 
-        if (TryDecodePoint(publicKey) is null)
+        if (!P256Point.TryDecompress(publicKey, out _))
         {
             message = "The P-256 VRF public key is not a compressed point on the curve (prefix 02 or 03, x below p, x^3 - 3x + b a square).";
             return VrfFailure.PublicKeyInvalid;
@@ -114,19 +111,24 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
             var x = new BigInteger(1, secret);
 
             // 1-2. H = ECVRF_encode_to_curve(encode_to_curve_salt = PK_string, alpha_string); h_string = point_to_string(H).
-            var h = EncodeToCurve(publicKey, alpha, out var counter);
-            var hString = h.GetEncoded(true);
-
-            // 3. Gamma = x * H
-            var gamma = h.Multiply(x).Normalize();
+            Span<byte> hString = stackalloc byte[PublicKeyLength];
+            var h = EncodeToCurve(publicKey, alpha, hString, out var counter);
 
             // 4. k = ECVRF_nonce_generation(SK, h_string): RFC 6979 section 3.2 with SHA-256 (section 5.4.2.1).
             var k = GenerateNonce(x, hString);
+            var kBytes = BigIntegers.AsUnsignedByteArray(32, k);
 
-            // 5. c = ECVRF_challenge_generation(Y, H, Gamma, U = k*B, V = k*H)
-            var u = BaseMultiplier.Multiply(G, k).Normalize().GetEncoded(true);
-            var v = h.Multiply(k).Normalize().GetEncoded(true);
-            var gammaString = gamma.GetEncoded(true);
+            // 3. Gamma = x * H; 5. U = k*B, V = k*H, all three encoded with one inversion.
+            Span<P256Point> points = stackalloc P256Point[3];
+            P256Point.MultiplyTwoScalars(h, secret, kBytes, out points[0], out points[2]);
+            points[1] = P256Point.MultiplyBase(kBytes);
+            Span<byte> encoded = stackalloc byte[3 * PublicKeyLength];
+            P256Point.CompressMany(points, encoded);
+            var gammaString = encoded.Slice(0, PublicKeyLength);
+            var u = encoded.Slice(PublicKeyLength, PublicKeyLength);
+            var v = encoded.Slice(2 * PublicKeyLength, PublicKeyLength);
+
+            // 5. c = ECVRF_challenge_generation(Y, H, Gamma, U, V)
             Span<byte> c = stackalloc byte[ChallengeSize];
             ChallengeGeneration(publicKey, hString, gammaString, u, v, c);
 
@@ -139,12 +141,14 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
             BigIntegers.AsUnsignedByteArray(32, s).CopyTo(proof.Slice(PublicKeyLength + ChallengeSize));
             if (trace is not null)
             {
-                trace.H = hString;
-                trace.K = BigIntegers.AsUnsignedByteArray(32, k);
-                trace.U = u;
-                trace.V = v;
+                trace.H = hString.ToArray();
+                trace.K = kBytes.ToArray();
+                trace.U = u.ToArray();
+                trace.V = v.ToArray();
                 trace.Counter = counter;
             }
+
+            CryptographicOperations.ZeroMemory(kBytes);
         }
         finally
         {
@@ -154,37 +158,42 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
     private protected override VrfVerificationResult VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof)
     {
-        var y = TryDecodePoint(publicKey)!;
+        P256Point.TryDecompress(publicKey, out var y);
 
         // 4-6. D = ECVRF_decode_proof(pi_string): Gamma, c, s; s >= q is INVALID (section 5.4.4).
-        var gamma = TryDecodePoint(proof.Slice(0, PublicKeyLength));
-        if (gamma is null)
+        if (!P256Point.TryDecompress(proof.Slice(0, PublicKeyLength), out var gamma))
         {
             return VrfVerificationResult.Fail(VrfFailure.ProofPointInvalid, "The proof's point Gamma is not a compressed P-256 point.");
         }
 
         var cBytes = proof.Slice(PublicKeyLength, ChallengeSize);
-        var c = new BigInteger(1, cBytes.ToArray());
-        var s = new BigInteger(1, proof.Slice(PublicKeyLength + ChallengeSize).ToArray());
-        if (s.CompareTo(N) >= 0)
+        var s = proof.Slice(PublicKeyLength + ChallengeSize);
+        if (s.SequenceCompareTo(OrderBytes) >= 0)
         {
             return VrfVerificationResult.Fail(VrfFailure.ProofScalarOutOfRange, "The proof's scalar s is not below the group order q.");
         }
 
-        // 7. H = ECVRF_encode_to_curve(encode_to_curve_salt, alpha_string)
-        var h = EncodeToCurve(publicKey, alpha, out _);
+        Span<byte> c = stackalloc byte[32];
+        c.Clear();
+        cBytes.CopyTo(c.Slice(32 - ChallengeSize));
 
-        // 8-9. U = s*B - c*Y ; V = s*H - c*Gamma
-        var u = ECAlgorithms.SumOfTwoMultiplies(G, s, y.Negate(), c).Normalize();
-        var v = ECAlgorithms.SumOfTwoMultiplies(h, s, gamma.Negate(), c).Normalize();
-        if (u.IsInfinity || v.IsInfinity)
+        // 7. H = ECVRF_encode_to_curve(encode_to_curve_salt, alpha_string)
+        Span<byte> hString = stackalloc byte[PublicKeyLength];
+        var h = EncodeToCurve(publicKey, alpha, hString, out _);
+
+        // 8-9. U = s*B - c*Y ; V = s*H - c*Gamma (public values: variable time)
+        Span<P256Point> points = stackalloc P256Point[2];
+        P256Point.VerifierCombinationsVartime(s, c, y.Negate(), h, gamma.Negate(), out points[0], out points[1]);
+        if (points[0].IsIdentity() == 1 || points[1].IsIdentity() == 1)
         {
             return VrfVerificationResult.Fail(VrfFailure.ChallengeMismatch, "The proof does not verify for this public key and input (U or V is the identity).");
         }
 
         // 10-11. c' = ECVRF_challenge_generation(Y, H, Gamma, U, V); c and c' equal means VALID.
+        Span<byte> uv = stackalloc byte[2 * PublicKeyLength];
+        P256Point.CompressMany(points, uv);
         Span<byte> expected = stackalloc byte[ChallengeSize];
-        ChallengeGeneration(publicKey, h.GetEncoded(true), proof.Slice(0, PublicKeyLength), u.GetEncoded(true), v.GetEncoded(true), expected);
+        ChallengeGeneration(publicKey, hString, proof.Slice(0, PublicKeyLength), uv.Slice(0, PublicKeyLength), uv.Slice(PublicKeyLength), expected);
         if (!expected.SequenceEqual(cBytes))
         {
             return VrfVerificationResult.Fail(VrfFailure.ChallengeMismatch, "The proof does not verify for this public key and input (challenge mismatch).");
@@ -198,7 +207,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
     private protected override bool TryGammaToHash(ReadOnlySpan<byte> gamma, Span<byte> beta)
     {
         // The cofactor is 1: cofactor * Gamma = Gamma.
-        if (TryDecodePoint(gamma) is null)
+        if (!P256Point.TryDecompress(gamma, out _))
         {
             return false;
         }
@@ -214,24 +223,36 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
     /// <c>H = string_to_point(0x02 || Hash(suite || 0x01 || PK || alpha || ctr || 0x00))</c> for the first
     /// ctr = 0, 1, ... that gives a point.
     /// </summary>
-    private ECPoint EncodeToCurve(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, out int counter)
+    private static P256Point EncodeToCurve(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, Span<byte> hString, out int counter)
     {
-        var input = new byte[2 + publicKey.Length + alpha.Length + 2];
-        input[0] = Suite;
-        input[1] = EncodeToCurveFront;
-        publicKey.CopyTo(input.AsSpan(2));
-        alpha.CopyTo(input.AsSpan(2 + publicKey.Length));
-        input[^1] = Back;
-        Span<byte> candidate = stackalloc byte[PublicKeyLength];
-        candidate[0] = 0x02;
-        for (counter = 0; counter < 256; counter++)
+        var length = 2 + publicKey.Length + alpha.Length + 2;
+        var rented = length <= 512 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var input = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
         {
-            input[^2] = (byte)counter;
-            OneShotHash.Sha256(input, candidate.Slice(1));
-            var point = TryDecodePoint(candidate);
-            if (point is not null)
+            input[0] = Suite;
+            input[1] = EncodeToCurveFront;
+            publicKey.CopyTo(input.Slice(2));
+            alpha.CopyTo(input.Slice(2 + publicKey.Length));
+            input[length - 1] = Back;
+            hString[0] = 0x02;
+            for (counter = 0; counter < 256; counter++)
             {
-                return point;
+                input[length - 2] = (byte)counter;
+                OneShotHash.Sha256(input, hString.Slice(1));
+
+                // A decoded candidate re-encodes to itself (prefix 02, x below p), so hString is point_to_string(H).
+                if (P256Point.TryDecompress(hString, out var point))
+                {
+                    return point;
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
             }
         }
 
@@ -239,7 +260,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
         throw new VrfException("try_and_increment found no P-256 point in 256 tries.");
     }
 
-    private static BigInteger GenerateNonce(BigInteger x, byte[] hString)
+    private static BigInteger GenerateNonce(BigInteger x, ReadOnlySpan<byte> hString)
     {
         // RFC 9381 section 5.4.2.1: RFC 6979 section 3.2 with m = h_string, so h1 = SHA-256(h_string).
         var h1 = new byte[32];
@@ -247,38 +268,5 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
         var calculator = new HMacDsaKCalculator(new Sha256Digest());
         calculator.Init(N, x, h1);
         return calculator.NextK();
-    }
-
-    /// <summary>
-    /// string_to_point for a SEC1 compressed encoding (RFC 9381 section 5.5: "the point ... in compressed
-    /// form"): null for a wrong length or prefix, x at or above p, or x with no point.
-    /// </summary>
-    private static ECPoint? TryDecodePoint(ReadOnlySpan<byte> encoded)
-    {
-        if (encoded.Length != PublicKeyLength || (encoded[0] != 0x02 && encoded[0] != 0x03))
-        {
-            return null;
-        }
-
-        var xValue = new BigInteger(1, encoded.Slice(1).ToArray());
-        if (xValue.CompareTo(P) >= 0)
-        {
-            return null;
-        }
-
-        var x = Curve.FromBigInteger(xValue);
-        var rhs = x.Square().Add(Curve.A).Multiply(x).Add(Curve.B);
-        var y = rhs.Sqrt();
-        if (y is null)
-        {
-            return null;
-        }
-
-        if (y.TestBitZero() != (encoded[0] == 0x03))
-        {
-            y = y.Negate();
-        }
-
-        return Curve.ValidatePoint(xValue, y.ToBigInteger());
     }
 }

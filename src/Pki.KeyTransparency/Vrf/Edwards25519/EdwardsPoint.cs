@@ -171,6 +171,51 @@ internal readonly struct EdwardsPoint
         return result;
     }
 
+    /// <summary>
+    /// <paramref name="a"/> x P and <paramref name="b"/> x P for two secret 32-byte little-endian scalars
+    /// by a four-tooth comb: P, 2^64 P, 2^128 P and 2^192 P (192 doublings, shared) give a table of the
+    /// 16 sums, then each scalar takes 64 doublings and 64 additions of a constant-time table entry:
+    /// 320 doublings instead of the 504 of two windowed multiplications. The formulas are complete,
+    /// so no input needs special handling.
+    /// </summary>
+    public static void MultiplyTwoScalars(in EdwardsPoint p, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, out EdwardsPoint aP, out EdwardsPoint bP)
+    {
+        Span<EdwardsPoint> table = stackalloc EdwardsPoint[16];
+        table[0] = Identity;
+        table[1] = p;
+        var power = p;
+        for (var tooth = 1; tooth < 4; tooth++)
+        {
+            for (var i = 0; i < 63; i++)
+            {
+                power = DoubleWithoutT(power);
+            }
+
+            power = Double(power);
+            table[1 << tooth] = power;
+        }
+
+        for (var index = 3; index < 16; index++)
+        {
+            var lowest = index & -index;
+            if (lowest != index)
+            {
+                table[index] = Add(table[index - lowest], table[lowest]);
+            }
+        }
+
+        var resultA = Identity;
+        var resultB = Identity;
+        for (var bit = 63; bit >= 0; bit--)
+        {
+            resultA = Add(Double(resultA), SelectComb(table, CombIndex(a, bit)));
+            resultB = Add(Double(resultB), SelectComb(table, CombIndex(b, bit)));
+        }
+
+        aP = resultA;
+        bP = resultB;
+    }
+
     /// <summary>scalar x B with a precomputed table of j x 16^i x B (j = 1..8): 64 additions, no doublings.</summary>
     public static EdwardsPoint MultiplyBase(ReadOnlySpan<byte> scalar)
     {
@@ -231,6 +276,39 @@ internal readonly struct EdwardsPoint
         }
 
         digits[63] = (sbyte)(digits[63] + carry);
+    }
+
+    /// <summary>Bits 64j + <paramref name="bit"/> (j = 0..3) of a 32-byte little-endian scalar, as a 4-bit comb index.</summary>
+    private static uint CombIndex(ReadOnlySpan<byte> scalar, int bit)
+    {
+        var index = 0u;
+        for (var tooth = 0; tooth < 4; tooth++)
+        {
+            var position = (64 * tooth) + bit;
+            index |= (uint)((scalar[position >> 3] >> (position & 7)) & 1) << tooth;
+        }
+
+        return index;
+    }
+
+    /// <summary>The comb table entry at <paramref name="index"/>, reading all 16 entries.</summary>
+    private static EdwardsPoint SelectComb(ReadOnlySpan<EdwardsPoint> table, uint index)
+    {
+        var x = FieldElement.Zero;
+        var y = FieldElement.One;
+        var z = FieldElement.One;
+        var t = FieldElement.Zero;
+        for (var j = 1u; j < 16; j++)
+        {
+            var choice = (ulong)(((index ^ j) - 1) >> 31) & 1;
+            ref readonly var entry = ref table[(int)j];
+            x = FieldElement.Select(x, entry.X, choice);
+            y = FieldElement.Select(y, entry.Y, choice);
+            z = FieldElement.Select(z, entry.Z, choice);
+            t = FieldElement.Select(t, entry.T, choice);
+        }
+
+        return new EdwardsPoint(x, y, z, t);
     }
 
     /// <summary>Doubling that skips T (a following doubling does not read it).</summary>
