@@ -131,23 +131,8 @@ public abstract class EcVrf : IVrf
     }
 
     /// <inheritdoc />
-    public VrfVerificationResult Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof)
-    {
-        // 1-2. Decode and validate the public key (RFC 9381 section 5.3 steps 1-3, section 5.4.5).
-        var keyFailure = CheckPublicKey(publicKey, out var keyMessage);
-        if (keyFailure != VrfFailure.None)
-        {
-            return VrfVerificationResult.Fail(keyFailure, keyMessage);
-        }
-
-        // 4. D = ECVRF_decode_proof(pi_string); the length is checked before anything is decoded.
-        if (proof.Length != ProofSize)
-        {
-            return VrfVerificationResult.Fail(VrfFailure.ProofLengthInvalid, $"A {SuiteName} proof is {ProofSize} bytes; got {proof.Length}.");
-        }
-
-        return VerifyCore(publicKey, alpha, proof);
-    }
+    public VrfVerificationResult Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof) =>
+        VerifyCore(publicKey, alpha, proof);
 
     /// <inheritdoc />
     public byte[] ProofToHash(ReadOnlySpan<byte> proof)
@@ -193,8 +178,18 @@ public abstract class EcVrf : IVrf
     /// <summary>RFC 9381 section 5.1, writing exactly <see cref="ProofSize"/> bytes; fills <paramref name="trace"/> when given.</summary>
     private protected abstract void ProveCore(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, Span<byte> proof, EcVrfTrace? trace);
 
-    /// <summary>RFC 9381 section 5.3 steps 4-9; the key and proof length are already checked.</summary>
+    /// <summary>
+    /// RFC 9381 section 5.3: decode and validate the public key (steps 1-3, section 5.4.5) as
+    /// <see cref="CheckPublicKey"/> does, keeping the decoded point; then <see cref="CheckProofLength"/>
+    /// before anything of the proof is decoded; then steps 4-9.
+    /// </summary>
     private protected abstract VrfVerificationResult VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof);
+
+    /// <summary>A failure for a proof that is not <see cref="ProofSize"/> bytes (step 4), else null.</summary>
+    private protected VrfVerificationResult? CheckProofLength(ReadOnlySpan<byte> proof) =>
+        proof.Length == ProofSize
+            ? null
+            : VrfVerificationResult.Fail(VrfFailure.ProofLengthInvalid, $"A {SuiteName} proof is {ProofSize} bytes; got {proof.Length}.");
 
     /// <summary>RFC 9381 section 5.2 from the encoded Gamma; false when Gamma does not decode.</summary>
     private protected abstract bool TryGammaToHash(ReadOnlySpan<byte> gamma, Span<byte> beta);

@@ -70,15 +70,19 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         }
     }
 
-    private protected override VrfFailure CheckPublicKey(ReadOnlySpan<byte> publicKey, out string message)
+    private protected override VrfFailure CheckPublicKey(ReadOnlySpan<byte> publicKey, out string message) =>
+        DecodePublicKey(publicKey, out _, out message);
+
+    private static VrfFailure DecodePublicKey(ReadOnlySpan<byte> publicKey, out EdwardsPoint y, out string message)
     {
+        y = EdwardsPoint.Identity;
         if (publicKey.Length != PublicKeyLength)
         {
             message = $"An Edwards25519 VRF public key is {PublicKeyLength} bytes; got {publicKey.Length}.";
             return VrfFailure.PublicKeyInvalid;
         }
 
-        if (!EdwardsPoint.TryDecode(publicKey, out var y))
+        if (!EdwardsPoint.TryDecode(publicKey, out y))
         {
             message = "The Edwards25519 VRF public key does not decode (RFC 8032 section 5.1.3): y is not below p, or no x exists, or x = 0 with the sign bit set.";
             return VrfFailure.PublicKeyInvalid;
@@ -160,7 +164,16 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
 
     private protected override VrfVerificationResult VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof)
     {
-        EdwardsPoint.TryDecode(publicKey, out var y);
+        var keyFailure = DecodePublicKey(publicKey, out var y, out var keyMessage);
+        if (keyFailure != VrfFailure.None)
+        {
+            return VrfVerificationResult.Fail(keyFailure, keyMessage);
+        }
+
+        if (CheckProofLength(proof) is { } lengthFailure)
+        {
+            return lengthFailure;
+        }
 
         // 4-6. D = ECVRF_decode_proof(pi_string) (section 5.4.4): Gamma must decode; s must be below q.
         if (!EdwardsPoint.TryDecode(proof.Slice(0, PublicKeyLength), out var gamma))

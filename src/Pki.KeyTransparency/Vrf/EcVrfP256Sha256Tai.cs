@@ -13,8 +13,8 @@ namespace Pki.KeyTransparency.Vrf;
 /// ECVRF-P256-SHA256-TAI (RFC 9381 section 5.5, <c>suite_string</c> 0x01): NIST P-256 with SHA-256,
 /// <c>try_and_increment</c> encode-to-curve, RFC 6979 nonces. Private keys are 32-byte big-endian
 /// scalars in [1, n-1]; public keys and Gamma are 33-byte SEC1 compressed points; proofs are 81 bytes
-/// and outputs 32. Point arithmetic is this package's own (<see cref="P256Point"/>: complete
-/// formulas, constant-time multiplication by secret scalars), differential-tested against
+/// and outputs 32. Point arithmetic is this package's own (<see cref="P256Point"/>: Jacobian
+/// coordinates, constant-time multiplication by secret scalars), differential-tested against
 /// BouncyCastle; BouncyCastle supplies the RFC 6979 nonce and the scalar arithmetic mod q.
 /// </summary>
 public sealed class EcVrfP256Sha256Tai : EcVrf
@@ -83,15 +83,19 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
         }
     }
 
-    private protected override VrfFailure CheckPublicKey(ReadOnlySpan<byte> publicKey, out string message)
+    private protected override VrfFailure CheckPublicKey(ReadOnlySpan<byte> publicKey, out string message) =>
+        DecodePublicKey(publicKey, out _, out message);
+
+    private static VrfFailure DecodePublicKey(ReadOnlySpan<byte> publicKey, out P256Point y, out string message)
     {
+        y = P256Point.Identity;
         if (publicKey.Length != PublicKeyLength)
         {
             message = $"A P-256 VRF public key is a {PublicKeyLength}-byte compressed point; got {publicKey.Length} bytes.";
             return VrfFailure.PublicKeyInvalid;
         }
 
-        if (!P256Point.TryDecompress(publicKey, out _))
+        if (!P256Point.TryDecompress(publicKey, out y))
         {
             message = "The P-256 VRF public key is not a compressed point on the curve (prefix 02 or 03, x below p, x^3 - 3x + b a square).";
             return VrfFailure.PublicKeyInvalid;
@@ -158,7 +162,16 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
     private protected override VrfVerificationResult VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, ReadOnlySpan<byte> proof)
     {
-        P256Point.TryDecompress(publicKey, out var y);
+        var keyFailure = DecodePublicKey(publicKey, out var y, out var keyMessage);
+        if (keyFailure != VrfFailure.None)
+        {
+            return VrfVerificationResult.Fail(keyFailure, keyMessage);
+        }
+
+        if (CheckProofLength(proof) is { } lengthFailure)
+        {
+            return lengthFailure;
+        }
 
         // 4-6. D = ECVRF_decode_proof(pi_string): Gamma, c, s; s >= q is INVALID (section 5.4.4).
         if (!P256Point.TryDecompress(proof.Slice(0, PublicKeyLength), out var gamma))

@@ -247,11 +247,7 @@ internal readonly struct P256Point
         for (var i = 0; i < Digits; i++)
         {
             SelectAffine(tables.AsSpan(i * 8, 8), digits[i], out var x, out var y, out var isZero);
-            var sum = AddAffine(result, x, y);
-            result = new P256Point(
-                P256FieldElement.Select(sum.X, result.X, isZero),
-                P256FieldElement.Select(sum.Y, result.Y, isZero),
-                P256FieldElement.Select(sum.Z, result.Z, isZero));
+            result = AddAffineUnlessZero(result, x, y, isZero);
         }
 
         digits.Clear();
@@ -465,8 +461,13 @@ internal readonly struct P256Point
             y = P256FieldElement.Select(y, entry.Y, choice);
         }
 
+        return AddAffineUnlessZero(p, x, y, (ulong)((index - 1) >> 31) & 1);
+    }
+
+    /// <summary>P + (x, y), or P itself when <paramref name="isZero"/> is 1 (a zero table digit), in constant time.</summary>
+    private static P256Point AddAffineUnlessZero(in P256Point p, in P256FieldElement x, in P256FieldElement y, ulong isZero)
+    {
         var sum = AddAffine(p, x, y);
-        var isZero = (ulong)((index - 1) >> 31) & 1;
         return new P256Point(
             P256FieldElement.Select(sum.X, p.X, isZero),
             P256FieldElement.Select(sum.Y, p.Y, isZero),
