@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -40,6 +41,12 @@ public sealed class AcmeIssuerPoolOptions
     /// <summary>How long an account-creation lease lasts (default 2 min).</summary>
     public TimeSpan AccountLeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The deadline of one attempt at one CA, account, order, validation and download included
+    /// (default 10 min): a CA that stalls past it is backed off and the next CA is tried.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
     public void Validate()
@@ -57,6 +64,11 @@ public sealed class AcmeIssuerPoolOptions
         if (AccountLeaseDuration <= TimeSpan.Zero)
         {
             throw new AcmeManagementConfigurationException($"AcmeIssuerPoolOptions.AccountLeaseDuration ({AccountLeaseDuration}) must be positive.");
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero)
+        {
+            throw new AcmeManagementConfigurationException($"AcmeIssuerPoolOptions.AttemptTimeout ({AttemptTimeout}) must be positive.");
         }
     }
 }
@@ -99,8 +111,10 @@ public sealed record PoolIssuanceResult(AcmeIssuer Issuer, AcmeIssuedCertificate
 /// <summary>
 /// Several ACME CAs behind one <see cref="IssueAsync"/>. For each issuance the pool orders the CAs by
 /// its policy, skips those backing off after failures and those the names' CAA records do not permit,
-/// and tries the rest in turn: a failure another CA may not have (<see cref="AcmeFailureClassifier"/>)
-/// moves on and backs the CA off (doubling up to a maximum); a failure no CA will fix stops at once.
+/// and tries the rest in turn, each under <see cref="AcmeIssuerPoolOptions.AttemptTimeout"/>: a failure
+/// that is the CA's (<see cref="AcmeFailureClassifier"/>) moves on and backs the CA off (doubling up to
+/// a maximum); a failure that could be either side's backs the CA off and tries one more CA, and a
+/// second such failure stops; a failure no CA will fix stops at once.
 /// Accounts are created once per CA (under a store lease) and their keys kept in the store. Thread-safe.
 /// </summary>
 public sealed class AcmeIssuerPool
@@ -112,6 +126,7 @@ public sealed class AcmeIssuerPool
     private readonly TimeProvider _time;
     private readonly Func<double> _random;
     private readonly ILogger _logger;
+    private readonly ManagementMetrics _metrics;
     private readonly Dictionary<string, IssuerState> _states;
     private readonly string _owner = "pool-" + Guid.NewGuid().ToString("N");
     private int _rotation = -1;
@@ -123,9 +138,10 @@ public sealed class AcmeIssuerPool
     /// <param name="caaEvaluator">The CAA pre-check; none when null.</param>
     /// <param name="timeProvider">The clock for backoff.</param>
     /// <param name="random">A uniform source in [0, 1) for <see cref="IssuerSelectionPolicy.Random"/>.</param>
-    /// <param name="logger">The log.</param>
+    /// <param name="logger">Where attempts, failovers and backoffs are logged.</param>
+    /// <param name="meterFactory">Where the <see cref="ManagementMetrics"/> instruments live (DI's <c>AddMetrics</c>); a process-wide meter when null.</param>
     /// <exception cref="AcmeManagementConfigurationException">No issuers, duplicate names or invalid options.</exception>
-    public AcmeIssuerPool(IEnumerable<AcmeIssuer> issuers, ICertificateStore store, AcmeIssuerPoolOptions? options = null, ICaaEvaluator? caaEvaluator = null, TimeProvider? timeProvider = null, Func<double>? random = null, ILogger<AcmeIssuerPool>? logger = null)
+    public AcmeIssuerPool(IEnumerable<AcmeIssuer> issuers, ICertificateStore store, AcmeIssuerPoolOptions? options = null, ICaaEvaluator? caaEvaluator = null, TimeProvider? timeProvider = null, Func<double>? random = null, ILogger<AcmeIssuerPool>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(issuers);
         ArgumentNullException.ThrowIfNull(store);
@@ -148,13 +164,14 @@ public sealed class AcmeIssuerPool
         _time = timeProvider ?? TimeProvider.System;
         _random = random ?? CreateRandomSample;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = ManagementMetrics.Create(meterFactory);
         _states = _issuers.ToDictionary(i => i.Name, _ => new IssuerState(), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The CAs in configured order.</summary>
     public IReadOnlyList<AcmeIssuer> Issuers => _issuers;
 
-    /// <summary>The settings.</summary>
+    /// <summary>The selection policy, backoff and deadlines in force.</summary>
     public AcmeIssuerPoolOptions Options => _options;
 
     /// <summary>The issuer called <paramref name="name"/>, or null.</summary>
@@ -221,6 +238,7 @@ public sealed class AcmeIssuerPool
 
         var attempts = new List<AcmeIssuerAttempt>();
         Exception? last = null;
+        var ambiguous = 0;
         foreach (var issuer in OrderIssuers(request.PredecessorIssuer))
         {
             var state = _states[issuer.Name];
@@ -238,10 +256,12 @@ public sealed class AcmeIssuerPool
                 continue;
             }
 
+            using var deadline = TimeProviderDelay.CancelAfter(_time, _options.AttemptTimeout);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
-                var account = await GetAccountAsync(issuer, cancellationToken).ConfigureAwait(false);
-                var caaDenial = await CheckCaaAsync(issuer, account, request.Identifiers, cancellationToken).ConfigureAwait(false);
+                var account = await GetAccountAsync(issuer, attempt.Token).ConfigureAwait(false);
+                var caaDenial = await CheckCaaAsync(issuer, account, request.Identifiers, attempt.Token).ConfigureAwait(false);
                 if (caaDenial is not null)
                 {
                     Log.IssuerSkippedCaa(_logger, issuer.Name, caaDenial);
@@ -249,7 +269,7 @@ public sealed class AcmeIssuerPool
                     continue;
                 }
 
-                var issued = await IssueAtAsync(issuer, account, request, solvers, cancellationToken).ConfigureAwait(false);
+                var issued = await IssueAtAsync(issuer, account, request, solvers, attempt.Token).ConfigureAwait(false);
                 lock (state)
                 {
                     state.Failures = 0;
@@ -259,36 +279,44 @@ public sealed class AcmeIssuerPool
 
                 attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.Issued, issued.OrderUri.ToString()));
                 Log.Issued(_logger, issuer.Name, issued.OrderUri);
+                _metrics.Issuances.Add(1, new KeyValuePair<string, object?>("issuer", issuer.Name));
                 return new PoolIssuanceResult(issuer, issued, attempts);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                last = ex;
-                var disposition = AcmeFailureClassifier.Classify(ex);
-                if (disposition == AcmeFailureDisposition.Stop)
+                var failure = ex is OperationCanceledException && deadline.IsCancellationRequested
+                    ? new TimeoutException($"Issuer '{issuer.Name}' did not finish within AcmeIssuerPoolOptions.AttemptTimeout ({_options.AttemptTimeout}).", ex)
+                    : ex;
+                last = failure;
+                var classification = AcmeFailureClassifier.Explain(failure);
+                _metrics.Failovers.Add(
+                    1,
+                    new KeyValuePair<string, object?>("issuer", issuer.Name),
+                    new KeyValuePair<string, object?>("reason", classification.Reason),
+                    new KeyValuePair<string, object?>("disposition", classification.Disposition.ToString()));
+                if (classification.Disposition == AcmeFailureDisposition.Stop)
                 {
-                    Log.IssuerFailedStop(_logger, ex, issuer.Name);
-                    attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.FailedStop, ex.Message, ex));
+                    Log.IssuerFailedStop(_logger, failure, issuer.Name, classification.Reason);
+                    attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.FailedStop, failure.Message, failure));
                     throw new AcmeIssuerPoolException(
-                        $"Issuance at '{issuer.Name}' failed in a way no CA will fix, so no other CA was tried: {ex.Message}",
+                        $"Issuance at '{issuer.Name}' failed in a way no CA will fix ({classification.Reason}), so no other CA was tried: {failure.Message}",
                         attempts,
                         null,
-                        ex);
+                        failure);
                 }
 
-                DateTimeOffset until;
-                lock (state)
+                var until = BackOff(issuer, state, failure);
+                Log.IssuerFailedNext(_logger, failure, issuer.Name, classification.Reason, until);
+                attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.FailedTryNext, failure.Message, failure));
+                if (classification.Disposition == AcmeFailureDisposition.TryOneMoreIssuer && ++ambiguous >= 2)
                 {
-                    state.Failures++;
-                    var factor = Math.Pow(2, Math.Min(30, state.Failures - 1));
-                    var delay = TimeSpan.FromTicks((long)Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * factor));
-                    until = _time.GetUtcNow() + delay;
-                    state.BackoffUntil = until;
-                    state.LastError = ex.Message;
+                    throw new AcmeIssuerPoolException(
+                        $"Issuance failed at two CAs in a way that may be on our side ({classification.Reason}: the CA could not validate, or never finished); check the challenge responders and DNS. "
+                            + string.Join("; ", attempts.Select(a => $"{a.Issuer}: {a.Outcome} ({a.Detail})")),
+                        attempts,
+                        null,
+                        failure);
                 }
-
-                Log.IssuerFailedNext(_logger, ex, issuer.Name, until);
-                attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.FailedTryNext, ex.Message, ex));
             }
         }
 
@@ -325,8 +353,8 @@ public sealed class AcmeIssuerPool
             var stored = await ReadAccountAsync(key, issuer, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                var lease = await StoreLeases.AcquireAsync(_store, "account-" + issuer.Name, _owner, _options.AccountLeaseDuration, TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-                await using (lease.ConfigureAwait(false))
+                var lease = await StoreLeases.AcquireAsync(_store, "account-" + issuer.Name, _owner, _options.AccountLeaseDuration, TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+                try
                 {
                     stored = await ReadAccountAsync(key, issuer, cancellationToken).ConfigureAwait(false);
                     if (stored is null)
@@ -334,8 +362,15 @@ public sealed class AcmeIssuerPool
                         // The key is saved before the CA hears of it: a crash now leaves a key that the next start registers.
                         using var fresh = AcmeKey.Create(issuer.Options.AccountKeyAlgorithm);
                         stored = new StoredAccount { Directory = issuer.Options.DirectoryUri!.AbsoluteUri, KeyPem = fresh.ExportPkcs8Pem() };
-                        await _store.WriteAsync(key, JsonSerializer.SerializeToUtf8Bytes(stored, StoreJsonContext.Default.StoredAccount), isSecret: true, cancellationToken).ConfigureAwait(false);
+                        if (!await lease.TryWriteAsync(key, JsonSerializer.SerializeToUtf8Bytes(stored, StoreJsonContext.Default.StoredAccount), isSecret: true, cancellationToken).ConfigureAwait(false))
+                        {
+                            throw new CertificateStoreException($"The account lease for issuer '{issuer.Name}' was lost before its key could be saved; try again.");
+                        }
                     }
+                }
+                finally
+                {
+                    await StoreLeases.ReleaseQuietlyAsync(lease).ConfigureAwait(false);
                 }
             }
 
@@ -441,6 +476,30 @@ public sealed class AcmeIssuerPool
         return issued;
     }
 
+    private DateTimeOffset BackOff(AcmeIssuer issuer, IssuerState state, Exception failure)
+    {
+        DateTimeOffset until;
+        lock (state)
+        {
+            state.Failures++;
+            var factor = Math.Pow(2, Math.Min(30, state.Failures - 1));
+            var delay = TimeSpan.FromTicks((long)Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * factor));
+
+            // A CA that said when to come back (Retry-After on rateLimited or 503) is left alone at least that long.
+            if (failure is AcmeProblemException { RetryAfter: { } retryAfter } && retryAfter > delay)
+            {
+                delay = retryAfter < _options.MaxBackoff ? retryAfter : _options.MaxBackoff;
+            }
+
+            until = _time.GetUtcNow() + delay;
+            state.BackoffUntil = until;
+            state.LastError = failure.Message;
+        }
+
+        _metrics.Backoffs.Add(1, new KeyValuePair<string, object?>("scope", "issuer"), new KeyValuePair<string, object?>("name", issuer.Name));
+        return until;
+    }
+
     /// <summary>The default uniform source in [0, 1): thread-safe, from the system's random number generator.</summary>
     private static double CreateRandomSample() => RandomNumberGenerator.GetInt32(int.MaxValue) / (double)int.MaxValue;
 
@@ -461,7 +520,7 @@ public sealed class AcmeIssuerPool
 internal static class StoreLeases
 {
     /// <summary>Waits until the lease is free (polling), then holds it.</summary>
-    public static async Task<ICertificateStoreLease> AcquireAsync(ICertificateStore store, string name, string owner, TimeSpan duration, TimeSpan pollInterval, CancellationToken cancellationToken)
+    public static async Task<ICertificateStoreLease> AcquireAsync(ICertificateStore store, string name, string owner, TimeSpan duration, TimeSpan pollInterval, TimeProvider time, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -471,7 +530,20 @@ internal static class StoreLeases
                 return lease;
             }
 
-            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+            await TimeProviderDelay.Delay(time, pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Releases a lease; a store error is swallowed, since the lease then expires by itself and must not replace the caller's outcome.</summary>
+    public static async Task ReleaseQuietlyAsync(ICertificateStoreLease lease)
+    {
+        try
+        {
+            await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CertificateStoreException)
+        {
+            // It expires.
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -23,8 +23,25 @@ public sealed class CertificateManagerOptions
     /// <summary>The longest sleep of <see cref="CertificateManager.RunAsync"/> between checks (default 1 h): ARI windows and other instances' renewals are seen within it.</summary>
     public TimeSpan MaxCheckInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long to wait after a failed issuance before trying again, unless the pool says when (default 5 min).</summary>
-    public TimeSpan RetryAfterFailure { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// The shortest time between two attempts at one certificate (default 1 min). After a failed
+    /// attempt, or one whose new certificate is due again at once (a past ARI window, a clock
+    /// ahead of the CA's by more than the lifetime), the wait doubles per consecutive such attempt
+    /// up to <see cref="MaxAttemptBackoff"/>, so renewal never loops.
+    /// </summary>
+    public TimeSpan MinAttemptInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest wait between attempts after repeated failures (default 1 day).</summary>
+    public TimeSpan MaxAttemptBackoff { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often a certificate that is missing or failing is looked for in the store, where another instance may have put one (default 30 s).</summary>
+    public TimeSpan StorePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The deadline of one issuance at the pool, every CA included (default 15 min).</summary>
+    public TimeSpan IssuanceTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many certificates one pass of <see cref="CertificateManager.RenewDueAsync"/> works on at once (default 4): a slow CA or certificate never holds up the others beyond that.</summary>
+    public int MaxConcurrentRenewals { get; set; } = 4;
 
     /// <summary>Without ARI, renew when this share of the lifetime remains (default one third).</summary>
     public double FallbackRemainingLifetimeFraction { get; set; } = 1.0 / 3.0;
@@ -54,9 +71,19 @@ public sealed class CertificateManagerOptions
             throw new AcmeManagementConfigurationException($"CertificateManagerOptions.LeasePollInterval ({LeasePollInterval}) must be positive and below LeaseDuration ({LeaseDuration}).");
         }
 
-        if (MaxCheckInterval <= TimeSpan.Zero || RetryAfterFailure <= TimeSpan.Zero)
+        if (MaxCheckInterval <= TimeSpan.Zero || StorePollInterval <= TimeSpan.Zero || IssuanceTimeout <= TimeSpan.Zero)
         {
-            throw new AcmeManagementConfigurationException("CertificateManagerOptions.MaxCheckInterval and RetryAfterFailure must be positive.");
+            throw new AcmeManagementConfigurationException("CertificateManagerOptions.MaxCheckInterval, StorePollInterval and IssuanceTimeout must be positive.");
+        }
+
+        if (MinAttemptInterval <= TimeSpan.Zero || MaxAttemptBackoff < MinAttemptInterval)
+        {
+            throw new AcmeManagementConfigurationException($"CertificateManagerOptions.MinAttemptInterval ({MinAttemptInterval}) must be positive and not above MaxAttemptBackoff ({MaxAttemptBackoff}).");
+        }
+
+        if (MaxConcurrentRenewals is < 1 or > 1024)
+        {
+            throw new AcmeManagementConfigurationException($"CertificateManagerOptions.MaxConcurrentRenewals must be between 1 and 1024; it is {MaxConcurrentRenewals}.");
         }
 
         if (!(FallbackRemainingLifetimeFraction > 0 && FallbackRemainingLifetimeFraction < 1))
@@ -66,6 +93,7 @@ public sealed class CertificateManagerOptions
     }
 }
 
+
 /// <summary>
 /// Holds the certificates an application needs: issues each on first need through an
 /// <see cref="AcmeIssuerPool"/>, renews it when the <see cref="RenewalPlanner"/> of its CA says (or
@@ -73,8 +101,12 @@ public sealed class CertificateManagerOptions
 /// <see cref="ICertificateStore"/>. Crash-safe: the certificate key is saved before an order exists
 /// and the order URL as soon as it does, so a restarted process downloads a finished order or
 /// orders again with the same key; the current certificate is replaced in one atomic write. Several
-/// instances sharing a store coordinate through one lease per certificate: one orders, the others
-/// wait and pick up its result. Thread-safe.
+/// instances sharing a store coordinate through one fenced lease per certificate: one orders (every
+/// write it makes is conditional on its lease token, and losing the lease cancels the issuance), the
+/// others wait and pick up its result. Attempts at one certificate are spaced by
+/// <see cref="CertificateManagerOptions.MinAttemptInterval"/>, doubling after failures; one pass works
+/// on at most <see cref="CertificateManagerOptions.MaxConcurrentRenewals"/> certificates at once, each
+/// under <see cref="CertificateManagerOptions.IssuanceTimeout"/>. Thread-safe.
 /// </summary>
 public sealed class CertificateManager
 {
@@ -84,12 +116,13 @@ public sealed class CertificateManager
     private readonly CertificateManagerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ManagementMetrics _metrics;
     private readonly string _owner = Environment.MachineName + "-" + Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, Entry> _entries;
 
     /// <summary>Creates the manager.</summary>
     /// <exception cref="AcmeManagementConfigurationException">Invalid options or no solvers.</exception>
-    public CertificateManager(AcmeIssuerPool pool, ICertificateStore store, IEnumerable<IChallengeSolver> solvers, CertificateManagerOptions options, TimeProvider? timeProvider = null, ILogger<CertificateManager>? logger = null)
+    public CertificateManager(AcmeIssuerPool pool, ICertificateStore store, IEnumerable<IChallengeSolver> solvers, CertificateManagerOptions options, TimeProvider? timeProvider = null, ILogger<CertificateManager>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(store);
@@ -107,13 +140,14 @@ public sealed class CertificateManager
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = ManagementMetrics.Create(meterFactory);
         _entries = options.Certificates.ToDictionary(c => c.Name, c => new Entry(c), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Raised after a certificate is loaded or replaced (Kestrel's selector needs no event: it reads <see cref="GetCurrent"/>).</summary>
     public event EventHandler<CertificateChangedEventArgs>? CertificateChanged;
 
-    /// <summary>The pool.</summary>
+    /// <summary>The issuer pool this manager orders from.</summary>
     public AcmeIssuerPool Pool => _pool;
 
     /// <summary>The managed certificates' settings.</summary>
@@ -151,42 +185,55 @@ public sealed class CertificateManager
     {
         var entry = _entries[c.Name];
         var current = entry.Current;
-        return new ManagedCertificateStatus(c.Name, current?.NotAfter, entry.RenewAt, entry.RenewalExplanation, current?.Issuer, entry.LastError, entry.LastErrorAt);
+        return new ManagedCertificateStatus(c.Name, current?.NotAfter, entry.RenewAt, entry.RenewalExplanation, current?.Issuer, entry.LastError, entry.LastErrorAt)
+        {
+            ConsecutiveFailures = entry.Failures,
+            NextAttemptAt = entry.NextAttemptAt,
+        };
     })];
 
     /// <summary>
     /// The certificate called <paramref name="name"/>: from memory or the store when it is not due
-    /// for renewal, else issued (or renewed) now, or picked up from another instance that holds the lease.
+    /// for renewal, else issued (or renewed) now, or picked up from another instance that holds the
+    /// lease. A certificate that is due while its attempts back off is returned as it is.
     /// </summary>
     /// <exception cref="AcmeManagementConfigurationException">No certificate has that name.</exception>
     /// <exception cref="AcmeIssuerPoolException">No CA issued.</exception>
+    /// <exception cref="CertificateBackoffException">There is no certificate yet and attempts are backing off.</exception>
+    /// <exception cref="CertificateLeaseLostException">The lease was lost mid-issuance (another instance continues).</exception>
+    /// <exception cref="TimeoutException">The issuance took longer than <see cref="CertificateManagerOptions.IssuanceTimeout"/>.</exception>
     public Task<ManagedCertificate> GetCertificateAsync(string name, CancellationToken cancellationToken = default) =>
         EnsureAsync(GetEntry(name), force: false, cancellationToken);
 
-    /// <summary>Renews <paramref name="name"/> now, whatever its schedule (e.g. after a revocation).</summary>
+    /// <summary>Renews <paramref name="name"/> now, whatever its schedule or backoff (e.g. after a revocation).</summary>
     public Task<ManagedCertificate> RenewNowAsync(string name, CancellationToken cancellationToken = default) =>
         EnsureAsync(GetEntry(name), force: true, cancellationToken);
 
     /// <summary>
-    /// One pass over every certificate: issues missing ones and renews due ones; failures are
-    /// recorded (see <see cref="GetStatus"/>) and do not stop the others. Returns when to check next.
+    /// One pass over every certificate, at most <see cref="CertificateManagerOptions.MaxConcurrentRenewals"/>
+    /// at once: issues missing ones and renews due ones (unless they are backing off), and picks up
+    /// what other instances stored. Failures are recorded (see <see cref="GetStatus"/>) and do not stop
+    /// the others. Returns when to check next.
     /// </summary>
     public async Task<DateTimeOffset> RenewDueAsync(CancellationToken cancellationToken = default)
     {
-        var next = _time.GetUtcNow() + _options.MaxCheckInterval;
-        foreach (var entry in _entries.Values)
+        using var slots = new SemaphoreSlim(_options.MaxConcurrentRenewals, _options.MaxConcurrentRenewals);
+        var passes = _entries.Values.Select(async entry =>
         {
-            DateTimeOffset at;
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await EnsureAsync(entry, force: false, cancellationToken).ConfigureAwait(false);
-                at = entry.RenewAt ?? next;
+                return await CheckAsync(entry, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            finally
             {
-                at = ex is AcmeIssuerPoolException { RetryAt: { } retry } ? retry : _time.GetUtcNow() + _options.RetryAfterFailure;
+                slots.Release();
             }
-
+        });
+        var times = await Task.WhenAll(passes).ConfigureAwait(false);
+        var next = _time.GetUtcNow() + _options.MaxCheckInterval;
+        foreach (var at in times)
+        {
             if (at < next)
             {
                 next = at;
@@ -207,11 +254,7 @@ public sealed class CertificateManager
             {
                 try
                 {
-#if NET8_0_OR_GREATER
-                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-#else
-                    await _time.Delay(delay, cancellationToken).ConfigureAwait(false);
-#endif
+                    await TimeProviderDelay.Delay(_time, delay, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -229,6 +272,35 @@ public sealed class CertificateManager
             : throw new AcmeManagementConfigurationException($"No managed certificate is called '{name}'; configured: {string.Join(", ", _entries.Keys)}.");
     }
 
+    /// <summary>One certificate's part of a pass; returns when it needs attention next.</summary>
+    private async Task<DateTimeOffset> CheckAsync(Entry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureAsync(entry, force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Attempts record their own failures; a backoff is not news; anything else (a store read) is.
+            if (ex is not CertificateBackoffException && !ReferenceEquals(entry.LastException, ex))
+            {
+                RecordError(entry, ex);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var notBefore = entry.NextAttemptAt ?? DateTimeOffset.MinValue;
+        if (entry.Current is null || entry.RenewAt is not { } renewAt || renewAt <= now)
+        {
+            // Missing or due, and not attempted now: look in the store (another instance may have
+            // stored one) every StorePollInterval until the next attempt may run.
+            var look = now + _options.StorePollInterval;
+            return notBefore > now && notBefore < look ? notBefore : look;
+        }
+
+        return renewAt > notBefore ? renewAt : notBefore;
+    }
+
     private async Task<ManagedCertificate> EnsureAsync(Entry entry, bool force, CancellationToken cancellationToken)
     {
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -239,52 +311,41 @@ public sealed class CertificateManager
             var before = current?.Certificate.Thumbprint;
             if (!force && current is not null && !await IsDueAsync(entry, current, cancellationToken).ConfigureAwait(false))
             {
+                ClearFailures(entry);
                 return current;
+            }
+
+            if (!force && entry.NextAttemptAt is { } notBefore && notBefore > _time.GetUtcNow())
+            {
+                // Backing off: serve what there is; order nothing.
+                return current ?? throw new CertificateBackoffException(name, notBefore, entry.Failures, entry.LastError);
             }
 
             // Only the lease holder orders; the others wait and take its result from the store.
             ICertificateStoreLease? lease;
             while ((lease = await _store.TryAcquireLeaseAsync(StoreKeys.Lease(name), _owner, _options.LeaseDuration, cancellationToken).ConfigureAwait(false)) is null)
             {
-                await Task.Delay(_options.LeasePollInterval, cancellationToken).ConfigureAwait(false);
+                await TimeProviderDelay.Delay(_time, _options.LeasePollInterval, cancellationToken).ConfigureAwait(false);
                 var (latest, _) = await LoadAsync(entry, cancellationToken).ConfigureAwait(false);
                 if (latest is not null && latest.Certificate.Thumbprint != before && !await IsDueAsync(entry, latest, cancellationToken).ConfigureAwait(false))
                 {
                     Log.CertificateAction(_logger, name, "picked up from another instance");
+                    ClearFailures(entry);
                     return latest;
                 }
             }
 
-            await using (lease.ConfigureAwait(false))
+            var keeper = new LeaseKeeper(lease, _options.LeaseDuration, _time, _logger, name, () => _metrics.LeaseLost.Add(1, new KeyValuePair<string, object?>("certificate", name)));
+            await using (keeper.ConfigureAwait(false))
             {
-                using var keepAlive = new CancellationTokenSource();
-                var renewing = KeepLeaseAsync(lease, name, keepAlive.Token);
-                try
+                var (latest, stored) = await LoadAsync(entry, cancellationToken).ConfigureAwait(false);
+                if (latest is not null && (!force || latest.Certificate.Thumbprint != before) && !await IsDueAsync(entry, latest, cancellationToken).ConfigureAwait(false))
                 {
-                    var (latest, stored) = await LoadAsync(entry, cancellationToken).ConfigureAwait(false);
-                    if (latest is not null && (!force || latest.Certificate.Thumbprint != before) && !await IsDueAsync(entry, latest, cancellationToken).ConfigureAwait(false))
-                    {
-                        return latest;
-                    }
+                    ClearFailures(entry);
+                    return latest;
+                }
 
-                    var issued = await IssueUnderLeaseAsync(entry, latest, stored, cancellationToken).ConfigureAwait(false);
-                    entry.LastError = null;
-                    entry.LastErrorAt = null;
-                    await IsDueAsync(entry, issued, cancellationToken).ConfigureAwait(false);
-                    return issued;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    entry.LastError = ex.Message;
-                    entry.LastErrorAt = _time.GetUtcNow();
-                    Log.CertificateFailed(_logger, ex, name);
-                    throw;
-                }
-                finally
-                {
-                    keepAlive.Cancel();
-                    await renewing.ConfigureAwait(false);
-                }
+                return await AttemptAsync(entry, keeper, latest, stored, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -293,28 +354,99 @@ public sealed class CertificateManager
         }
     }
 
-    private async Task KeepLeaseAsync(ICertificateStoreLease lease, string name, CancellationToken cancellationToken)
+    /// <summary>One attempt under the lease, with the issuance deadline, and its outcome in the backoff.</summary>
+    private async Task<ManagedCertificate> AttemptAsync(Entry entry, LeaseKeeper keeper, ManagedCertificate? latest, StoredCertificate? stored, CancellationToken cancellationToken)
     {
-        var period = TimeSpan.FromTicks(_options.LeaseDuration.Ticks / 3);
+        var name = entry.Options.Name;
+        using var deadline = TimeProviderDelay.CancelAfter(_time, _options.IssuanceTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost, deadline.Token);
         try
         {
-            while (true)
+            var issued = await IssueUnderLeaseAsync(entry, keeper, latest, stored, linked.Token).ConfigureAwait(false);
+            if (await IsDueAsync(entry, issued, cancellationToken).ConfigureAwait(false))
             {
-                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
-                if (!await lease.RenewAsync(_options.LeaseDuration, cancellationToken).ConfigureAwait(false))
-                {
-                    Log.LeaseLost(_logger, name);
-                    return;
-                }
+                // Issued, yet due at once (a past ARI window, a clock ahead by more than the lifetime):
+                // ordering again now would loop, so this counts as an unproductive attempt.
+                Backoff(entry, $"The new certificate is due for renewal at once ({entry.RenewalExplanation}); check the clock and the CA's renewal information.");
             }
+            else
+            {
+                ClearFailures(entry);
+                entry.NextAttemptAt = _time.GetUtcNow() + _options.MinAttemptInterval;
+            }
+
+            return issued;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && keeper.IsLost)
         {
-            // Issuance finished.
+            var lost = new CertificateLeaseLostException(name, keeper.Lease.Token, ex);
+            RecordError(entry, lost);
+            throw lost;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            var timeout = new TimeoutException($"Certificate '{name}': the issuance took longer than CertificateManagerOptions.IssuanceTimeout ({_options.IssuanceTimeout}) and was cancelled.", ex);
+            Backoff(entry, timeout.Message, timeout);
+            throw timeout;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (ex is CertificateLeaseLostException)
+            {
+                RecordError(entry, ex);
+                throw;
+            }
+
+            Backoff(entry, ex.Message, ex);
+            if (ex is AcmeIssuerPoolException { RetryAt: { } retry } && retry > entry.NextAttemptAt)
+            {
+                entry.NextAttemptAt = retry;
+            }
+
+            throw;
         }
     }
 
-    private async Task<ManagedCertificate> IssueUnderLeaseAsync(Entry entry, ManagedCertificate? current, StoredCertificate? stored, CancellationToken cancellationToken)
+    private void Backoff(Entry entry, string error, Exception? exception = null)
+    {
+        entry.Failures++;
+        var factor = Math.Pow(2, Math.Min(30, entry.Failures - 1));
+        var wait = TimeSpan.FromTicks((long)Math.Min(_options.MaxAttemptBackoff.Ticks, _options.MinAttemptInterval.Ticks * factor));
+        entry.NextAttemptAt = _time.GetUtcNow() + wait;
+        entry.LastError = error;
+        entry.LastErrorAt = _time.GetUtcNow();
+        entry.LastException = exception;
+        _metrics.Backoffs.Add(1, new KeyValuePair<string, object?>("scope", "certificate"), new KeyValuePair<string, object?>("name", entry.Options.Name));
+        Log.CertificateBackoff(_logger, entry.Options.Name, entry.Failures, entry.NextAttemptAt.Value);
+        if (exception is not null)
+        {
+            Log.CertificateFailed(_logger, exception, entry.Options.Name);
+        }
+    }
+
+    /// <summary>A certificate that is valid and not due is being served, whoever issued it: this instance's failures are over.</summary>
+    private static void ClearFailures(Entry entry)
+    {
+        if (entry.Failures > 0)
+        {
+            entry.Failures = 0;
+            entry.NextAttemptAt = null;
+        }
+
+        entry.LastError = null;
+        entry.LastErrorAt = null;
+        entry.LastException = null;
+    }
+
+    private void RecordError(Entry entry, Exception ex)
+    {
+        entry.LastError = ex.Message;
+        entry.LastErrorAt = _time.GetUtcNow();
+        entry.LastException = ex;
+        Log.CertificateFailed(_logger, ex, entry.Options.Name);
+    }
+
+    private async Task<ManagedCertificate> IssueUnderLeaseAsync(Entry entry, LeaseKeeper keeper, ManagedCertificate? current, StoredCertificate? stored, CancellationToken cancellationToken)
     {
         var name = entry.Options.Name;
         var identifiers = entry.Options.Identifiers.ToList();
@@ -342,7 +474,7 @@ public sealed class CertificateManager
             // The key is saved before any CA sees an order: a crash from here on orphans nothing.
             using var fresh = AcmeClient.CreateCertificateKey(entry.Options.KeyType);
             pending = new PendingIssuance { Identifiers = identifiers, KeyPem = PemReader.ExportPrivateKeyPem(fresh), StartedAt = _time.GetUtcNow() };
-            await WritePendingAsync(pendingKey, pending, cancellationToken).ConfigureAwait(false);
+            await WriteFencedAsync(keeper, pendingKey, JsonSerializer.SerializeToUtf8Bytes(pending, StoreJsonContext.Default.PendingIssuance), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -368,7 +500,7 @@ public sealed class CertificateManager
                     CertificateKey = key,
                     Predecessor = current?.Certificate,
                     PredecessorIssuer = current?.Issuer,
-                    OrderCreated = (issuer, order, ct) => WritePendingAsync(pendingKey, started with { Issuer = issuer.Name, OrderUri = order.AbsoluteUri }, ct),
+                    OrderCreated = (issuer, order, ct) => WriteFencedAsync(keeper, pendingKey, JsonSerializer.SerializeToUtf8Bytes(started with { Issuer = issuer.Name, OrderUri = order.AbsoluteUri }, StoreJsonContext.Default.PendingIssuance), ct),
                 },
                 _solvers,
                 cancellationToken).ConfigureAwait(false);
@@ -385,17 +517,25 @@ public sealed class CertificateManager
             source = CertificateSource.Issued;
         }
 
-        // Check before saving that the key and chain belong together.
+        // Check before saving that the key and chain belong together; the write is fenced by the lease token.
         var managed = ManagedCertificate.Load(name, record, source);
-        await _store.WriteAsync(StoreKeys.Current(name), JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.StoredCertificate), isSecret: true, cancellationToken).ConfigureAwait(false);
+        await WriteFencedAsync(keeper, StoreKeys.Current(name), JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.StoredCertificate), cancellationToken).ConfigureAwait(false);
         await _store.DeleteAsync(pendingKey, cancellationToken).ConfigureAwait(false);
         Log.CertificateAction(_logger, name, $"{source} by {record.Issuer}, valid until {managed.NotAfter:u}");
+        _metrics.Renewals.Add(1, new KeyValuePair<string, object?>("certificate", name), new KeyValuePair<string, object?>("source", source.ToString().ToLowerInvariant()));
         Publish(entry, managed, record);
         return managed;
     }
 
-    private Task WritePendingAsync(string key, PendingIssuance pending, CancellationToken cancellationToken) =>
-        _store.WriteAsync(key, JsonSerializer.SerializeToUtf8Bytes(pending, StoreJsonContext.Default.PendingIssuance), isSecret: true, cancellationToken);
+    /// <summary>A write under the lease: refused (and the issuance cancelled) once another instance holds it.</summary>
+    private static async Task WriteFencedAsync(LeaseKeeper keeper, string key, byte[] value, CancellationToken cancellationToken)
+    {
+        if (!await keeper.Lease.TryWriteAsync(key, value, isSecret: true, cancellationToken).ConfigureAwait(false))
+        {
+            keeper.MarkLost($"the store refused the fenced write of '{key}'");
+            throw new CertificateLeaseLostException(keeper.Lease.Name.Replace("certificate-", string.Empty, StringComparison.Ordinal), keeper.Lease.Token);
+        }
+    }
 
     /// <summary>Completes an order a crashed process left: when it is valid, downloads its chain and checks that it is for the saved key.</summary>
     private async Task<StoredCertificate?> TryResumeAsync(string name, PendingIssuance pending, AsymmetricAlgorithm key, CancellationToken cancellationToken)
@@ -537,11 +677,11 @@ public sealed class CertificateManager
 
     private sealed class Entry(ManagedCertificateOptions options)
     {
+        private volatile ManagedCertificate? _current;
+
         public ManagedCertificateOptions Options { get; } = options;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        private volatile ManagedCertificate? _current;
 
         /// <summary>Read without the gate by Kestrel's handshake callback: volatile.</summary>
         public ManagedCertificate? Current
@@ -559,5 +699,13 @@ public sealed class CertificateManager
         public string? LastError { get; set; }
 
         public DateTimeOffset? LastErrorAt { get; set; }
+
+        public Exception? LastException { get; set; }
+
+        /// <summary>Consecutive failed or unproductive attempts.</summary>
+        public int Failures { get; set; }
+
+        /// <summary>No attempt before this time (unless forced).</summary>
+        public DateTimeOffset? NextAttemptAt { get; set; }
     }
 }

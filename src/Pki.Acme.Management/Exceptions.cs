@@ -108,3 +108,91 @@ public sealed class CertificateStoreException : Exception
     {
     }
 }
+
+/// <summary>
+/// The lease that guarded an issuance was lost (another instance holds it now, or the store could
+/// not renew it before it expired): the issuance was cancelled and nothing it did was stored as the
+/// current certificate. The instance that holds the lease now finishes the job.
+/// </summary>
+public sealed class CertificateLeaseLostException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public CertificateLeaseLostException(string certificate, long token, Exception? innerException = null)
+        : base($"Certificate '{certificate}': the lease (token {token}) was lost while issuing; the issuance was cancelled and another instance continues it.", innerException)
+    {
+        Certificate = certificate;
+        Token = token;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public CertificateLeaseLostException()
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public CertificateLeaseLostException(string message)
+        : base(message)
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public CertificateLeaseLostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>The managed certificate's name.</summary>
+    public string Certificate { get; }
+
+    /// <summary>The fencing token of the lost lease.</summary>
+    public long Token { get; }
+}
+
+/// <summary>
+/// A managed certificate has no usable certificate yet and is backing off after failed attempts
+/// (see <see cref="CertificateManagerOptions.MinAttemptInterval"/>): nothing was ordered.
+/// <see cref="RetryAt"/> says when the next attempt may run; <see cref="CertificateManager.RenewNowAsync"/> ignores the backoff.
+/// </summary>
+public sealed class CertificateBackoffException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public CertificateBackoffException(string certificate, DateTimeOffset retryAt, int failures, string? lastError)
+        : base($"Certificate '{certificate}' is backing off after {failures} failed attempt(s) until {retryAt:u}; last error: {lastError ?? "(none)"}")
+    {
+        Certificate = certificate;
+        RetryAt = retryAt;
+        Failures = failures;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public CertificateBackoffException()
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public CertificateBackoffException(string message)
+        : base(message)
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    public CertificateBackoffException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Certificate = string.Empty;
+    }
+
+    /// <summary>The managed certificate's name.</summary>
+    public string Certificate { get; }
+
+    /// <summary>When the next attempt may run.</summary>
+    public DateTimeOffset RetryAt { get; }
+
+    /// <summary>Consecutive unproductive attempts so far.</summary>
+    public int Failures { get; }
+}

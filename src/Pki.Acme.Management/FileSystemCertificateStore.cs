@@ -11,12 +11,16 @@ public sealed class FileSystemCertificateStoreOptions
 }
 
 /// <summary>
-/// A store in a directory, safe to share between processes on one machine (or on a shared file
-/// system with atomic rename). Every write goes to a temporary file in the same directory, is
-/// flushed to disk, then renamed over the target, so a reader or a restarted process sees the old
-/// value or the new one. Secret files are created with mode 0600 on Unix before any byte is written,
-/// and directories with 0700. Leases are lock files holding the owner and the expiry; an expired one
-/// is taken over by renaming it away first, so exactly one contender wins.
+/// A store in a directory, safe to share between processes on one machine. Every write goes to a
+/// temporary file in the same directory, is flushed to disk, then renamed over the target, and the
+/// directory is flushed, so a reader or a restarted process sees the old value or the new one. Secret
+/// files are created with mode 0600 on Unix in the system call that creates them, and directories
+/// with 0700, on every target framework (the netstandard2.1 asset calls libc). Leases are files
+/// holding a fencing token, the owner and the expiry; an expired one is taken over inside a
+/// per-lease OS lock (see <see cref="ICertificateStoreLease"/>: fenced, compare-and-swap
+/// on a token that only grows), so exactly one contender wins, and a holder that lost its lease can
+/// neither extend, release nor write under it. The locks need a local file system (or one whose
+/// <c>flock</c> is coherent across machines).
 /// </summary>
 public sealed class FileSystemCertificateStore : ICertificateStore
 {
@@ -90,7 +94,7 @@ public sealed class FileSystemCertificateStore : ICertificateStore
         try
         {
             EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
-            await WriteAtomicallyAsync(path, value, isSecret, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await WriteAtomicallyAsync(path, value, isSecret, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -122,154 +126,124 @@ public sealed class FileSystemCertificateStore : ICertificateStore
     public async Task<ICertificateStoreLease?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
         CertificateStoreKey.ValidateLease(name, owner, duration);
-
-        var path = LeasePath(name);
-        EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
-        for (var attempt = 0; attempt < 3; attempt++)
+        if (owner.Contains('\n', StringComparison.Ordinal))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // The lock file appears complete or not at all: written aside, then linked into place
-            // without overwriting (File.Move fails when the target exists), so one contender wins.
-            var candidate = path + ".new-" + Guid.NewGuid().ToString("N");
-            await WriteFileAsync(candidate, Encoding.UTF8.GetBytes(Format(owner, _time.GetUtcNow() + duration)), isSecret: false, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                File.Move(candidate, path);
-                RemoveLeftovers(path, owner);
-                return new Lease(this, name, owner);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                TryDelete(candidate);
-            }
-            catch
-            {
-                TryDelete(candidate);
-                throw;
-            }
-
-            var current = ReadLease(path);
-            if (current is { } held && held.ExpiresAt > _time.GetUtcNow())
-            {
-                return null;
-            }
-
-            // Stale (or unreadable): move it aside; if what was moved turns out to be a fresh lease
-            // that a faster contender just created, put it back and give up.
-            var aside = path + ".stale-" + Guid.NewGuid().ToString("N");
-            try
-            {
-                File.Move(path, aside);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue; // someone else moved it first
-            }
-
-            if (ReadLease(aside) is { } moved && moved.ExpiresAt > _time.GetUtcNow())
-            {
-                try
-                {
-                    File.Move(aside, path);
-                }
-                catch (IOException)
-                {
-                    TryDelete(aside);
-                }
-
-                return null;
-            }
-
-            TryDelete(aside);
+            throw new ArgumentException("A lease owner must be one line.", nameof(owner));
         }
 
-        return null;
-    }
-
-    /// <summary>
-    /// Called by a new holder: deletes what crashed processes left beside the lock file. A renewal
-    /// or candidate file of another owner is dead once this owner holds the lock (removing it also
-    /// keeps a former holder's late rename from clobbering the new lease); a moved-aside file is
-    /// removed only when the lease it holds has expired, since a contender may be putting it back.
-    /// A file that cannot be parsed yet is left for a minute, as a writer may still be filling it.
-    /// </summary>
-    private void RemoveLeftovers(string path, string owner)
-    {
-        var directory = System.IO.Path.GetDirectoryName(path)!;
-        var prefix = System.IO.Path.GetFileName(path) + ".";
-        var now = _time.GetUtcNow();
-        IEnumerable<string> files;
+        var path = LeasePath(name);
         try
         {
-            files = Directory.GetFiles(directory, prefix + "*");
+            using var mutex = await LockAsync(path, cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            var current = ReadLease(path);
+            if (current is { } held && held.Owner.Length > 0 && held.ExpiresAt > now)
+            {
+                return null;
+            }
+
+            // Free, released or expired: the next token is greater than every token granted before.
+            RemoveLeftovers(path);
+            var token = (current?.Token ?? 0) + 1;
+            await WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(token, owner, now + duration)), isSecret: false, cancellationToken).ConfigureAwait(false);
+            return new Lease(this, name, owner, token);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return;
+            throw new CertificateStoreException($"Taking the lease '{name}' in the store at '{_root}' failed: {ex.Message}", ex);
         }
+    }
 
-        foreach (var file in files)
+    /// <summary>
+    /// Holds the lease's mutex: an exclusive lock on <c>NAME.lock.mutex</c> (a share-none open, which
+    /// .NET maps to <c>flock(LOCK_EX)</c> on Unix and to a sharing violation on Windows). The OS drops
+    /// it when the process dies, so a crash never leaves it held. Every read-decide-write of a lease,
+    /// and every write made under a lease, happens inside it: that is what makes them compare-and-swap.
+    /// Held for the length of one small write; contenders retry every millisecond for up to
+    /// <see cref="MutexWait"/>.
+    /// </summary>
+    private static async Task<FileStream> LockAsync(string leasePath, CancellationToken cancellationToken)
+    {
+        EnsureDirectory(System.IO.Path.GetDirectoryName(leasePath)!);
+        var mutexPath = leasePath + ".mutex";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            var fileName = System.IO.Path.GetFileName(file);
-            if (fileName.Length <= prefix.Length || !fileName.StartsWith(prefix, StringComparison.Ordinal))
+            cancellationToken.ThrowIfCancellationRequested();
+            try
             {
-                continue; // the search pattern "name.*" also matches "name" itself
+                return new FileStream(mutexPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException ex) when (File.Exists(mutexPath))
+            {
+                if (waited.Elapsed > MutexWait)
+                {
+                    throw new CertificateStoreException($"The lease mutex '{mutexPath}' stayed locked for {MutexWait.TotalSeconds:0} s: {ex.Message}", ex);
+                }
             }
 
-            var suffix = fileName[prefix.Length..];
-            var aside = suffix.StartsWith("stale-", StringComparison.Ordinal);
-            if (!aside && !suffix.StartsWith("tmp-", StringComparison.Ordinal) && !suffix.StartsWith("new-", StringComparison.Ordinal))
-            {
-                continue;
-            }
+            // The lock is held for one small write by another thread or process: a 1 ms pause on the
+            // real clock (a spin, not a schedule; the injected clock may be a test's frozen one).
+            await TimeProviderDelay.Delay(TimeProvider.System, TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            var remove = ReadLease(file) switch
-            {
-                { } lease when aside => lease.ExpiresAt <= now,
-                { } lease => lease.Owner != owner || lease.ExpiresAt <= now,
-                null => IsOlderThanAMinute(file),
-            };
-            if (remove)
+    /// <summary>How long a lease operation waits for another one on the same lease (10 s) before it fails.</summary>
+    private static readonly TimeSpan MutexWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Called by a new holder, inside the mutex: deletes the temporary files a process killed mid-write
+    /// of this lease left beside it. Nobody else writes the lease while the mutex is held, so every
+    /// such file is dead.
+    /// </summary>
+    private static void RemoveLeftovers(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var prefix = System.IO.Path.GetFileName(path) + ".tmp-";
+        try
+        {
+            foreach (var file in Directory.GetFiles(directory, prefix + "*"))
             {
                 TryDelete(file);
             }
         }
-    }
-
-    private static bool IsOlderThanAMinute(string file)
-    {
-        try
-        {
-            return File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-1);
-        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            // Best effort: readers ignore leftovers.
         }
     }
 
-    private static string Format(string owner, DateTimeOffset expiresAt) =>
-        expiresAt.UtcTicks.ToString(CultureInfo.InvariantCulture) + "\n" + owner;
+    // The lease file: "v2", the fencing token, the expiry in UTC ticks and the owner, one per line.
+    // A released lease keeps its token with no owner, so the next grant still counts up from it.
+    private static string Format(long token, string owner, DateTimeOffset expiresAt) =>
+        "v2\n" + token.ToString(CultureInfo.InvariantCulture) + "\n" + expiresAt.UtcTicks.ToString(CultureInfo.InvariantCulture) + "\n" + owner;
 
-    private static (string Owner, DateTimeOffset ExpiresAt)? ReadLease(string path)
+    private static LeaseRecord? ReadLease(string path)
     {
+        string text;
         try
         {
-            var text = File.ReadAllText(path);
-            var newline = text.IndexOf('\n', StringComparison.Ordinal);
-            if (newline > 0 && long.TryParse(text.AsSpan(0, newline), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-            {
-                return (text[(newline + 1)..], new DateTimeOffset(ticks, TimeSpan.Zero));
-            }
+            text = File.ReadAllText(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            // Gone or being replaced.
+            return null;
         }
 
-        return null;
+        var lines = text.Split('\n');
+        if (lines.Length == 4 && lines[0] == "v2"
+            && long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var token)
+            && long.TryParse(lines[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks <= DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return new LeaseRecord(token, lines[3], new DateTimeOffset(ticks, TimeSpan.Zero));
+        }
+
+        // Unreadable (an older format, or damaged by hand): treated as expired, its token as 0.
+        return new LeaseRecord(0, string.Empty, DateTimeOffset.MinValue);
     }
+
+    private readonly record struct LeaseRecord(long Token, string Owner, DateTimeOffset ExpiresAt);
 
     private string LeasePath(string name) => System.IO.Path.Combine(_root, LeaseDirectory, name.Replace('/', '_') + ".lock");
 
@@ -300,21 +274,27 @@ public sealed class FileSystemCertificateStore : ICertificateStore
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             return;
         }
+#else
+        if (UnixFileSystem.IsSupported)
+        {
+            UnixFileSystem.CreateDirectory(directory, Convert.ToInt32("700", 8));
+            return;
+        }
 #endif
         Directory.CreateDirectory(directory);
     }
 
-    private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> value, bool isSecret, bool overwrite, CancellationToken cancellationToken)
+    /// <summary>Temp file in the same directory, written and flushed to disk, renamed over the target, then the directory flushed.</summary>
+    private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
     {
         var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
             await WriteFileAsync(temporary, value, isSecret, cancellationToken).ConfigureAwait(false);
-
 #if NET8_0_OR_GREATER
-            File.Move(temporary, path, overwrite);
+            File.Move(temporary, path, overwrite: true);
 #else
-            if (overwrite && File.Exists(path))
+            if (File.Exists(path))
             {
                 File.Replace(temporary, path, destinationBackupFileName: null);
             }
@@ -329,6 +309,8 @@ public sealed class FileSystemCertificateStore : ICertificateStore
             TryDelete(temporary);
             throw;
         }
+
+        UnixFileSystem.FlushDirectory(System.IO.Path.GetDirectoryName(path)!);
     }
 
     private static async Task WriteFileAsync(string path, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
@@ -341,15 +323,19 @@ public sealed class FileSystemCertificateStore : ICertificateStore
 
     private static FileStream CreateNew(string path, bool isSecret)
     {
+        // The mode applies at creation, so a secret is never readable by others, not even briefly.
 #if NET8_0_OR_GREATER
         if (!OperatingSystem.IsWindows())
         {
-            // The mode applies at creation, so the secret is never readable by others, not even briefly.
             var mode = isSecret ? UnixFileMode.UserRead | UnixFileMode.UserWrite : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
             return new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode, Options = FileOptions.Asynchronous });
         }
+#else
+        if (UnixFileSystem.IsSupported)
+        {
+            return UnixFileSystem.CreateNew(path, Convert.ToInt32(isSecret ? "600" : "644", 8));
+        }
 #endif
-        _ = isSecret; // netstandard2.1: the directory (0700 on .NET 8+) is the protection; umask applies.
         return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true);
     }
 
@@ -365,43 +351,59 @@ public sealed class FileSystemCertificateStore : ICertificateStore
         }
     }
 
-    private sealed class Lease(FileSystemCertificateStore store, string name, string owner) : ICertificateStoreLease
+    private sealed class Lease(FileSystemCertificateStore store, string name, string owner, long token) : ICertificateStoreLease
     {
         public string Name => name;
 
         public string Owner => owner;
 
-        public async Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken)
+        public long Token => token;
+
+        public Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken)
         {
-            var path = store.LeasePath(name);
-            if (ReadLease(path) is not { } held || held.Owner != owner)
+            if (duration <= TimeSpan.Zero)
             {
-                return false;
+                throw new ArgumentOutOfRangeException(nameof(duration), duration, "A lease must last a positive time.");
             }
 
-            try
-            {
-                await WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(owner, store._time.GetUtcNow() + duration)), isSecret: false, overwrite: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (FileNotFoundException)
-            {
-                return false; // a new holder removed this renewal as a leftover: the lease was taken over
-            }
-
-            return true;
+            return UnderLeaseAsync("Renewing the lease", path => WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(token, owner, store._time.GetUtcNow() + duration)), isSecret: false, cancellationToken), cancellationToken);
         }
 
-        public Task ReleaseAsync(CancellationToken cancellationToken)
-        {
-            var path = store.LeasePath(name);
-            if (ReadLease(path) is { } held && held.Owner == owner)
-            {
-                TryDelete(path);
-            }
+        public Task ReleaseAsync(CancellationToken cancellationToken) =>
+            UnderLeaseAsync("Releasing the lease", path => WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(Format(token, string.Empty, DateTimeOffset.MinValue)), isSecret: false, cancellationToken), cancellationToken);
 
-            return Task.CompletedTask;
+        public Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
+        {
+            var target = store.PathOf(key);
+            return UnderLeaseAsync($"Writing '{key}' under the lease", _ =>
+            {
+                EnsureDirectory(System.IO.Path.GetDirectoryName(target)!);
+                return WriteAtomicallyAsync(target, value, isSecret, cancellationToken);
+            }, cancellationToken);
         }
 
         public async ValueTask DisposeAsync() => await ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+
+        /// <summary>Runs <paramref name="action"/> inside the lease mutex when the lease still carries this grant's token and owner; false otherwise.</summary>
+        private async Task<bool> UnderLeaseAsync(string what, Func<string, Task> action, CancellationToken cancellationToken)
+        {
+            var path = store.LeasePath(name);
+            try
+            {
+                using var mutex = await LockAsync(path, cancellationToken).ConfigureAwait(false);
+                if (ReadLease(path) is not { } held || held.Token != token || held.Owner != owner)
+                {
+                    return false;
+                }
+
+                // Expired but not taken over (the token is still ours): nobody else can have written.
+                await action(path).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CertificateStoreException($"{what} '{name}' in the store at '{store._root}' failed: {ex.Message}", ex);
+            }
+        }
     }
 }

@@ -11,7 +11,14 @@ namespace Pki.Acme.Management;
 /// <item><see cref="WriteAsync"/> MUST be atomic: a reader sees the old value or the new one, never a
 /// mix, also when the process dies mid-write. Secret values MUST be readable by the owner only.</item>
 /// <item><see cref="TryAcquireLeaseAsync"/> MUST give a lease to at most one owner at a time until it
-/// expires or is released; an expired lease MAY be taken over by anyone.</item>
+/// expires or is released; an expired lease MAY be taken over by anyone. Every grant of a lease name
+/// MUST carry a fencing token (<see cref="ICertificateStoreLease.Token"/>) greater than every token
+/// granted for that name before.</item>
+/// <item><see cref="ICertificateStoreLease.RenewAsync"/>, <see cref="ICertificateStoreLease.ReleaseAsync"/>
+/// and <see cref="ICertificateStoreLease.TryWriteAsync"/> MUST be compare-and-swap on the token: they
+/// take effect only while the lease still carries the holder's token, atomically with that check, so a
+/// holder that lost its lease (paused, partitioned, slow) can never overwrite, extend or delete the
+/// new holder's lease or what it writes under it.</item>
 /// </list>
 /// </summary>
 public interface ICertificateStore
@@ -27,7 +34,8 @@ public interface ICertificateStore
 
     /// <summary>
     /// Takes the lease <paramref name="name"/> for <paramref name="owner"/> for <paramref name="duration"/>,
-    /// taking over an expired one; null when someone else holds a live lease.
+    /// taking over an expired one; null when someone else holds a live lease. Contention is not an
+    /// error: only a store that cannot be read or written throws (<see cref="CertificateStoreException"/>).
     /// </summary>
     Task<ICertificateStoreLease?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken);
 }
@@ -41,11 +49,27 @@ public interface ICertificateStoreLease : IAsyncDisposable
     /// <summary>The holder.</summary>
     string Owner { get; }
 
-    /// <summary>Extends the lease by <paramref name="duration"/> from now; false when it was lost (expired and taken over).</summary>
+    /// <summary>
+    /// The fencing token of this grant: greater than the token of every earlier grant of the same
+    /// lease name, so "who holds it now" is a comparison of numbers, never of clocks.
+    /// </summary>
+    long Token { get; }
+
+    /// <summary>
+    /// Extends the lease by <paramref name="duration"/> from now, only while it still carries
+    /// <see cref="Token"/>; false when it was lost (expired and taken over, or released).
+    /// </summary>
     Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken);
 
-    /// <summary>Releases the lease if it is still held by <see cref="Owner"/>.</summary>
+    /// <summary>Releases the lease, only while it still carries <see cref="Token"/>; a lost lease is left alone.</summary>
     Task ReleaseAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="value"/> at <paramref name="key"/> (atomically, as
+    /// <see cref="ICertificateStore.WriteAsync"/>) only while the lease still carries <see cref="Token"/>,
+    /// checked atomically with the write; false, with nothing written, when the lease was lost.
+    /// </summary>
+    Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken);
 }
 
 /// <summary>Store key rules.</summary>

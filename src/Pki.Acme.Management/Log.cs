@@ -11,11 +11,11 @@ internal static partial class Log
     [LoggerMessage(101, LogLevel.Information, "Issuer {Issuer} skipped: {Reason}")]
     public static partial void IssuerSkippedCaa(ILogger logger, string issuer, string reason);
 
-    [LoggerMessage(102, LogLevel.Warning, "Issuer {Issuer} failed; trying the next CA, this one backs off until {Until}")]
-    public static partial void IssuerFailedNext(ILogger logger, Exception exception, string issuer, DateTimeOffset until);
+    [LoggerMessage(102, LogLevel.Warning, "Issuer {Issuer} failed ({Reason}); trying the next CA, this one backs off until {Until}")]
+    public static partial void IssuerFailedNext(ILogger logger, Exception exception, string issuer, string reason, DateTimeOffset until);
 
-    [LoggerMessage(103, LogLevel.Error, "Issuer {Issuer} failed in a way no CA will fix; stopping")]
-    public static partial void IssuerFailedStop(ILogger logger, Exception exception, string issuer);
+    [LoggerMessage(103, LogLevel.Error, "Issuer {Issuer} failed in a way no CA will fix ({Reason}); stopping")]
+    public static partial void IssuerFailedStop(ILogger logger, Exception exception, string issuer, string reason);
 
     [LoggerMessage(104, LogLevel.Information, "Issuer {Issuer} issued order {Order}")]
     public static partial void Issued(ILogger logger, string issuer, Uri order);
@@ -35,6 +35,15 @@ internal static partial class Log
     [LoggerMessage(112, LogLevel.Error, "Certificate {Certificate}: issuance or renewal failed")]
     public static partial void CertificateFailed(ILogger logger, Exception exception, string certificate);
 
-    [LoggerMessage(113, LogLevel.Warning, "Certificate {Certificate}: lost the lease while issuing")]
-    public static partial void LeaseLost(ILogger logger, string certificate);
+    [LoggerMessage(113, LogLevel.Warning, "Certificate {Certificate}: lost the lease (token {Token}) while issuing: {Reason}; the issuance is cancelled")]
+    public static partial void LeaseLost(ILogger logger, string certificate, long token, string reason);
+
+    [LoggerMessage(114, LogLevel.Warning, "Certificate {Certificate}: renewing the lease failed; it is held until {HeldUntil}, trying again")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string certificate, DateTimeOffset heldUntil);
+
+    [LoggerMessage(115, LogLevel.Warning, "Certificate {Certificate}: releasing the lease failed; it expires by itself")]
+    public static partial void LeaseReleaseFailed(ILogger logger, Exception exception, string certificate);
+
+    [LoggerMessage(116, LogLevel.Warning, "Certificate {Certificate}: attempt {Failures} failed or gave a certificate that is due at once; next attempt not before {NotBefore}")]
+    public static partial void CertificateBackoff(ILogger logger, string certificate, int failures, DateTimeOffset notBefore);
 }

@@ -184,7 +184,14 @@ public sealed class ManagedCertificate
 /// <param name="Issuer">The CA that issued the current certificate.</param>
 /// <param name="LastError">The last failure's message, cleared by the next success.</param>
 /// <param name="LastErrorAt">When it happened.</param>
-public sealed record ManagedCertificateStatus(string Name, DateTimeOffset? NotAfter, DateTimeOffset? RenewAt, string? RenewalExplanation, string? Issuer, string? LastError, DateTimeOffset? LastErrorAt);
+public sealed record ManagedCertificateStatus(string Name, DateTimeOffset? NotAfter, DateTimeOffset? RenewAt, string? RenewalExplanation, string? Issuer, string? LastError, DateTimeOffset? LastErrorAt)
+{
+    /// <summary>Consecutive failed (or unproductive) attempts of this instance; 0 after a success or once a valid certificate is picked up from the store.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <summary>When this instance may attempt again (the per-certificate backoff), when it is waiting.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+}
 
 /// <summary>Raised when a managed certificate is loaded or replaced.</summary>
 public sealed class CertificateChangedEventArgs : EventArgs

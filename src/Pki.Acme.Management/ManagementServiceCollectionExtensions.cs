@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,8 @@ public static class ManagementServiceCollectionExtensions
                 sp.GetServices<IChallengeSolver>(),
                 options.Manager,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILogger<CertificateManager>>());
+                sp.GetService<ILogger<CertificateManager>>(),
+                sp.GetService<IMeterFactory>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CertificateManagerHostedService>());
         return services;
@@ -74,6 +76,6 @@ public static class ManagementServiceCollectionExtensions
                 time);
             return new AcmeIssuer(o, client, planner);
         });
-        return new AcmeIssuerPool(issuers, sp.GetRequiredService<ICertificateStore>(), options.Pool, sp.GetService<ICaaEvaluator>(), time, null, sp.GetService<ILogger<AcmeIssuerPool>>());
+        return new AcmeIssuerPool(issuers, sp.GetRequiredService<ICertificateStore>(), options.Pool, sp.GetService<ICaaEvaluator>(), time, null, sp.GetService<ILogger<AcmeIssuerPool>>(), sp.GetService<IMeterFactory>());
     }
 }

@@ -34,9 +34,11 @@ public sealed class RedisCertificateStoreOptions
 
 /// <summary>
 /// An <see cref="ICertificateStore"/> in Redis, for several instances (a web farm) that manage the same
-/// certificates. Each value is one Redis string, so writes are atomic. Leases are keys set with
-/// <c>NX</c> and an expiry (StackExchange.Redis <c>LockTake</c>/<c>LockExtend</c>/<c>LockRelease</c>):
-/// only the holder extends or releases one, and Redis drops a crashed holder's lease when it expires.
+/// certificates. Each value is one Redis string, so writes are atomic. A lease is a key holding
+/// "token:owner" with an expiry, taken by a Lua script that also counts the lease's fencing token up
+/// (a counter key that never expires); renewing, releasing and writing under a lease are scripts that
+/// act only while the lease key still holds the holder's token, so each is one atomic
+/// compare-and-swap on the server. Redis drops a crashed holder's lease when it expires.
 /// Private keys are stored as they are: protect the server with ACLs and TLS, as for any secret in Redis.
 /// </summary>
 public sealed class RedisCertificateStore : ICertificateStore
@@ -82,10 +84,44 @@ public sealed class RedisCertificateStore : ICertificateStore
     {
         CertificateStoreKey.ValidateLease(name, owner, duration);
 
-        var key = LeaseKey(name);
-        var taken = await Run(Database.LockTakeAsync(key, owner, duration), "Taking the lease", name, cancellationToken).ConfigureAwait(false);
-        return taken ? new Lease(this, key, name, owner) : null;
+        // One script, so taking the lease and counting the token up are one atomic step.
+        var result = await Run(
+            Database.ScriptEvaluateAsync(AcquireScript, [LeaseKey(name), TokenKey(name)], [owner, Milliseconds(duration)]),
+            "Taking the lease",
+            name,
+            cancellationToken).ConfigureAwait(false);
+        var token = (long)result;
+        return token > 0 ? new Lease(this, name, owner, token) : null;
     }
+
+    // KEYS[1] the lease ("token:owner", expiring), KEYS[2] the token counter (never expires).
+    private const string AcquireScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local token = redis.call('INCR', KEYS[2])
+        redis.call('SET', KEYS[1], token .. ':' .. ARGV[1], 'PX', ARGV[2])
+        return token
+        """;
+
+    // ARGV[1] the holder's "token:owner"; each script acts only while the lease still holds it.
+    private const string RenewScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
+
+    private const string FencedWriteScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    private static long Milliseconds(TimeSpan duration) => Math.Max(1, (long)Math.Ceiling(duration.TotalMilliseconds));
 
     private RedisKey Key(string key)
     {
@@ -94,6 +130,8 @@ public sealed class RedisCertificateStore : ICertificateStore
     }
 
     private RedisKey LeaseKey(string name) => _options.KeyPrefix + "lease:" + name;
+
+    private RedisKey TokenKey(string name) => _options.KeyPrefix + "lease-token:" + name;
 
     private static async Task<T> Run<T>(Task<T> operation, string what, string key, CancellationToken cancellationToken)
     {
@@ -112,17 +150,35 @@ public sealed class RedisCertificateStore : ICertificateStore
         }
     }
 
-    private sealed class Lease(RedisCertificateStore store, RedisKey key, string name, string owner) : ICertificateStoreLease
+    private sealed class Lease(RedisCertificateStore store, string name, string owner, long token) : ICertificateStoreLease
     {
+        private readonly RedisValue _holder = token.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + owner;
+
         public string Name => name;
 
         public string Owner => owner;
 
-        public Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken) =>
-            Run(store.Database.LockExtendAsync(key, owner, duration), "Extending the lease", name, cancellationToken);
+        public long Token => token;
+
+        public async Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken)
+        {
+            if (duration <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(duration), duration, "A lease must last a positive time.");
+            }
+
+            var result = await Run(store.Database.ScriptEvaluateAsync(RenewScript, [store.LeaseKey(name)], [_holder, Milliseconds(duration)]), "Extending the lease", name, cancellationToken).ConfigureAwait(false);
+            return (long)result == 1;
+        }
 
         public Task ReleaseAsync(CancellationToken cancellationToken) =>
-            Run(store.Database.LockReleaseAsync(key, owner), "Releasing the lease", name, cancellationToken);
+            Run(store.Database.ScriptEvaluateAsync(ReleaseScript, [store.LeaseKey(name)], [_holder]), "Releasing the lease", name, cancellationToken);
+
+        public async Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
+        {
+            var result = await Run(store.Database.ScriptEvaluateAsync(FencedWriteScript, [store.LeaseKey(name), store.Key(key)], [_holder, value]), "Writing under the lease", key, cancellationToken).ConfigureAwait(false);
+            return (long)result == 1;
+        }
 
         public async ValueTask DisposeAsync() => await ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
     }

@@ -107,7 +107,7 @@ public sealed class CertificateManagerTests(TwoPebblesFixture fixture)
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new FileSystemCertificateStore(dir.Path);
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a")], store, timeProvider: time);
-        var options = new CertificateManagerOptions { RetryAfterFailure = TimeSpan.FromMinutes(7) };
+        var options = new CertificateManagerOptions { MinAttemptInterval = TimeSpan.FromMinutes(7), StorePollInterval = TimeSpan.FromMinutes(10) };
         options.Certificates.Add(new ManagedCertificateOptions { Name = "broken", Identifiers = { TwoPebblesFixture.UniqueName("broken") } });
         var manager = new CertificateManager(pool, store, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], options, time);
 
@@ -115,7 +115,9 @@ public sealed class CertificateManagerTests(TwoPebblesFixture fixture)
 
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromMinutes(7), next);
         var status = Assert.Single(manager.GetStatus());
-        Assert.StartsWith("Issuance at 'a' failed in a way no CA will fix", status.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("No CA issued a certificate for broken-", status.LastError, StringComparison.Ordinal);
+        Assert.Equal(1, status.ConsecutiveFailures);
+        Assert.Equal(next, status.NextAttemptAt);
         Assert.Equal(time.GetUtcNow(), status.LastErrorAt);
         Assert.Null(manager.GetCurrent("broken"));
 

@@ -67,20 +67,39 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
     }
 
     [Fact]
+    public async Task A_validation_failure_that_may_be_ours_tries_one_more_CA_then_stops()
+    {
+        using var store = TwoPebblesFixture.NewStoreDirectory();
+        var c = fixture.CreateIssuer(fixture.A, "c");
+        var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a"), fixture.CreateIssuer(fixture.B, "b"), c], new FileSystemCertificateStore(store.Path));
+        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+
+        // A token store nobody serves: each validator gets 404 (unauthorized). The CA or our side may be
+        // at fault, so a second CA is tried; when it fails the same way, the third is not.
+        var unserved = new Http01ChallengeSolver(new InMemoryHttp01TokenStore());
+        var failure = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(Request(TwoPebblesFixture.UniqueName("stop"), key), [unserved]));
+
+        Assert.Equal([("a", AcmeIssuerAttemptOutcome.FailedTryNext), ("b", AcmeIssuerAttemptOutcome.FailedTryNext)], failure.Attempts.Select(a => (a.Issuer, a.Outcome)));
+        Assert.IsType<AcmeOrderException>(failure.InnerException);
+        Assert.StartsWith("Issuance failed at two CAs in a way that may be on our side (problem:unauthorized", failure.Message, StringComparison.Ordinal);
+        Assert.Null(pool.GetStatus().Single(s => s.Name == "c").BackoffUntil);
+    }
+
+    [Fact]
     public async Task A_failure_no_CA_will_fix_stops_at_the_first_CA_without_backoff()
     {
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a"), fixture.CreateIssuer(fixture.B, "b")], new FileSystemCertificateStore(store.Path));
         using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
-        // A token store nobody serves: Pebble's validator gets 404 and the authorization fails, which another CA would see too.
-        var unserved = new Http01ChallengeSolver(new InMemoryHttp01TokenStore());
-        var failure = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(Request(TwoPebblesFixture.UniqueName("stop"), key), [unserved]));
+        // Our own store fails while recording the order: another CA changes nothing, and no CA is to blame.
+        var request = Request(TwoPebblesFixture.UniqueName("stop"), key) with { OrderCreated = (_, _, _) => throw new CertificateStoreException("Writing 'pending.json' failed: disk full") };
+        var failure = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(request, [fixture.Solver]));
 
         var attempt = Assert.Single(failure.Attempts);
         Assert.Equal(("a", AcmeIssuerAttemptOutcome.FailedStop), (attempt.Issuer, attempt.Outcome));
-        Assert.IsType<AcmeOrderException>(failure.InnerException);
-        Assert.StartsWith("Issuance at 'a' failed in a way no CA will fix, so no other CA was tried:", failure.Message, StringComparison.Ordinal);
+        Assert.IsType<CertificateStoreException>(failure.InnerException);
+        Assert.Equal("Issuance at 'a' failed in a way no CA will fix (store), so no other CA was tried: Writing 'pending.json' failed: disk full", failure.Message);
         Assert.All(pool.GetStatus(), s => Assert.Null(s.BackoffUntil));
     }
 

@@ -70,6 +70,20 @@ public sealed class OptionsAndClassifierTests
         var lease = new CertificateManagerOptions { LeaseDuration = TimeSpan.FromSeconds(1), LeasePollInterval = TimeSpan.FromSeconds(2) };
         lease.Certificates.Add(new ManagedCertificateOptions { Name = "www", Identifiers = { "a.example" } });
         Assert.Equal("CertificateManagerOptions.LeasePollInterval (00:00:02) must be positive and below LeaseDuration (00:00:01).", Assert.Throws<AcmeManagementConfigurationException>(lease.Validate).Message);
+
+        CertificateManagerOptions With(Action<CertificateManagerOptions> change)
+        {
+            var options = new CertificateManagerOptions();
+            options.Certificates.Add(new ManagedCertificateOptions { Name = "www", Identifiers = { "a.example" } });
+            change(options);
+            return options;
+        }
+
+        Assert.Equal("CertificateManagerOptions.MinAttemptInterval (00:00:00) must be positive and not above MaxAttemptBackoff (1.00:00:00).", Assert.Throws<AcmeManagementConfigurationException>(With(o => o.MinAttemptInterval = TimeSpan.Zero).Validate).Message);
+        Assert.Equal("CertificateManagerOptions.MinAttemptInterval (00:01:00) must be positive and not above MaxAttemptBackoff (00:00:30).", Assert.Throws<AcmeManagementConfigurationException>(With(o => o.MaxAttemptBackoff = TimeSpan.FromSeconds(30)).Validate).Message);
+        Assert.Equal("CertificateManagerOptions.MaxConcurrentRenewals must be between 1 and 1024; it is 0.", Assert.Throws<AcmeManagementConfigurationException>(With(o => o.MaxConcurrentRenewals = 0).Validate).Message);
+        Assert.Equal("CertificateManagerOptions.MaxCheckInterval, StorePollInterval and IssuanceTimeout must be positive.", Assert.Throws<AcmeManagementConfigurationException>(With(o => o.IssuanceTimeout = TimeSpan.Zero).Validate).Message);
+        Assert.Equal("AcmeIssuerPoolOptions.AttemptTimeout (-00:00:01) must be positive.", Assert.Throws<AcmeManagementConfigurationException>(new AcmeIssuerPoolOptions { AttemptTimeout = TimeSpan.FromSeconds(-1) }.Validate).Message);
     }
 
     [Fact]
@@ -107,35 +121,92 @@ public sealed class OptionsAndClassifierTests
             (await Assert.ThrowsAsync<AcmeManagementConfigurationException>(() => pool.IssueAsync(new PoolIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("a.example")] }, [solver]))).Message);
     }
 
+    private const AcmeFailureDisposition Next = AcmeFailureDisposition.TryNextIssuer;
+    private const AcmeFailureDisposition Stop = AcmeFailureDisposition.Stop;
+    private const AcmeFailureDisposition OneMore = AcmeFailureDisposition.TryOneMoreIssuer;
+
+    /// <summary>Every RFC 8555 section 6.7 error type (plus RFC 9773's and the profiles draft's), as the CA would send it, and with HTTP 5xx.</summary>
     [Theory]
-    [InlineData(AcmeProblemTypes.ServerInternal, 500, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.RateLimited, 429, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.Caa, 403, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.UnsupportedIdentifier, 400, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.RejectedIdentifier, 400, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.ExternalAccountRequired, 403, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData("urn:example:unknown", 418, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.Malformed, 400, AcmeFailureDisposition.Stop)]
-    [InlineData(AcmeProblemTypes.Malformed, 503, AcmeFailureDisposition.TryNextIssuer)]
-    [InlineData(AcmeProblemTypes.BadCsr, 400, AcmeFailureDisposition.Stop)]
-    [InlineData(AcmeProblemTypes.InvalidContact, 400, AcmeFailureDisposition.Stop)]
-    [InlineData(AcmeProblemTypes.IncorrectResponse, 403, AcmeFailureDisposition.Stop)]
-    public void Problems_are_classified(string type, int status, AcmeFailureDisposition expected) =>
-        Assert.Equal(expected, AcmeFailureClassifier.Classify(new AcmeProblemException(new AcmeProblem { Type = type }, new Uri("https://ca.example/x"), (System.Net.HttpStatusCode)status, null)));
+    [InlineData("accountDoesNotExist", 400, Next)]
+    [InlineData("alreadyReplaced", 409, Next)]
+    [InlineData("alreadyRevoked", 400, Stop)]
+    [InlineData("badCSR", 400, Stop)]
+    [InlineData("badNonce", 400, Next)]
+    [InlineData("badPublicKey", 400, Next)]
+    [InlineData("badRevocationReason", 400, Stop)]
+    [InlineData("badSignatureAlgorithm", 400, Next)]
+    [InlineData("caa", 403, Next)]
+    [InlineData("connection", 400, OneMore)]
+    [InlineData("dns", 400, OneMore)]
+    [InlineData("externalAccountRequired", 403, Next)]
+    [InlineData("incorrectResponse", 403, OneMore)]
+    [InlineData("invalidContact", 400, Next)]
+    [InlineData("invalidProfile", 400, Next)]
+    [InlineData("malformed", 400, OneMore)]
+    [InlineData("orderNotReady", 403, Next)]
+    [InlineData("rateLimited", 429, Next)]
+    [InlineData("rejectedIdentifier", 400, Next)]
+    [InlineData("serverInternal", 500, Next)]
+    [InlineData("tls", 400, OneMore)]
+    [InlineData("unauthorized", 403, OneMore)]
+    [InlineData("unsupportedContact", 400, Next)]
+    [InlineData("unsupportedIdentifier", 400, Next)]
+    [InlineData("userActionRequired", 403, Next)]
+    [InlineData("badCSR", 500, Next)]
+    [InlineData("malformed", 503, Next)]
+    [InlineData("dns", 502, Next)]
+    public void Every_RFC_8555_problem_type_is_classified(string type, int status, AcmeFailureDisposition expected)
+    {
+        var problem = new AcmeProblem { Type = "urn:ietf:params:acme:error:" + type };
+        var classification = AcmeFailureClassifier.Explain(new AcmeProblemException(problem, new Uri("https://ca.example/x"), (System.Net.HttpStatusCode)status, null));
+        Assert.Equal(expected, classification.Disposition);
+        Assert.Equal("problem:" + type, classification.Reason);
+
+        // The same problem as an order's or a challenge's error (no HTTP status) is classified alike, 5xx aside.
+        if (status < 500)
+        {
+            Assert.Equal(expected, AcmeFailureClassifier.Classify(new AcmeOrderException("order invalid", null, problem)));
+        }
+    }
 
     [Fact]
-    public void Other_failures_are_classified()
+    public void Transport_failures_timeouts_and_other_errors_are_classified()
     {
-        Assert.Equal(AcmeFailureDisposition.TryNextIssuer, AcmeFailureClassifier.Classify(new HttpRequestException("refused")));
-        Assert.Equal(AcmeFailureDisposition.TryNextIssuer, AcmeFailureClassifier.Classify(new TaskCanceledException("timeout")));
-        Assert.Equal(AcmeFailureDisposition.TryNextIssuer, AcmeFailureClassifier.Classify(new AcmeProtocolException(AcmeProtocolError.MalformedJson, new Uri("https://ca.example/x"), "bad json")));
-        Assert.Equal(AcmeFailureDisposition.Stop, AcmeFailureClassifier.Classify(new AcmeConfigurationException("bad key")));
-        Assert.Equal(AcmeFailureDisposition.Stop, AcmeFailureClassifier.Classify(new InvalidOperationException("bug")));
-        var compound = new AcmeProblem { Type = AcmeProblemTypes.Compound, Subproblems = [new AcmeProblem { Type = AcmeProblemTypes.Malformed }, new AcmeProblem { Type = AcmeProblemTypes.Caa }] };
-        Assert.Equal(AcmeFailureDisposition.TryNextIssuer, AcmeFailureClassifier.ClassifyProblem(compound, 403));
-        var allBad = new AcmeProblem { Type = AcmeProblemTypes.Compound, Subproblems = [new AcmeProblem { Type = AcmeProblemTypes.Malformed }] };
-        Assert.Equal(AcmeFailureDisposition.Stop, AcmeFailureClassifier.ClassifyProblem(allBad, 400));
-        Assert.Equal(AcmeFailureDisposition.Stop, AcmeFailureClassifier.Classify(new AcmeOrderException("order invalid", null, new AcmeProblem { Type = AcmeProblemTypes.Unauthorized })));
-        Assert.Equal(AcmeFailureDisposition.TryNextIssuer, AcmeFailureClassifier.Classify(new AcmeOrderException("order invalid", null, new AcmeProblem { Type = AcmeProblemTypes.Caa })));
+        var uri = new Uri("https://ca.example/x");
+        (Exception Failure, AcmeFailureDisposition Expected, string Reason)[] rows =
+        [
+            (new HttpRequestException("refused"), Next, "transport"),
+            (new System.Net.Sockets.SocketException(111), Next, "transport"),
+            (new IOException("reset"), Next, "transport"),
+            (new AcmeException("ACME request failed", new HttpRequestException("refused")), Next, "transport"),
+            (new TaskCanceledException("timeout"), Next, "timeout"),
+            (new TimeoutException("attempt deadline"), Next, "timeout"),
+            (new AcmeProtocolException(AcmeProtocolError.MalformedJson, uri, "bad json"), Next, "protocol"),
+            (new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, uri, "too large"), Next, "protocol"),
+            (new AcmeProblemException(new AcmeProblem { Type = "about:blank" }, uri, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5)), Next, "problem:other"),
+            (new AcmeProblemException(new AcmeProblem { Type = "urn:example:unknown" }, uri, (System.Net.HttpStatusCode)418, null), Next, "problem:other"),
+            (new AcmeOrderException("https://ca.example/authz was still 'pending' after polling for 300 s (PollTimeout).", uri, problem: null), OneMore, "order"),
+            (new AcmeConfigurationException("bad key"), Stop, "configuration"),
+            (new AcmeManagementConfigurationException("bad option"), Stop, "configuration"),
+            (new CertificateStoreException("disk full"), Stop, "store"),
+            (new CertificateLeaseLostException("www", 7), Stop, "store"),
+            (new System.Security.Cryptography.CryptographicException("bad key"), Stop, "error:CryptographicException"),
+            (new InvalidOperationException("bug"), Stop, "error:InvalidOperationException"),
+        ];
+        foreach (var (failure, expected, reason) in rows)
+        {
+            var classification = AcmeFailureClassifier.Explain(failure);
+            Assert.True(expected == classification.Disposition && reason == classification.Reason, $"{failure.GetType().Name} '{failure.Message}': {classification}");
+        }
+    }
+
+    [Fact]
+    public void Compound_problems_follow_their_subproblems()
+    {
+        AcmeProblem Compound(params string[] types) => new() { Type = AcmeProblemTypes.Compound, Subproblems = [.. types.Select(t => new AcmeProblem { Type = "urn:ietf:params:acme:error:" + t })] };
+        Assert.Equal(Next, AcmeFailureClassifier.ClassifyProblem(Compound("malformed", "caa"), 403));
+        Assert.Equal(OneMore, AcmeFailureClassifier.ClassifyProblem(Compound("dns", "badCSR"), 400));
+        Assert.Equal(Stop, AcmeFailureClassifier.ClassifyProblem(Compound("badCSR"), 400));
+        Assert.Equal(Next, AcmeFailureClassifier.ClassifyProblem(Compound(), 400));
     }
 }

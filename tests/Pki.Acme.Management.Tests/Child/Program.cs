@@ -46,7 +46,28 @@ internal sealed class StoppingStore(ICertificateStore inner, string killPoint) :
 {
     public Task<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
 
-    public async Task WriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
+    public Task WriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken) => inner.WriteAsync(key, value, isSecret, cancellationToken);
+
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+    public async Task<ICertificateStoreLease?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken) =>
+        await inner.TryAcquireLeaseAsync(name, owner, duration, cancellationToken) is { } lease ? new StoppingLease(lease, killPoint) : null;
+}
+
+// The current certificate is written under the lease (a fenced write): that is where "saving" stops.
+internal sealed class StoppingLease(ICertificateStoreLease inner, string killPoint) : ICertificateStoreLease
+{
+    public string Name => inner.Name;
+
+    public string Owner => inner.Owner;
+
+    public long Token => inner.Token;
+
+    public Task<bool> RenewAsync(TimeSpan duration, CancellationToken cancellationToken) => inner.RenewAsync(duration, cancellationToken);
+
+    public Task ReleaseAsync(CancellationToken cancellationToken) => inner.ReleaseAsync(cancellationToken);
+
+    public async Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken)
     {
         if (killPoint == "saving" && key.EndsWith("/current.json", StringComparison.Ordinal))
         {
@@ -54,11 +75,8 @@ internal sealed class StoppingStore(ICertificateStore inner, string killPoint) :
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        await inner.WriteAsync(key, value, isSecret, cancellationToken);
+        return await inner.TryWriteAsync(key, value, isSecret, cancellationToken);
     }
 
-    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
-
-    public Task<ICertificateStoreLease?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken) =>
-        inner.TryAcquireLeaseAsync(name, owner, duration, cancellationToken);
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
