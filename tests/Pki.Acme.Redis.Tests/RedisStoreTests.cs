@@ -85,6 +85,67 @@ public sealed class RedisStoreTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task A_holder_that_lost_its_lease_can_neither_write_renew_nor_release_under_it()
+    {
+        var options = new RedisCertificateStoreOptions { KeyPrefix = "fenced-" + Guid.NewGuid().ToString("N")[..8] + ":" };
+        var store = new RedisCertificateStore(fixture.Connection, options);
+        var old = await store.TryAcquireLeaseAsync("certificate-fenced", "old", TimeSpan.FromMilliseconds(200), default);
+        Assert.True(await old!.TryWriteAsync("certificates/fenced/current.json", Encoding.UTF8.GetBytes("old"), isSecret: true, default));
+
+        // The old holder stalls past its expiry; another instance takes over and writes.
+        await Task.Delay(300);
+        var current = await new RedisCertificateStore(fixture.Connection, options).TryAcquireLeaseAsync("certificate-fenced", "new", TimeSpan.FromMinutes(1), default);
+        Assert.True(current!.Token > old.Token);
+        Assert.True(await current.TryWriteAsync("certificates/fenced/current.json", Encoding.UTF8.GetBytes("new"), isSecret: true, default));
+
+        Assert.False(await old.TryWriteAsync("certificates/fenced/current.json", Encoding.UTF8.GetBytes("late"), isSecret: true, default));
+        Assert.False(await old.RenewAsync(TimeSpan.FromMinutes(1), default));
+        await old.ReleaseAsync(default);
+
+        Assert.Equal("new", Encoding.UTF8.GetString((await store.ReadAsync("certificates/fenced/current.json", default))!));
+        Assert.Null(await store.TryAcquireLeaseAsync("certificate-fenced", "third", TimeSpan.FromMinutes(1), default));
+        await current.ReleaseAsync(default);
+        var next = await store.TryAcquireLeaseAsync("certificate-fenced", "fourth", TimeSpan.FromMinutes(1), default);
+        Assert.Equal(current.Token + 1, next!.Token); // tokens keep counting after a release
+    }
+
+    [Fact]
+    public async Task Expired_lease_takeover_has_exactly_one_winner_among_12_store_instances_over_300_rounds()
+    {
+        var connections = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration)));
+        try
+        {
+            var stores = Enumerable.Range(0, 12).Select(i => new RedisCertificateStore(connections[i % 3], new RedisCertificateStoreOptions { KeyPrefix = "race:" })).ToArray();
+            var crashed = new RedisCertificateStore(connections[0], new RedisCertificateStoreOptions { KeyPrefix = "race:" });
+            var lastToken = 0L;
+            for (var round = 0; round < 300; round++)
+            {
+                var abandoned = await crashed.TryAcquireLeaseAsync("certificate-race", "crashed", TimeSpan.FromMilliseconds(15), default);
+                Assert.NotNull(abandoned);
+                while (await connections[0].GetDatabase().KeyExistsAsync("race:lease:certificate-race"))
+                {
+                    await Task.Delay(5);
+                }
+
+                var leases = await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.TryAcquireLeaseAsync("certificate-race", $"owner{i}", TimeSpan.FromMilliseconds(15), default))));
+
+                var winner = Assert.Single(leases, l => l is not null);
+                Assert.True(winner!.Token > abandoned!.Token && abandoned.Token > lastToken, $"round {round}: tokens {lastToken}, {abandoned.Token}, {winner.Token}");
+                Assert.False(await abandoned.TryWriteAsync("race/owner", Encoding.UTF8.GetBytes("crashed"), isSecret: false, default));
+                lastToken = winner.Token;
+                await winner.ReleaseAsync(default);
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task DI_replaces_the_filesystem_store_and_validates_at_start()
     {
         var services = new ServiceCollection();
