@@ -76,19 +76,3 @@ public sealed class TwoPebblesCollection : ICollectionFixture<TwoPebblesFixture>
 {
     public const string Name = "two-pebbles";
 }
-
-public sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pki-mgmt-" + Guid.NewGuid().ToString("N")[..12]);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-}
