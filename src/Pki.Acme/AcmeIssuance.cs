@@ -236,9 +236,10 @@ public sealed partial class AcmeClient
 
         // 7.4: Finalize with a CSR, then poll until the certificate is issued.
         string? keyPem;
+        byte[] certifiedKey;
         if (order.Resource.Status == AcmeStatus.Ready)
         {
-            (order, keyPem) = await FinalizeWithCsrAsync(account, order, request, cancellationToken).ConfigureAwait(false);
+            (order, keyPem, certifiedKey) = await FinalizeWithCsrAsync(account, order, request, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -246,10 +247,39 @@ public sealed partial class AcmeClient
         }
 
         // 7.4.2: Download the certificate and its alternate chains; pick one.
-        var chains = await DownloadCertificateAsync(account, order.Resource.Certificate!, includeAlternates: true, cancellationToken).ConfigureAwait(false);
+        var downloaded = await DownloadCertificateAsync(account, order.Resource.Certificate!, includeAlternates: true, cancellationToken).ConfigureAwait(false);
+        var chains = VerifyChains(downloaded, certifiedKey, request);
         Report(request, AcmeIssuanceStage.CertificateDownloaded, null, $"{chains.Count} chain(s)");
         var chosen = ChooseChain(chains, request.PreferredChain);
         return new AcmeIssuedCertificate(keyPem, chosen, chains, order.Location);
+    }
+
+    /// <summary>
+    /// What the CA sent is checked before it is returned (<see cref="AcmeCertificateVerifier"/>):
+    /// the chains that pass, the default first. An alternate that fails is dropped (and logged);
+    /// when none passes, the default chain's mismatch is thrown.
+    /// </summary>
+    private List<AcmeCertificateChain> VerifyChains(IReadOnlyList<AcmeCertificateChain> chains, byte[] certifiedKey, AcmeIssuanceRequest request)
+    {
+        // A certificate asked to start later is checked at the instant it was asked to start.
+        var now = _time.GetUtcNow();
+        var at = request.NotBefore is { } notBefore && notBefore > now ? notBefore : now;
+        var verified = new List<AcmeCertificateChain>(chains.Count);
+        AcmeCertificateMismatchException? first = null;
+        foreach (var chain in chains)
+        {
+            if (AcmeCertificateVerifier.TryVerify(chain, certifiedKey, request.Identifiers, at, AcmeCertificateVerifier.DefaultClockSkew, out var mismatch))
+            {
+                verified.Add(chain);
+            }
+            else
+            {
+                Log.ChainRejected(_logger, chain.Source, mismatch!.Reason, mismatch.Message);
+                first ??= mismatch;
+            }
+        }
+
+        return verified.Count > 0 ? verified : throw first!;
     }
 
     /// <summary>The chain whose top issuer matches <paramref name="preferredChain"/>, else the default (first) one.</summary>
@@ -303,6 +333,7 @@ public sealed partial class AcmeClient
     {
         var authorization = await GetAuthorizationAsync(account, authorizationUrl, cancellationToken).ConfigureAwait(false);
         var identifier = authorization.Resource.Identifier;
+        ExpectOrderedIdentifier(order, authorization);
         if (authorization.Resource.Status == AcmeStatus.Valid)
         {
             Log.AuthorizationStage(_logger, identifier.ToString(), "already valid");
@@ -330,6 +361,15 @@ public sealed partial class AcmeClient
         if (string.IsNullOrEmpty(challenge.Token))
         {
             throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, authorizationUrl, $"The {challenge.Type} challenge has no token");
+        }
+
+        // Section 8.3: a token is base64url; anything else (a '/', a '..') never reaches a solver or a token store.
+        if (!AcmeChallengeResource.IsWellFormedToken(challenge.Token))
+        {
+            throw new AcmeProtocolException(
+                AcmeProtocolError.MalformedToken,
+                authorizationUrl,
+                $"The {challenge.Type} challenge token '{IdentifierKeys.Printable(challenge.Token)}' is not base64url of {AcmeChallengeResource.MinTokenLength} to {AcmeChallengeResource.MaxTokenLength} characters (RFC 8555 section 8.3)");
         }
 
         var context = new AcmeChallengeContext(identifier, authorization, challenge, GetKeyAuthorization(account.Key, challenge.Token!));
@@ -372,21 +412,24 @@ public sealed partial class AcmeClient
         }
     }
 
-    private async Task<(AcmeOrder Order, string? KeyPem)> FinalizeWithCsrAsync(AcmeAccount account, AcmeOrder order, AcmeIssuanceRequest request, CancellationToken cancellationToken)
+    private async Task<(AcmeOrder Order, string? KeyPem, byte[] CertifiedKey)> FinalizeWithCsrAsync(AcmeAccount account, AcmeOrder order, AcmeIssuanceRequest request, CancellationToken cancellationToken)
     {
         AsymmetricAlgorithm? generated = null;
         string? keyPem = null;
         byte[] csr;
+        byte[] certifiedKey;
         try
         {
             if (request.Csr is { } given)
             {
                 csr = given.ToArray();
+                certifiedKey = AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(csr);
             }
             else
             {
                 var key = request.CertificateKey ?? (generated = CreateCertificateKey(request.KeyType));
                 csr = CsrBuilder.Build(key, request.Identifiers);
+                certifiedKey = key.ExportSubjectPublicKeyInfo();
                 var pkcs8 = key.ExportPkcs8PrivateKey();
                 try
                 {
@@ -414,7 +457,7 @@ public sealed partial class AcmeClient
         ExpectOrderStatus(finalized, AcmeStatus.Valid);
         Report(request, AcmeIssuanceStage.OrderValid, null, order.Location.ToString());
         Log.OrderStage(_logger, order.Location, "valid");
-        return (finalized, keyPem);
+        return (finalized, keyPem, certifiedKey);
     }
 
     /// <summary>A new certificate key of the given type.</summary>
@@ -437,6 +480,25 @@ public sealed partial class AcmeClient
                 $"Order {order.Location} is '{order.Resource.Status}', expected {string.Join(" or ", expected)}" + (problem is null ? "." : $": {problem.Type}: {problem.Detail}"),
                 order.Location,
                 problem);
+        }
+    }
+
+    /// <summary>
+    /// An authorization belongs to one of the order's identifiers (section 7.1.4: for a wildcard the
+    /// identifier is the base name and <c>wildcard</c> is true); otherwise no solver may see it.
+    /// </summary>
+    private static void ExpectOrderedIdentifier(AcmeOrder order, AcmeAuthorization authorization)
+    {
+        var resource = authorization.Resource;
+        var identifier = resource.Wildcard == true ? resource.Identifier with { Value = "*." + resource.Identifier.Value } : resource.Identifier;
+        var key = IdentifierKeys.Of(identifier);
+        var ordered = IdentifierKeys.SetOf(order.Resource.Identifiers);
+        if (!ordered.Contains(key))
+        {
+            throw new AcmeProtocolException(
+                AcmeProtocolError.UnexpectedIdentifier,
+                authorization.Location,
+                $"The authorization {authorization.Location} is for {IdentifierKeys.Printable(key)}{(resource.Wildcard == true ? " (wildcard)" : string.Empty)}, which order {order.Location} does not list {IdentifierKeys.Describe(ordered)}");
         }
     }
 

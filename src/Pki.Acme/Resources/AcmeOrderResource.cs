@@ -149,4 +149,35 @@ public sealed record AcmeChallengeResource
     /// <summary>The token (http-01, dns-01, tls-alpn-01).</summary>
     [JsonPropertyName("token")]
     public string? Token { get; init; }
+
+    /// <summary>The fewest characters a token may have: 22 base64url characters carry the 128 bits of entropy RFC 8555 section 8.3 requires.</summary>
+    public const int MinTokenLength = 22;
+
+    /// <summary>The most characters a token may have here (256): longer ones are refused as unreasonable, e.g. as file names.</summary>
+    public const int MaxTokenLength = 256;
+
+    /// <summary>
+    /// True when <paramref name="token"/> is what RFC 8555 section 8.3 allows: "It MUST NOT contain
+    /// any characters outside the base64url alphabet and MUST NOT include base64 padding characters
+    /// ('=')", with at least 128 bits of entropy (<see cref="MinTokenLength"/> characters) and at
+    /// most <see cref="MaxTokenLength"/>. Such a token is safe as a URL path segment or a file name
+    /// (no '/', '.', '%' or '\'); an <see cref="IHttp01TokenStore"/> SHOULD refuse any other.
+    /// </summary>
+    public static bool IsWellFormedToken(string? token)
+    {
+        if (token is null || token.Length is < MinTokenLength or > MaxTokenLength)
+        {
+            return false;
+        }
+
+        foreach (var c in token)
+        {
+            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
