@@ -210,11 +210,11 @@ public static class AcmeCertificateVerifier
         {
             var certificate = certificates[i];
             var next = certificates[i + 1];
-            var issuer = certificate.IssuerDN;
-            var nextSubject = next.SubjectDN;
-            if (!issuer.Equivalent(nextSubject, inOrder: true))
+            var issuer = Describe(certificate.IssuerDN);
+            var nextSubject = Describe(next.SubjectDN);
+            if (!certificate.IssuerDN.Equivalent(next.SubjectDN, inOrder: true))
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.ChainOrder, i, nextSubject.ToString(), issuer.ToString(), $"certificate {i} is issued by '{issuer}', but certificate {i + 1} is '{nextSubject}': the chain is out of order or incomplete");
+                return Mismatch(chain, AcmeCertificateMismatchReason.ChainOrder, i, nextSubject, issuer, $"certificate {i} is issued by '{issuer}', but certificate {i + 1} is '{nextSubject}': the chain is out of order or incomplete");
             }
 
             string? failure;
@@ -229,7 +229,7 @@ public static class AcmeCertificateVerifier
 
             if (failure is not null)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.BadSignature, i, $"a signature by the key of certificate {i + 1} ('{nextSubject}')", failure, $"the signature of certificate {i} ('{certificate.SubjectDN}') does not verify with the public key of certificate {i + 1} ('{nextSubject}'): {failure}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.BadSignature, i, $"a signature by the key of certificate {i + 1} ('{nextSubject}')", failure, $"the signature of certificate {i} ('{Describe(certificate.SubjectDN)}') does not verify with the public key of certificate {i + 1} ('{nextSubject}'): {failure}");
             }
         }
 
@@ -246,17 +246,20 @@ public static class AcmeCertificateVerifier
             var notAfter = DateTime.SpecifyKind(certificate.NotAfter.ToUniversalTime(), DateTimeKind.Utc);
             if (notBefore - clockSkew > instant)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{certificate.SubjectDN}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
             }
 
             if (notAfter < instant)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.Expired, i, $"notAfter at or after {Format(instant)}", $"notAfter {Format(notAfter)}", $"certificate {i} ('{certificate.SubjectDN}') expired at {Format(notAfter)}; it is {Format(instant)}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.Expired, i, $"notAfter at or after {Format(instant)}", $"notAfter {Format(notAfter)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') expired at {Format(notAfter)}; it is {Format(instant)}");
             }
         }
 
         return null;
     }
+
+    // RFC 4514 order (most specific first), as X500DistinguishedName.Name shows it.
+    private static string Describe(X509Name name) => IdentifierKeys.Printable(name.ToString(true, X509Name.DefaultSymbols), 200);
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
