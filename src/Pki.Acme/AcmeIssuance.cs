@@ -364,7 +364,7 @@ public sealed partial class AcmeClient
         }
 
         // Section 8.3: a token is base64url; anything else (a '/', a '..') never reaches a solver or a token store.
-        if (!AcmeChallengeResource.IsWellFormedToken(challenge.Token))
+        if (!AcmeChallengeResource.IsWellFormedToken(challenge.Token) || challenge.Token!.Length < AcmeChallengeResource.MinTokenLength)
         {
             throw new AcmeProtocolException(
                 AcmeProtocolError.MalformedToken,

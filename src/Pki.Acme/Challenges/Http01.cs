@@ -39,14 +39,14 @@ public sealed class InMemoryHttp01TokenStore : IHttp01TokenStore
     public int Count => _tokens.Count;
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">The token is not base64url of 22 to 256 characters (RFC 8555 section 8.3), or the key authorization is empty.</exception>
+    /// <exception cref="ArgumentException">The token is not base64url of at most 256 characters (RFC 8555 section 8.3), or the key authorization is empty.</exception>
     public void Add(string token, string keyAuthorization)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
         ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
         if (!AcmeChallengeResource.IsWellFormedToken(token))
         {
-            throw new ArgumentException($"The http-01 token '{IdentifierKeys.Printable(token)}' is not base64url of {AcmeChallengeResource.MinTokenLength} to {AcmeChallengeResource.MaxTokenLength} characters (RFC 8555 section 8.3).", nameof(token));
+            throw new ArgumentException($"The http-01 token '{IdentifierKeys.Printable(token)}' is not base64url of at most {AcmeChallengeResource.MaxTokenLength} characters (RFC 8555 section 8.3).", nameof(token));
         }
 
         _tokens[token] = keyAuthorization;
