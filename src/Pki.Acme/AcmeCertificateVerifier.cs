@@ -103,7 +103,7 @@ public static class AcmeCertificateVerifier
             var request = CertificationRequest.GetInstance(Asn1Object.FromByteArray(csrDer.ToArray()));
             return request.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetEncoded(Asn1Encodable.Der);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or InvalidOperationException or NullReferenceException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or InvalidOperationException)
         {
             throw new AcmeConfigurationException($"The CSR ({csrDer.Length} bytes) is not a DER PKCS#10 certification request: {ex.Message}", ex);
         }
@@ -175,13 +175,13 @@ public static class AcmeCertificateVerifier
     {
         var actual = new SortedSet<string>(StringComparer.Ordinal);
         var extension = leaf.CertificateStructure.TbsCertificate.Extensions?.GetExtension(X509Extensions.SubjectAlternativeName);
-        if (extension is not null)
+        try
         {
-            foreach (var name in GeneralNames.GetInstance(extension.GetParsedValue()).GetNames())
+            foreach (var name in extension is null ? [] : GeneralNames.GetInstance(extension.GetParsedValue()).GetNames())
             {
                 if (name.TagNo == GeneralName.DnsName)
                 {
-                    actual.Add(IdentifierKeys.Dns(DerIA5String.GetInstance(name.Name).GetString()));
+                    actual.Add(IdentifierKeys.Dns(IdentifierKeys.Printable(DerIA5String.GetInstance(name.Name).GetString(), 253)));
                 }
                 else if (name.TagNo == GeneralName.IPAddress)
                 {
@@ -189,6 +189,10 @@ public static class AcmeCertificateVerifier
                     actual.Add(bytes.Length is 4 or 16 ? IdentifierKeys.Ip(new IPAddress(bytes)) : "ip:(" + bytes.Length + " bytes)");
                 }
             }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        {
+            return Mismatch(chain, AcmeCertificateMismatchReason.IdentifiersMismatch, 0, IdentifierKeys.Describe(expected), "(unreadable)", "the leaf certificate's subjectAltName cannot be read: " + ex.Message);
         }
 
         if (expected.SetEquals(actual))
@@ -242,8 +246,8 @@ public static class AcmeCertificateVerifier
         for (var i = 0; i < certificates.Count; i++)
         {
             var certificate = certificates[i];
-            var notBefore = DateTime.SpecifyKind(certificate.NotBefore.ToUniversalTime(), DateTimeKind.Utc);
-            var notAfter = DateTime.SpecifyKind(certificate.NotAfter.ToUniversalTime(), DateTimeKind.Utc);
+            var notBefore = Utc(certificate.NotBefore);
+            var notAfter = Utc(certificate.NotAfter);
             if (notBefore - clockSkew > instant)
             {
                 return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
@@ -260,6 +264,9 @@ public static class AcmeCertificateVerifier
 
     // RFC 4514 order (most specific first), as X500DistinguishedName.Name shows it.
     private static string Describe(X509Name name) => IdentifierKeys.Printable(name.ToString(true, X509Name.DefaultSymbols), 200);
+
+    // X.509 times are UTC; a DateTime without a kind is taken as UTC, never as local time.
+    private static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -223,6 +223,7 @@ public sealed partial class AcmeClient
     /// <summary>Places a new order (section 7.4).</summary>
     /// <exception cref="AcmeConfigurationException">No identifiers, or a profile the directory does not offer.</exception>
     /// <exception cref="AcmeProblemException">The server refused the order (e.g. <c>rejectedIdentifier</c>, <c>rateLimited</c>).</exception>
+    /// <exception cref="AcmeProtocolException">E.g. the new order does not list exactly the requested identifiers (<see cref="AcmeProtocolError.UnexpectedIdentifier"/>), or its URLs are not https (<see cref="AcmeProtocolError.InsecureUrl"/>).</exception>
     public async Task<AcmeOrder> CreateOrderAsync(AcmeAccount account, AcmeOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
@@ -338,6 +339,7 @@ public sealed partial class AcmeClient
     /// <summary>
     /// Downloads the certificate chain (section 7.4.2) and, when <paramref name="includeAlternates"/>
     /// is true, every alternate chain the server links with <c>rel="alternate"</c>. The default chain comes first.
+    /// The chains are parsed, not verified: check them with <see cref="AcmeCertificateVerifier"/> before use.
     /// </summary>
     public async Task<IReadOnlyList<AcmeCertificateChain>> DownloadCertificateAsync(AcmeAccount account, Uri certificateUrl, bool includeAlternates = true, CancellationToken cancellationToken = default)
     {

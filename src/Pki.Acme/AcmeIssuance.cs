@@ -121,7 +121,7 @@ public sealed class AcmeIssuedCertificate
     /// <summary>The chosen chain as PEM, leaf first.</summary>
     public string ChainPem => Chain.Pem;
 
-    /// <summary>Every chain the CA offered, the default first.</summary>
+    /// <summary>Every chain the CA offered that passed <see cref="AcmeCertificateVerifier"/>, the default first.</summary>
     public IReadOnlyList<AcmeCertificateChain> AllChains { get; }
 
     /// <summary>The order URL.</summary>
@@ -168,10 +168,14 @@ public sealed partial class AcmeClient
     /// Issues a certificate: the whole of RFC 8555 section 7.1 in one call. Solves every
     /// authorization concurrently with the first solver whose type the server offers, always
     /// removes every presented token or TXT record (also on failure or cancellation), finalizes
-    /// with a CSR built from a new or given key, downloads the chain and its alternates, and
-    /// returns the key and the chain chosen by <see cref="AcmeIssuanceRequest.PreferredChain"/>.
+    /// with a CSR built from a new or given key, downloads the chain and its alternates, checks
+    /// them with <see cref="AcmeCertificateVerifier"/>, and returns the key and the verified chain
+    /// chosen by <see cref="AcmeIssuanceRequest.PreferredChain"/>. The order must list exactly the
+    /// requested identifiers and each authorization must be for one of them before any solver runs.
     /// </summary>
-    /// <exception cref="AcmeConfigurationException">No identifiers or solvers, or an unusable key.</exception>
+    /// <exception cref="AcmeConfigurationException">No identifiers or solvers, an unusable key, or a CSR that does not parse.</exception>
+    /// <exception cref="AcmeCertificateMismatchException">No downloaded chain is what was ordered (another key, other names, out of order, not valid now).</exception>
+    /// <exception cref="AcmeProtocolException">The server broke the protocol, e.g. an order or authorization for names not requested (<see cref="AcmeProtocolError.UnexpectedIdentifier"/>), an http URL (<see cref="AcmeProtocolError.InsecureUrl"/>) or a token outside base64url (<see cref="AcmeProtocolError.MalformedToken"/>).</exception>
     /// <exception cref="AcmeOrderException">An authorization or the order became invalid, or no solver fits; <c>Problem</c> says why.</exception>
     /// <exception cref="AcmeProblemException">The server refused a request.</exception>
     public async Task<AcmeIssuedCertificate> IssueCertificateAsync(AcmeAccount account, AcmeIssuanceRequest request, IReadOnlyList<IChallengeSolver> solvers, CancellationToken cancellationToken = default)

@@ -104,6 +104,20 @@ public sealed class CertificateVerifierTests : IDisposable
     }
 
     [Fact]
+    public void An_unreadable_subjectAltName_is_an_IdentifiersMismatch_not_a_crash()
+    {
+        var request = new CertificateRequest(new X500DistinguishedName("CN=Broken"), new PublicKey(_key), HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509Extension("2.5.29.17", [0x04, 0x01, 0x00], critical: false)); // an OCTET STRING, not GeneralNames
+        using var leaf = request.Create(new X500DistinguishedName(StubCa.IntermediateName), X509SignatureGenerator.CreateForECDsa(_ca.IntermediateKey), Now.AddDays(-1), Now.AddDays(1), [7]);
+
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("a.example.test")], Now));
+
+        Assert.Equal(AcmeCertificateMismatchReason.IdentifiersMismatch, ex.Reason);
+        Assert.Equal("(unreadable)", ex.Actual);
+        Assert.Contains("the leaf certificate's subjectAltName cannot be read: ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ipv6_addresses_compare_by_value()
     {
         using var leaf = _ca.Leaf(new PublicKey(_key), [AcmeIdentifier.Ip(IPAddress.Parse("2001:db8::1"))]);
