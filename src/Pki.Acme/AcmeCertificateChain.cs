@@ -56,6 +56,19 @@ public sealed class AcmeCertificateChain
             || string.Equals(top.GetNameInfo(X509NameType.SimpleName, forIssuer: false), name, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// A chain from PEM text (<c>application/pem-certificate-chain</c>, leaf first), e.g. one read back
+    /// from storage to check it with <see cref="AcmeCertificateVerifier"/>.
+    /// </summary>
+    /// <param name="pem">The CERTIFICATE blocks, leaf first.</param>
+    /// <param name="source">Where it came from (used in error messages); <c>about:blank</c> when null.</param>
+    /// <exception cref="AcmeProtocolException">With <see cref="AcmeProtocolError.MalformedCertificate"/>: not PEM, no certificate, or a certificate that does not parse.</exception>
+    public static AcmeCertificateChain FromPem(string pem, Uri? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(pem);
+        return Parse(pem, source ?? new Uri("about:blank"));
+    }
+
     internal static AcmeCertificateChain Parse(string pem, Uri source)
     {
         List<byte[]> certificates;

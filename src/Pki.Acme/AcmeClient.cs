@@ -88,6 +88,15 @@ public sealed partial class AcmeClient
             RequireUrl(url, name, DirectoryUri);
         }
 
+        // Optional operations are checked when present: renewalInfo is polled (RFC 9773), newAuthz posted to.
+        foreach (var (name, url) in new[] { ("newAuthz", directory.NewAuthz), ("renewalInfo", directory.RenewalInfo) })
+        {
+            if (url is not null)
+            {
+                RequireUrl(url, name, DirectoryUri);
+            }
+        }
+
         return directory;
     }
 
@@ -98,10 +107,12 @@ public sealed partial class AcmeClient
             throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, source, $"The '{member}' URL is missing");
         }
 
-        if (!url.IsAbsoluteUri || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && _options.AllowInsecureHttp)))
+        if (!url.IsAbsoluteUri)
         {
             throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, source, $"The '{member}' URL '{url}' is not an absolute https URL");
         }
+
+        _transport.RequireSecureUrl(url, $"'{member}'", source);
     }
 
     // ---------------------------------------------------------------- Accounts (section 7.3)
@@ -212,6 +223,7 @@ public sealed partial class AcmeClient
     /// <summary>Places a new order (section 7.4).</summary>
     /// <exception cref="AcmeConfigurationException">No identifiers, or a profile the directory does not offer.</exception>
     /// <exception cref="AcmeProblemException">The server refused the order (e.g. <c>rejectedIdentifier</c>, <c>rateLimited</c>).</exception>
+    /// <exception cref="AcmeProtocolException">E.g. the new order does not list exactly the requested identifiers (<see cref="AcmeProtocolError.UnexpectedIdentifier"/>), or its URLs are not https (<see cref="AcmeProtocolError.InsecureUrl"/>).</exception>
     public async Task<AcmeOrder> CreateOrderAsync(AcmeAccount account, AcmeOrderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
@@ -242,6 +254,19 @@ public sealed partial class AcmeClient
         ExpectStatus(response, HttpStatusCode.Created, HttpStatusCode.OK);
         var location = response.Location ?? throw new AcmeProtocolException(AcmeProtocolError.MissingLocation, response.RequestUri, "The newOrder response has no Location header (the order URL)");
         var order = new AcmeOrder(location, ReadOrder(response), response.RetryAfter);
+
+        // Section 7.4: the order's identifiers are those of the request. An order for other names
+        // would have the solvers publish for, and the CSR ask for, names nobody requested.
+        var requested = IdentifierKeys.SetOf(request.Identifiers);
+        var listed = IdentifierKeys.SetOf(order.Resource.Identifiers);
+        if (!requested.SetEquals(listed))
+        {
+            throw new AcmeProtocolException(
+                AcmeProtocolError.UnexpectedIdentifier,
+                response.RequestUri,
+                $"The new order {location} lists the identifiers {IdentifierKeys.Describe(listed.Select(k => IdentifierKeys.Printable(k)))}, but {IdentifierKeys.Describe(requested)} were requested");
+        }
+
         Log.OrderCreated(_logger, location, string.Join(", ", request.Identifiers));
         return order;
     }
@@ -314,6 +339,7 @@ public sealed partial class AcmeClient
     /// <summary>
     /// Downloads the certificate chain (section 7.4.2) and, when <paramref name="includeAlternates"/>
     /// is true, every alternate chain the server links with <c>rel="alternate"</c>. The default chain comes first.
+    /// The chains are parsed, not verified: check them with <see cref="AcmeCertificateVerifier"/> before use.
     /// </summary>
     public async Task<IReadOnlyList<AcmeCertificateChain>> DownloadCertificateAsync(AcmeAccount account, Uri certificateUrl, bool includeAlternates = true, CancellationToken cancellationToken = default)
     {

@@ -121,7 +121,7 @@ public sealed class AcmeIssuedCertificate
     /// <summary>The chosen chain as PEM, leaf first.</summary>
     public string ChainPem => Chain.Pem;
 
-    /// <summary>Every chain the CA offered, the default first.</summary>
+    /// <summary>Every chain the CA offered that passed <see cref="AcmeCertificateVerifier"/>, the default first.</summary>
     public IReadOnlyList<AcmeCertificateChain> AllChains { get; }
 
     /// <summary>The order URL.</summary>
@@ -168,10 +168,14 @@ public sealed partial class AcmeClient
     /// Issues a certificate: the whole of RFC 8555 section 7.1 in one call. Solves every
     /// authorization concurrently with the first solver whose type the server offers, always
     /// removes every presented token or TXT record (also on failure or cancellation), finalizes
-    /// with a CSR built from a new or given key, downloads the chain and its alternates, and
-    /// returns the key and the chain chosen by <see cref="AcmeIssuanceRequest.PreferredChain"/>.
+    /// with a CSR built from a new or given key, downloads the chain and its alternates, checks
+    /// them with <see cref="AcmeCertificateVerifier"/>, and returns the key and the verified chain
+    /// chosen by <see cref="AcmeIssuanceRequest.PreferredChain"/>. The order must list exactly the
+    /// requested identifiers and each authorization must be for one of them before any solver runs.
     /// </summary>
-    /// <exception cref="AcmeConfigurationException">No identifiers or solvers, or an unusable key.</exception>
+    /// <exception cref="AcmeConfigurationException">No identifiers or solvers, an unusable key, or a CSR that does not parse.</exception>
+    /// <exception cref="AcmeCertificateMismatchException">No downloaded chain is what was ordered (another key, other names, out of order, not valid now).</exception>
+    /// <exception cref="AcmeProtocolException">The server broke the protocol, e.g. an order or authorization for names not requested (<see cref="AcmeProtocolError.UnexpectedIdentifier"/>), an http URL (<see cref="AcmeProtocolError.InsecureUrl"/>) or a token outside base64url (<see cref="AcmeProtocolError.MalformedToken"/>).</exception>
     /// <exception cref="AcmeOrderException">An authorization or the order became invalid, or no solver fits; <c>Problem</c> says why.</exception>
     /// <exception cref="AcmeProblemException">The server refused a request.</exception>
     public async Task<AcmeIssuedCertificate> IssueCertificateAsync(AcmeAccount account, AcmeIssuanceRequest request, IReadOnlyList<IChallengeSolver> solvers, CancellationToken cancellationToken = default)
@@ -236,9 +240,10 @@ public sealed partial class AcmeClient
 
         // 7.4: Finalize with a CSR, then poll until the certificate is issued.
         string? keyPem;
+        byte[] certifiedKey;
         if (order.Resource.Status == AcmeStatus.Ready)
         {
-            (order, keyPem) = await FinalizeWithCsrAsync(account, order, request, cancellationToken).ConfigureAwait(false);
+            (order, keyPem, certifiedKey) = await FinalizeWithCsrAsync(account, order, request, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -246,10 +251,39 @@ public sealed partial class AcmeClient
         }
 
         // 7.4.2: Download the certificate and its alternate chains; pick one.
-        var chains = await DownloadCertificateAsync(account, order.Resource.Certificate!, includeAlternates: true, cancellationToken).ConfigureAwait(false);
+        var downloaded = await DownloadCertificateAsync(account, order.Resource.Certificate!, includeAlternates: true, cancellationToken).ConfigureAwait(false);
+        var chains = VerifyChains(downloaded, certifiedKey, request);
         Report(request, AcmeIssuanceStage.CertificateDownloaded, null, $"{chains.Count} chain(s)");
         var chosen = ChooseChain(chains, request.PreferredChain);
         return new AcmeIssuedCertificate(keyPem, chosen, chains, order.Location);
+    }
+
+    /// <summary>
+    /// What the CA sent is checked before it is returned (<see cref="AcmeCertificateVerifier"/>):
+    /// the chains that pass, the default first. An alternate that fails is dropped (and logged);
+    /// when none passes, the default chain's mismatch is thrown.
+    /// </summary>
+    private List<AcmeCertificateChain> VerifyChains(IReadOnlyList<AcmeCertificateChain> chains, byte[] certifiedKey, AcmeIssuanceRequest request)
+    {
+        // A certificate asked to start later is checked at the instant it was asked to start.
+        var now = _time.GetUtcNow();
+        var at = request.NotBefore is { } notBefore && notBefore > now ? notBefore : now;
+        var verified = new List<AcmeCertificateChain>(chains.Count);
+        AcmeCertificateMismatchException? first = null;
+        foreach (var chain in chains)
+        {
+            if (AcmeCertificateVerifier.TryVerify(chain, certifiedKey, request.Identifiers, at, AcmeCertificateVerifier.DefaultClockSkew, out var mismatch))
+            {
+                verified.Add(chain);
+            }
+            else
+            {
+                Log.ChainRejected(_logger, chain.Source, mismatch!.Reason, mismatch.Message);
+                first ??= mismatch;
+            }
+        }
+
+        return verified.Count > 0 ? verified : throw first!;
     }
 
     /// <summary>The chain whose top issuer matches <paramref name="preferredChain"/>, else the default (first) one.</summary>
@@ -303,6 +337,7 @@ public sealed partial class AcmeClient
     {
         var authorization = await GetAuthorizationAsync(account, authorizationUrl, cancellationToken).ConfigureAwait(false);
         var identifier = authorization.Resource.Identifier;
+        ExpectOrderedIdentifier(order, authorization);
         if (authorization.Resource.Status == AcmeStatus.Valid)
         {
             Log.AuthorizationStage(_logger, identifier.ToString(), "already valid");
@@ -330,6 +365,15 @@ public sealed partial class AcmeClient
         if (string.IsNullOrEmpty(challenge.Token))
         {
             throw new AcmeProtocolException(AcmeProtocolError.MalformedJson, authorizationUrl, $"The {challenge.Type} challenge has no token");
+        }
+
+        // Section 8.3: a token is base64url; anything else (a '/', a '..') never reaches a solver or a token store.
+        if (!AcmeChallengeResource.IsWellFormedToken(challenge.Token) || challenge.Token!.Length < AcmeChallengeResource.MinTokenLength)
+        {
+            throw new AcmeProtocolException(
+                AcmeProtocolError.MalformedToken,
+                authorizationUrl,
+                $"The {challenge.Type} challenge token '{IdentifierKeys.Printable(challenge.Token)}' is not base64url of {AcmeChallengeResource.MinTokenLength} to {AcmeChallengeResource.MaxTokenLength} characters (RFC 8555 section 8.3)");
         }
 
         var context = new AcmeChallengeContext(identifier, authorization, challenge, GetKeyAuthorization(account.Key, challenge.Token!));
@@ -372,21 +416,24 @@ public sealed partial class AcmeClient
         }
     }
 
-    private async Task<(AcmeOrder Order, string? KeyPem)> FinalizeWithCsrAsync(AcmeAccount account, AcmeOrder order, AcmeIssuanceRequest request, CancellationToken cancellationToken)
+    private async Task<(AcmeOrder Order, string? KeyPem, byte[] CertifiedKey)> FinalizeWithCsrAsync(AcmeAccount account, AcmeOrder order, AcmeIssuanceRequest request, CancellationToken cancellationToken)
     {
         AsymmetricAlgorithm? generated = null;
         string? keyPem = null;
         byte[] csr;
+        byte[] certifiedKey;
         try
         {
             if (request.Csr is { } given)
             {
                 csr = given.ToArray();
+                certifiedKey = AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(csr);
             }
             else
             {
                 var key = request.CertificateKey ?? (generated = CreateCertificateKey(request.KeyType));
                 csr = CsrBuilder.Build(key, request.Identifiers);
+                certifiedKey = key.ExportSubjectPublicKeyInfo();
                 var pkcs8 = key.ExportPkcs8PrivateKey();
                 try
                 {
@@ -414,7 +461,7 @@ public sealed partial class AcmeClient
         ExpectOrderStatus(finalized, AcmeStatus.Valid);
         Report(request, AcmeIssuanceStage.OrderValid, null, order.Location.ToString());
         Log.OrderStage(_logger, order.Location, "valid");
-        return (finalized, keyPem);
+        return (finalized, keyPem, certifiedKey);
     }
 
     /// <summary>A new certificate key of the given type.</summary>
@@ -437,6 +484,25 @@ public sealed partial class AcmeClient
                 $"Order {order.Location} is '{order.Resource.Status}', expected {string.Join(" or ", expected)}" + (problem is null ? "." : $": {problem.Type}: {problem.Detail}"),
                 order.Location,
                 problem);
+        }
+    }
+
+    /// <summary>
+    /// An authorization belongs to one of the order's identifiers (section 7.1.4: for a wildcard the
+    /// identifier is the base name and <c>wildcard</c> is true); otherwise no solver may see it.
+    /// </summary>
+    private static void ExpectOrderedIdentifier(AcmeOrder order, AcmeAuthorization authorization)
+    {
+        var resource = authorization.Resource;
+        var identifier = resource.Wildcard == true ? resource.Identifier with { Value = "*." + resource.Identifier.Value } : resource.Identifier;
+        var key = IdentifierKeys.Of(identifier);
+        var ordered = IdentifierKeys.SetOf(order.Resource.Identifiers);
+        if (!ordered.Contains(key))
+        {
+            throw new AcmeProtocolException(
+                AcmeProtocolError.UnexpectedIdentifier,
+                authorization.Location,
+                $"The authorization {authorization.Location} is for {IdentifierKeys.Printable(key)}{(resource.Wildcard == true ? " (wildcard)" : string.Empty)}, which order {order.Location} does not list {IdentifierKeys.Describe(ordered)}");
         }
     }
 

@@ -121,6 +121,21 @@ public enum AcmeProtocolError
 
     /// <summary>A resource reached a state the protocol does not allow at this point.</summary>
     UnexpectedState,
+
+    /// <summary>
+    /// The server handed out a URL (Location or Link header, or a URL inside a directory, order,
+    /// authorization or challenge) that is not https, and <see cref="AcmeClientOptions.AllowInsecureHttp"/> is off.
+    /// </summary>
+    InsecureUrl,
+
+    /// <summary>
+    /// An order or authorization is for identifiers that were not requested: a new order that does
+    /// not list exactly the requested identifiers, or an authorization for a name the order lacks.
+    /// </summary>
+    UnexpectedIdentifier,
+
+    /// <summary>A challenge token is not base64url of at least 128 bits (RFC 8555 section 8.3).</summary>
+    MalformedToken,
 }
 
 /// <summary>The server's response broke RFC 8555 (bad JSON, wrong content type, missing header, ...).</summary>
@@ -218,4 +233,94 @@ public sealed class AcmeOrderException : AcmeException
 
     /// <summary>The server's reason, when it gave one (the challenge's or the order's error).</summary>
     public AcmeProblem? Problem { get; }
+}
+
+/// <summary>What is wrong with an issued certificate chain (see <see cref="AcmeCertificateMismatchException"/>).</summary>
+public enum AcmeCertificateMismatchReason
+{
+    /// <summary>The leaf certificate's public key is not the key of the CSR.</summary>
+    KeyMismatch,
+
+    /// <summary>The leaf's subjectAltName entries (dNSName, iPAddress) are not exactly the requested identifiers.</summary>
+    IdentifiersMismatch,
+
+    /// <summary>A certificate's issuer name is not the subject name of the certificate after it: the chain is out of order or incomplete.</summary>
+    ChainOrder,
+
+    /// <summary>A certificate's signature does not verify with the public key of the certificate after it.</summary>
+    BadSignature,
+
+    /// <summary>A certificate of the chain is not valid yet (its notBefore is in the future).</summary>
+    NotYetValid,
+
+    /// <summary>A certificate of the chain has expired (its notAfter has passed).</summary>
+    Expired,
+}
+
+/// <summary>
+/// The CA issued a certificate chain that is not what was asked for: a leaf for another key, for
+/// other names, a chain out of order or with a bad signature, or a certificate outside its
+/// validity period (see <see cref="AcmeCertificateVerifier"/>). The chain must not be stored or
+/// served; another CA (or a new order) is the remedy. Keys are named by the SHA-256 of their
+/// SubjectPublicKeyInfo, never by their material.
+/// </summary>
+public sealed class AcmeCertificateMismatchException : AcmeException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="reason">What is wrong.</param>
+    /// <param name="certificateIndex">The position of the offending certificate in the chain (0 = leaf).</param>
+    /// <param name="expected">What was expected, as text (identifiers, a key fingerprint, a name or a time).</param>
+    /// <param name="actual">What the chain holds instead, as text.</param>
+    /// <param name="chainUri">Where the chain came from.</param>
+    /// <param name="message">The explanation.</param>
+    public AcmeCertificateMismatchException(AcmeCertificateMismatchReason reason, int certificateIndex, string expected, string actual, Uri chainUri, string message)
+        : base(message)
+    {
+        Reason = reason;
+        CertificateIndex = certificateIndex;
+        Expected = expected;
+        Actual = actual;
+        ChainUri = chainUri;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeCertificateMismatchException()
+    {
+        Expected = string.Empty;
+        Actual = string.Empty;
+        ChainUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeCertificateMismatchException(string message)
+        : base(message)
+    {
+        Expected = string.Empty;
+        Actual = string.Empty;
+        ChainUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeCertificateMismatchException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Expected = string.Empty;
+        Actual = string.Empty;
+        ChainUri = new Uri("about:blank");
+    }
+
+    /// <summary>What is wrong.</summary>
+    public AcmeCertificateMismatchReason Reason { get; }
+
+    /// <summary>The position of the offending certificate in the chain (0 = leaf).</summary>
+    public int CertificateIndex { get; }
+
+    /// <summary>What was expected: the requested identifiers, the CSR key's SPKI SHA-256, the next certificate's subject, or the validity bound.</summary>
+    public string Expected { get; }
+
+    /// <summary>What the chain holds instead.</summary>
+    public string Actual { get; }
+
+    /// <summary>Where the chain came from (its download URL).</summary>
+    public Uri ChainUri { get; }
 }

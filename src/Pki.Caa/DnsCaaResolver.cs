@@ -82,6 +82,15 @@ public sealed class DnsCaaResolver : ICaaResolver
         {
             return CaaQueryResult.Failure(CaaQueryStatus.Timeout, $"no answer from {_servers}: {ex.Message}");
         }
+        catch (DnsXidMismatchException ex)
+        {
+            // An answer to another query (spoofed, or a confused middlebox) after every retry: unknown, not "no records".
+            return CaaQueryResult.Failure(CaaQueryStatus.MalformedResponse, $"{_servers} answered the CAA query for {name} with transaction ID {ex.ResponseXid} instead of {ex.RequestXid}");
+        }
+        catch (DnsResponseParseException ex)
+        {
+            return CaaQueryResult.Failure(CaaQueryStatus.MalformedResponse, $"{_servers} sent an answer for {name} that cannot be parsed: {ex.Message}");
+        }
 
         try
         {

@@ -52,11 +52,34 @@ public sealed class ReplacesTests
         }
     }
 
-    /// <summary>Just enough of an ACME CA with ARI for a renewal whose authorizations are already valid.</summary>
+    [Fact]
+    public async Task A_renewal_whose_certificate_is_for_another_key_is_not_returned()
+    {
+        // AriRenewal goes through AcmeClient.IssueCertificateAsync, which verifies what the CA issued.
+        using var predecessor = TestCertificates.Create(TestCertificates.Rfc9773KeyIdentifier, TestCertificates.Rfc9773Serial, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
+        var ca = new StubCa(firstOrderProblem: null) { IssueForAnotherKey = true };
+        var client = new AcmeClient(new HttpClient(ca), new AcmeClientOptions { DirectoryUri = DirectoryUrl });
+        var account = await client.CreateAccountAsync(AcmeKey.Create(), new AcmeNewAccountRequest { TermsOfServiceAgreed = true });
+        var request = new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("renew.example.test")] };
+
+        var ex = await Assert.ThrowsAsync<AcmeCertificateMismatchException>(() =>
+            AriRenewal.IssueRenewalAsync(client, account, request, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], predecessor, DirectoryUrl));
+
+        Assert.Equal(AcmeCertificateMismatchReason.KeyMismatch, ex.Reason);
+    }
+
+    /// <summary>
+    /// Just enough of an ACME CA with ARI for a renewal whose authorizations are already valid: it
+    /// lists the requested identifiers and issues, self-signed, for the CSR's key and names (or,
+    /// with <see cref="IssueForAnotherKey"/>, for a key of its own).
+    /// </summary>
     private sealed class StubCa((int Status, string Type, string Detail)? firstOrderProblem) : HttpMessageHandler
     {
-        private readonly string _pem = CreatePem();
+        private const string Identifiers = """[{"type":"dns","value":"renew.example.test"}]""";
+        private string? _pem;
         private int _nonce;
+
+        public bool IssueForAnotherKey { get; init; }
 
         public List<string?> OrderReplaces { get; } = [];
 
@@ -76,9 +99,9 @@ public sealed class ReplacesTests
                 "/nonce" => new HttpResponseMessage(HttpStatusCode.OK),
                 "/acct" => Json(201, """{"status":"valid"}""", "https://ca.test/acct/1"),
                 "/order" => NewOrder(payload!),
-                "/order/1" => Json(200, """{"status":"ready","authorizations":[],"finalize":"https://ca.test/finalize/1"}"""),
-                "/finalize/1" => Json(200, """{"status":"valid","authorizations":[],"finalize":"https://ca.test/finalize/1","certificate":"https://ca.test/cert/1"}"""),
-                "/cert/1" => Json(200, _pem, mediaType: "application/pem-certificate-chain"),
+                "/order/1" => Json(200, $$"""{"status":"ready","identifiers":{{Identifiers}},"authorizations":[],"finalize":"https://ca.test/finalize/1"}"""),
+                "/finalize/1" => Finalize(payload!),
+                "/cert/1" => Json(200, _pem!, mediaType: "application/pem-certificate-chain"),
                 _ => Json(404, """{"type":"about:blank"}""", mediaType: "application/problem+json"),
             };
             response.Headers.Add("Replay-Nonce", "n" + Interlocked.Increment(ref _nonce));
@@ -95,7 +118,23 @@ public sealed class ReplacesTests
                 return Json(problem.Status, $$"""{"type":"{{problem.Type}}","detail":"{{problem.Detail}}","status":{{problem.Status}}}""", mediaType: "application/problem+json");
             }
 
-            return Json(201, """{"status":"ready","authorizations":[],"finalize":"https://ca.test/finalize/1"}""", "https://ca.test/order/1");
+            return Json(201, $$"""{"status":"ready","identifiers":{{Identifiers}},"authorizations":[],"finalize":"https://ca.test/finalize/1"}""", "https://ca.test/order/1");
+        }
+
+        private HttpResponseMessage Finalize(string payload)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(payload);
+            var csr = CertificateRequest.LoadSigningRequest(System.Buffers.Text.Base64Url.DecodeFromChars(document.RootElement.GetProperty("csr").GetString()), HashAlgorithmName.SHA256);
+            using var other = ECDsa.Create();
+            var request = new CertificateRequest(new X500DistinguishedName("CN=renew.example.test"), IssueForAnotherKey ? new PublicKey(other) : csr.PublicKey, HashAlgorithmName.SHA256);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName("renew.example.test");
+            request.CertificateExtensions.Add(san.Build());
+            using var issuerKey = ECDsa.Create();
+            var now = DateTimeOffset.UtcNow;
+            using var certificate = request.Create(new X500DistinguishedName("CN=Stub CA"), X509SignatureGenerator.CreateForECDsa(issuerKey), now.AddMinutes(-1), now.AddDays(1), [1, 2, 3]);
+            _pem = certificate.ExportCertificatePem();
+            return Json(200, $$"""{"status":"valid","identifiers":{{Identifiers}},"authorizations":[],"finalize":"https://ca.test/finalize/1","certificate":"https://ca.test/cert/1"}""");
         }
 
         private static HttpResponseMessage Json(int status, string body, string? location = null, string mediaType = "application/json")
@@ -107,13 +146,6 @@ public sealed class ReplacesTests
             }
 
             return response;
-        }
-
-        private static string CreatePem()
-        {
-            using var key = ECDsa.Create();
-            using var certificate = new CertificateRequest("CN=renew.example.test", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
-            return certificate.ExportCertificatePem();
         }
     }
 }

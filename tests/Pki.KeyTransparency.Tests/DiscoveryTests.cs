@@ -24,6 +24,10 @@ public sealed class KnotFixture : IAsyncLifetime
                 "_sm._keytransparency._https SRV 10 0 8445 kt-zero.kt.test.\n" +
                 "_sm._keytransparency._https SRV 20 5 443 backup.kt.test.\n" +
                 "_sm._keytransparency._https.declined SRV 0 0 0 .\n" +
+                "_sm._keytransparency._https.hash SRV 10 0 443 evil.com\\035.kt.test.\n" +
+                "_sm._keytransparency._https.at SRV 10 0 443 user\\064evil.kt.test.\n" +
+                "_sm._keytransparency._https.mixed SRV 10 0 443 good.kt.test.\n" +
+                "_sm._keytransparency._https.mixed SRV 20 0 443 evil.com\\047x.kt.test.\n" +
                 "_acme._tcp SRV 10 5 443 other.kt.test.\n" +
                 "plain A 127.0.0.3\n"),
             new KnotZone("broken.test", null),
@@ -158,6 +162,65 @@ public sealed class DiscoveryTests : IClassFixture<KnotFixture>
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Discovery().DiscoverAsync(domain));
         Assert.StartsWith(messageStart, error.Message, StringComparison.Ordinal);
         Assert.Equal("domain", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("hash.kt.test", "evil.com#.kt.test.")]
+    [InlineData("at.kt.test", "user@evil.kt.test.")]
+    [InlineData("mixed.kt.test", "evil.com/x.kt.test.")]
+    public async Task A_target_that_is_not_a_host_name_is_refused_by_name(string domain, string target)
+    {
+        // "evil.com#.kt.test" ends in ".kt.test", but https://evil.com#.kt.test:443/ is evil.com.
+        var error = await Assert.ThrowsAsync<KeyTransparencyDiscoveryException>(() => Discovery().DiscoverAsync(domain));
+
+        Assert.Equal("_sm._keytransparency._https." + domain, error.QueryName);
+        Assert.Equal(
+            $"The SRV record of _sm._keytransparency._https.{domain} names the target '{target}', which is not a host name: labels of 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen, at most 253 characters in all.",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("kt-a.kt.test", true)]
+    [InlineData("x", true)]
+    [InlineData("A1.Example.ORG", true)]
+    [InlineData("evil.com#", false)]
+    [InlineData("evil.com#.example.org", false)]
+    [InlineData("a/b.example.org", false)]
+    [InlineData("a?b.example.org", false)]
+    [InlineData("user@evil.example.org", false)]
+    [InlineData("evil.example.org:444", false)]
+    [InlineData("a%2eb.example.org", false)]
+    [InlineData("a b.example.org", false)]
+    [InlineData("a\\035b.example.org", false)]
+    [InlineData("a..b", false)]
+    [InlineData(".a", false)]
+    [InlineData("-a.example.org", false)]
+    [InlineData("a-.example.org", false)]
+    [InlineData("_srv.example.org", false)]
+    [InlineData("", false)]
+    public void Host_names_are_ldh_labels(string name, bool expected)
+    {
+        Assert.Equal(expected, KeyTransparencyServiceDiscovery.IsHostName(name));
+    }
+
+    [Fact]
+    public void Host_names_are_bounded_per_label_and_in_all()
+    {
+        var label63 = new string('a', 63);
+        Assert.True(KeyTransparencyServiceDiscovery.IsHostName(label63 + ".example"));
+        Assert.False(KeyTransparencyServiceDiscovery.IsHostName(label63 + "a.example"));
+        var name253 = string.Join(".", Enumerable.Repeat(label63, 3)) + "." + new string('b', 61);
+        Assert.Equal(253, name253.Length);
+        Assert.True(KeyTransparencyServiceDiscovery.IsHostName(name253));
+        Assert.False(KeyTransparencyServiceDiscovery.IsHostName(name253 + "b"));
+    }
+
+    [Fact]
+    public void An_endpoint_whose_host_is_not_the_uri_host_has_no_base_uri()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new KeyTransparencyEndpoint("evil.com#.kt.test", 443, 0, 0).BaseUri);
+        Assert.Equal("The host 'evil.com#.kt.test' is not a host name: as a URI it points at 'evil.com'.", error.Message);
+        Assert.Equal(new Uri("https://kt-a.kt.test:8443/"), new KeyTransparencyEndpoint("kt-a.kt.test", 8443, 0, 0).BaseUri);
     }
 
     [Fact]

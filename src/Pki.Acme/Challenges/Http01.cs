@@ -12,6 +12,12 @@ namespace Pki.Acme;
 /// <c>/.well-known/acme-challenge/</c> themselves answer a GET for token T with
 /// <c>TryGet(T, out keyAuthorization)</c> as <c>application/octet-stream</c>.
 /// </summary>
+/// <remarks>
+/// Tokens come from the CA and from whoever sends a request to the well-known path. An
+/// implementation that uses the token as a key into anything (a file name, a cache key) MUST
+/// refuse tokens for which <see cref="AcmeChallengeResource.IsWellFormedToken"/> is false
+/// (<see cref="Add"/> throws, <see cref="TryGet"/> and <see cref="Remove"/> return false).
+/// </remarks>
 public interface IHttp01TokenStore
 {
     /// <summary>Presents a token.</summary>
@@ -33,20 +39,26 @@ public sealed class InMemoryHttp01TokenStore : IHttp01TokenStore
     public int Count => _tokens.Count;
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The token is not base64url of at most 256 characters (RFC 8555 section 8.3), or the key authorization is empty.</exception>
     public void Add(string token, string keyAuthorization)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
         ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
+        if (!AcmeChallengeResource.IsWellFormedToken(token))
+        {
+            throw new ArgumentException($"The http-01 token '{IdentifierKeys.Printable(token)}' is not base64url of at most {AcmeChallengeResource.MaxTokenLength} characters (RFC 8555 section 8.3).", nameof(token));
+        }
+
         _tokens[token] = keyAuthorization;
     }
 
     /// <inheritdoc />
-    public bool Remove(string token) => _tokens.TryRemove(token, out _);
+    public bool Remove(string token) => AcmeChallengeResource.IsWellFormedToken(token) && _tokens.TryRemove(token, out _);
 
     /// <inheritdoc />
     public bool TryGet(string token, out string keyAuthorization)
     {
-        if (_tokens.TryGetValue(token, out var value))
+        if (AcmeChallengeResource.IsWellFormedToken(token) && _tokens.TryGetValue(token, out var value))
         {
             keyAuthorization = value;
             return true;
@@ -88,7 +100,9 @@ public sealed class Http01ChallengeSolver : IChallengeSolver
 /// <summary>
 /// A built-in http-01 responder: an HTTP listener that answers
 /// <c>GET /.well-known/acme-challenge/{token}</c> from an <see cref="IHttp01TokenStore"/>
-/// (RFC 8555 section 8.3) and 404 for anything else. The CA connects on port 80 in production.
+/// (RFC 8555 section 8.3) and 404 for anything else, including a path segment that is not a
+/// well-formed token (<see cref="AcmeChallengeResource.IsWellFormedToken"/>): the store never sees
+/// one. The CA connects on port 80 in production.
 /// </summary>
 public sealed class Http01Responder : IAsyncDisposable
 {
@@ -163,6 +177,7 @@ public sealed class Http01Responder : IAsyncDisposable
             var path = context.Request.Url?.AbsolutePath ?? string.Empty;
             var response = context.Response;
             if (context.Request.HttpMethod == "GET" && path.StartsWith(PathPrefix, StringComparison.Ordinal)
+                && AcmeChallengeResource.IsWellFormedToken(path[PathPrefix.Length..])
                 && _store.TryGet(path[PathPrefix.Length..], out var keyAuthorization))
             {
                 var body = Encoding.ASCII.GetBytes(keyAuthorization);

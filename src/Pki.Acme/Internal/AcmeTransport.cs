@@ -172,7 +172,7 @@ internal sealed class AcmeTransport
                 throw new AcmeProtocolException(AcmeProtocolError.UnexpectedStatus, url, $"Unexpected HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(url, l)) : null;
+            var location = response.Headers.Location is { } l ? RequireSecureUrl(l.IsAbsoluteUri ? l : new Uri(url, l), "Location header", url) : null;
             return new AcmeResponse(url, response.StatusCode, mediaType, body, location, retryAfter, ReadLinks(response, url));
         }
     }
@@ -231,7 +231,21 @@ internal sealed class AcmeTransport
         return null;
     }
 
-    private static List<(Uri, string)> ReadLinks(HttpResponseMessage response, Uri baseUri)
+    /// <summary>
+    /// A URL the server handed out must be https (RFC 8555 section 6.1), or http with
+    /// <see cref="AcmeClientOptions.AllowInsecureHttp"/>: the client sends signed requests to it.
+    /// </summary>
+    public Uri RequireSecureUrl(Uri target, string what, Uri source)
+    {
+        if (target.IsAbsoluteUri && (target.Scheme == Uri.UriSchemeHttps || (target.Scheme == Uri.UriSchemeHttp && _options.AllowInsecureHttp)))
+        {
+            return target;
+        }
+
+        throw new AcmeProtocolException(AcmeProtocolError.InsecureUrl, source, $"The {what} URL '{IdentifierKeys.Printable(target.OriginalString, 200)}' is not an absolute https URL");
+    }
+
+    private List<(Uri, string)> ReadLinks(HttpResponseMessage response, Uri baseUri)
     {
         var links = new List<(Uri, string)>();
         if (!response.Headers.TryGetValues("Link", out var values))
@@ -246,7 +260,7 @@ internal sealed class AcmeTransport
                 var rel = RelPattern.Match(match.Groups["params"].Value);
                 if (rel.Success && Uri.TryCreate(baseUri, match.Groups["target"].Value, out var target))
                 {
-                    links.Add((target, rel.Groups["rel"].Value));
+                    links.Add((RequireSecureUrl(target, $"Link rel=\"{rel.Groups["rel"].Value}\"", baseUri), rel.Groups["rel"].Value));
                 }
             }
         }

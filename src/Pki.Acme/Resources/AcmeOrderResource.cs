@@ -149,4 +149,40 @@ public sealed record AcmeChallengeResource
     /// <summary>The token (http-01, dns-01, tls-alpn-01).</summary>
     [JsonPropertyName("token")]
     public string? Token { get; init; }
+
+    /// <summary>
+    /// The fewest characters a token from the CA may have: 22 base64url characters carry the 128 bits
+    /// of entropy RFC 8555 section 8.3 requires. <see cref="AcmeClient.IssueCertificateAsync"/>
+    /// refuses shorter ones before any solver sees them.
+    /// </summary>
+    public const int MinTokenLength = 22;
+
+    /// <summary>The most characters a token may have here (256): longer ones are refused as unreasonable, e.g. as file names.</summary>
+    public const int MaxTokenLength = 256;
+
+    /// <summary>
+    /// True when <paramref name="token"/> is written as RFC 8555 section 8.3 requires: "It MUST NOT
+    /// contain any characters outside the base64url alphabet and MUST NOT include base64 padding
+    /// characters ('=')", with 1 to <see cref="MaxTokenLength"/> characters. Such a token is safe as
+    /// a URL path segment or a file name (no '/', '.', '%' or '\'); an <see cref="IHttp01TokenStore"/>
+    /// and anything that serves one SHOULD refuse any other. (Entropy, <see cref="MinTokenLength"/>,
+    /// is the CA's duty and checked on what it sends, not here.)
+    /// </summary>
+    public static bool IsWellFormedToken(string? token)
+    {
+        if (token is null || token.Length is 0 or > MaxTokenLength)
+        {
+            return false;
+        }
+
+        foreach (var c in token)
+        {
+            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

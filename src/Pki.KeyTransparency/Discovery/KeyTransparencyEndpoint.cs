@@ -8,5 +8,27 @@ namespace Pki.KeyTransparency.Discovery;
 public sealed record KeyTransparencyEndpoint(string Host, int Port, int Priority, int Weight)
 {
     /// <summary>The service's base URI, <c>https://host:port/</c>.</summary>
-    public Uri BaseUri => new UriBuilder(Uri.UriSchemeHttps, Host, Port).Uri;
+    /// <exception cref="InvalidOperationException"><see cref="Host"/> does not come out of the URI as its host (it holds '#', '/', '?', '@' or the like).</exception>
+    public Uri BaseUri
+    {
+        get
+        {
+            Uri uri;
+            try
+            {
+                uri = new UriBuilder(Uri.UriSchemeHttps, Host, Port).Uri;
+            }
+            catch (UriFormatException e)
+            {
+                throw new InvalidOperationException($"The host '{Host}' cannot be made into an https URI: {e.Message}", e);
+            }
+
+            if (!string.Equals(uri.Host, Host.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"The host '{Host}' is not a host name: as a URI it points at '{uri.Host}'.");
+            }
+
+            return uri;
+        }
+    }
 }

@@ -35,7 +35,7 @@ public sealed class KeyTransparencyServiceDiscovery
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>Found with the ordered endpoints, NonePublished, or Declined.</returns>
     /// <exception cref="ArgumentException">The domain is not a valid DNS name.</exception>
-    /// <exception cref="KeyTransparencyDiscoveryException">The DNS answered with an error other than "no such name", or did not answer.</exception>
+    /// <exception cref="KeyTransparencyDiscoveryException">The DNS answered with an error other than "no such name", did not answer, or published a target that is not a host name (e.g. <c>evil.com#.example.org</c>).</exception>
     public async Task<KeyTransparencyDiscoveryResult> DiscoverAsync(string domain, CancellationToken cancellationToken = default)
     {
         var ascii = NormalizeDomain(domain);
@@ -67,7 +67,7 @@ public sealed class KeyTransparencyServiceDiscovery
 
         var records = response.Answers.SrvRecords()
             .Where(r => string.Equals(r.DomainName.Value.TrimEnd('.'), queryName, StringComparison.OrdinalIgnoreCase))
-            .Select(r => new KeyTransparencyEndpoint(r.Target.Value.TrimEnd('.'), r.Port, r.Priority, r.Weight))
+            .Select(r => ToEndpoint(queryName, r))
             .ToList();
         if (records.Count == 0)
         {
@@ -127,6 +127,71 @@ public sealed class KeyTransparencyServiceDiscovery
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// An SRV target becomes a URI host only when it is a host name: LDH labels of 1 to 63
+    /// characters, at most 253 in all. DnsClient renders the wire name as text without escaping
+    /// characters such as '#', '/', '?', '@' or ':'; a target like <c>evil.com#.example.org</c> ends
+    /// in the expected suffix while the URI built from it points at <c>evil.com</c>.
+    /// </summary>
+    private static KeyTransparencyEndpoint ToEndpoint(string queryName, SrvRecord record)
+    {
+        var target = record.Target.Value;
+        var host = target.Length > 0 && target[^1] == '.' ? target[..^1] : target;
+        if (host.Length == 0)
+        {
+            return new KeyTransparencyEndpoint(host, record.Port, record.Priority, record.Weight); // "." : declined
+        }
+
+        if (!IsHostName(host))
+        {
+            throw new KeyTransparencyDiscoveryException(
+                queryName,
+                $"The SRV record of {queryName} names the target '{Printable(target)}', which is not a host name: labels of 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen, at most 253 characters in all.",
+                null);
+        }
+
+        var endpoint = new KeyTransparencyEndpoint(host, record.Port, record.Priority, record.Weight);
+        if (!string.Equals(endpoint.BaseUri.Host, host, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new KeyTransparencyDiscoveryException(queryName, $"The SRV target '{host}' of {queryName} does not survive as a URI host (got '{endpoint.BaseUri.Host}').", null);
+        }
+
+        return endpoint;
+    }
+
+    /// <summary>True for an RFC 1123 host name: LDH labels of 1 to 63 characters, not starting or ending with a hyphen, at most 253 characters.</summary>
+    internal static bool IsHostName(string name)
+    {
+        if (name.Length is 0 or > 253)
+        {
+            return false;
+        }
+
+        foreach (var label in name.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            foreach (var ch in label)
+            {
+                if (!(ch is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static string Printable(string value)
+    {
+        var text = new string(value.Take(255).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return value.Length > 255 ? text + "..." : text;
     }
 
     private static string NormalizeDomain(string domain)

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Security;
+using Pki.Acme.Internal;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace Pki.Acme;
+
+/// <summary>
+/// Checks an issued certificate chain against what was asked for, before it is stored or served.
+/// <see cref="AcmeClient.IssueCertificateAsync"/> runs it on every chain it downloads; run it
+/// yourself on chains obtained through the plumbing API or read back from storage.
+/// </summary>
+/// <remarks>
+/// The checks, in order (the first failure is reported):
+/// <list type="number">
+/// <item>the leaf's SubjectPublicKeyInfo is the CSR key's (<see cref="AcmeCertificateMismatchReason.KeyMismatch"/>);</item>
+/// <item>the leaf's subjectAltName dNSName and iPAddress entries are exactly the requested identifiers:
+/// DNS names compared case-insensitively in A-label form, wildcards as <c>*.name</c>, addresses by value
+/// (<see cref="AcmeCertificateMismatchReason.IdentifiersMismatch"/>);</item>
+/// <item>each certificate is issued by the one after it: its issuer name is the next one's subject name
+/// (<see cref="AcmeCertificateMismatchReason.ChainOrder"/>) and its signature verifies with the next
+/// one's public key (<see cref="AcmeCertificateMismatchReason.BadSignature"/>);</item>
+/// <item>every certificate is within its validity period at the given instant (RFC 5280 section 4.1.2.5:
+/// "from notBefore through notAfter, inclusive"), with a tolerance for a CA clock that runs ahead
+/// applied to notBefore only (<see cref="AcmeCertificateMismatchReason.NotYetValid"/>,
+/// <see cref="AcmeCertificateMismatchReason.Expired"/>).</item>
+/// </list>
+/// Whether the topmost certificate is trusted is not checked here: that is the relying party's decision.
+/// </remarks>
+public static class AcmeCertificateVerifier
+{
+    /// <summary>
+    /// The tolerance on notBefore used by <see cref="AcmeClient.IssueCertificateAsync"/> (5 minutes):
+    /// a CA whose clock runs a little ahead issues certificates that become valid moments later,
+    /// which is not a reason to discard them. notAfter gets no tolerance.
+    /// </summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>Verifies <paramref name="chain"/> with no clock tolerance; see the type's remarks for the checks.</summary>
+    /// <param name="chain">The chain, leaf first.</param>
+    /// <param name="subjectPublicKeyInfo">The DER SubjectPublicKeyInfo of the key the CSR was made for (<c>key.ExportSubjectPublicKeyInfo()</c>, or <see cref="GetCsrSubjectPublicKeyInfo"/>).</param>
+    /// <param name="identifiers">The identifiers that were ordered.</param>
+    /// <param name="now">The instant at which every certificate must be valid.</param>
+    /// <exception cref="AcmeCertificateMismatchException">The chain is not what was asked for; <c>Reason</c> says how.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subjectPublicKeyInfo"/> is not a DER SubjectPublicKeyInfo, or no identifiers were given.</exception>
+    public static void Verify(AcmeCertificateChain chain, ReadOnlySpan<byte> subjectPublicKeyInfo, IEnumerable<AcmeIdentifier> identifiers, DateTimeOffset now) =>
+        Verify(chain, subjectPublicKeyInfo, identifiers, now, TimeSpan.Zero);
+
+    /// <summary>Verifies <paramref name="chain"/>, accepting certificates whose notBefore is at most <paramref name="clockSkew"/> ahead of <paramref name="now"/>.</summary>
+    /// <param name="chain">The chain, leaf first.</param>
+    /// <param name="subjectPublicKeyInfo">The DER SubjectPublicKeyInfo of the key the CSR was made for.</param>
+    /// <param name="identifiers">The identifiers that were ordered.</param>
+    /// <param name="now">The instant at which every certificate must be valid.</param>
+    /// <param name="clockSkew">The tolerance on notBefore (zero or positive), e.g. <see cref="DefaultClockSkew"/>.</param>
+    /// <exception cref="AcmeCertificateMismatchException">The chain is not what was asked for; <c>Reason</c> says how.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subjectPublicKeyInfo"/> is not a DER SubjectPublicKeyInfo, no identifiers were given, or the skew is negative.</exception>
+    public static void Verify(AcmeCertificateChain chain, ReadOnlySpan<byte> subjectPublicKeyInfo, IEnumerable<AcmeIdentifier> identifiers, DateTimeOffset now, TimeSpan clockSkew)
+    {
+        if (!TryVerify(chain, subjectPublicKeyInfo, identifiers, now, clockSkew, out var mismatch))
+        {
+            throw mismatch!;
+        }
+    }
+
+    /// <summary>Like <see cref="Verify(AcmeCertificateChain, ReadOnlySpan{byte}, IEnumerable{AcmeIdentifier}, DateTimeOffset, TimeSpan)"/>, but returns the mismatch instead of throwing it.</summary>
+    /// <returns>True when the chain passes every check; otherwise false with <paramref name="mismatch"/> saying why.</returns>
+    /// <exception cref="ArgumentException"><paramref name="subjectPublicKeyInfo"/> is not a DER SubjectPublicKeyInfo, no identifiers were given, or the skew is negative.</exception>
+    public static bool TryVerify(AcmeCertificateChain chain, ReadOnlySpan<byte> subjectPublicKeyInfo, IEnumerable<AcmeIdentifier> identifiers, DateTimeOffset now, TimeSpan clockSkew, out AcmeCertificateMismatchException? mismatch)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(identifiers);
+        if (clockSkew < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"The clock skew must not be negative; it is {clockSkew}.", nameof(clockSkew));
+        }
+
+        var expectedKey = ParseSubjectPublicKeyInfo(subjectPublicKeyInfo);
+        var expectedNames = IdentifierKeys.SetOf(identifiers);
+        if (expectedNames.Count == 0)
+        {
+            throw new ArgumentException("At least one identifier is needed to verify a certificate against.", nameof(identifiers));
+        }
+
+        var certificates = Parse(chain);
+        mismatch = CheckKey(chain, certificates[0], subjectPublicKeyInfo, expectedKey)
+            ?? CheckNames(chain, certificates[0], expectedNames)
+            ?? CheckOrder(chain, certificates)
+            ?? CheckValidity(chain, certificates, now, clockSkew);
+        return mismatch is null;
+    }
+
+    /// <summary>The DER SubjectPublicKeyInfo of a PKCS#10 certificate signing request (what the CA is asked to certify).</summary>
+    /// <exception cref="AcmeConfigurationException">The bytes are not a DER PKCS#10 request.</exception>
+    public static byte[] GetCsrSubjectPublicKeyInfo(ReadOnlySpan<byte> csrDer)
+    {
+        try
+        {
+            var request = CertificationRequest.GetInstance(Asn1Object.FromByteArray(csrDer.ToArray()));
+            return request.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetEncoded(Asn1Encodable.Der);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or InvalidOperationException)
+        {
+            throw new AcmeConfigurationException($"The CSR ({csrDer.Length} bytes) is not a DER PKCS#10 certification request: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The name used for a key in messages: <c>SHA-256:</c> and the lower-case hex SHA-256 of its DER SubjectPublicKeyInfo.</summary>
+    public static string GetKeyFingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
+        "SHA-256:" + string.Concat(Hashing.Sha256(subjectPublicKeyInfo).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+
+    private static SubjectPublicKeyInfo ParseSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)
+    {
+        try
+        {
+            return SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(subjectPublicKeyInfo.ToArray()))
+                ?? throw new ArgumentException("The SubjectPublicKeyInfo is empty.", nameof(subjectPublicKeyInfo));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidCastException or ArgumentException)
+        {
+            throw new ArgumentException($"The expected key ({subjectPublicKeyInfo.Length} bytes) is not a DER SubjectPublicKeyInfo: {ex.Message}", nameof(subjectPublicKeyInfo), ex);
+        }
+    }
+
+    private static List<BcCertificate> Parse(AcmeCertificateChain chain)
+    {
+        var certificates = new List<BcCertificate>(chain.Certificates.Count);
+        for (var i = 0; i < chain.Certificates.Count; i++)
+        {
+            try
+            {
+                certificates.Add(new BcCertificate(X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(chain.Certificates[i]))));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidCastException or ArgumentException)
+            {
+                throw new AcmeProtocolException(AcmeProtocolError.MalformedCertificate, chain.Source, $"Certificate {i} of the chain cannot be read: {ex.Message}", ex);
+            }
+        }
+
+        return certificates;
+    }
+
+    private static AcmeCertificateMismatchException? CheckKey(AcmeCertificateChain chain, BcCertificate leaf, ReadOnlySpan<byte> expectedDer, SubjectPublicKeyInfo expected)
+    {
+        var actual = leaf.CertificateStructure.SubjectPublicKeyInfo;
+        var actualDer = actual.GetEncoded(Asn1Encodable.Der);
+        if (actualDer.AsSpan().SequenceEqual(expectedDer) || SameKey(expected, actual))
+        {
+            return null;
+        }
+
+        var want = GetKeyFingerprint(expectedDer);
+        var got = GetKeyFingerprint(actualDer);
+        return Mismatch(chain, AcmeCertificateMismatchReason.KeyMismatch, 0, want, got, $"the leaf certificate is for another key: the CSR key is {want}, the leaf's is {got}");
+    }
+
+    // The same key in another encoding (e.g. a compressed EC point, or explicit curve parameters).
+    private static bool SameKey(SubjectPublicKeyInfo expected, SubjectPublicKeyInfo actual)
+    {
+        try
+        {
+            return PublicKeyFactory.CreateKey(expected).Equals(PublicKeyFactory.CreateKey(actual));
+        }
+        catch (Exception ex) when (ex is SecurityUtilityException or ArgumentException or InvalidCastException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static AcmeCertificateMismatchException? CheckNames(AcmeCertificateChain chain, BcCertificate leaf, SortedSet<string> expected)
+    {
+        var actual = new SortedSet<string>(StringComparer.Ordinal);
+        var extension = leaf.CertificateStructure.TbsCertificate.Extensions?.GetExtension(X509Extensions.SubjectAlternativeName);
+        try
+        {
+            foreach (var name in extension is null ? [] : GeneralNames.GetInstance(extension.GetParsedValue()).GetNames())
+            {
+                if (name.TagNo == GeneralName.DnsName)
+                {
+                    actual.Add(IdentifierKeys.Dns(IdentifierKeys.Printable(DerIA5String.GetInstance(name.Name).GetString(), 253)));
+                }
+                else if (name.TagNo == GeneralName.IPAddress)
+                {
+                    var bytes = Asn1OctetString.GetInstance(name.Name).GetOctets();
+                    actual.Add(bytes.Length is 4 or 16 ? IdentifierKeys.Ip(new IPAddress(bytes)) : "ip:(" + bytes.Length + " bytes)");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        {
+            return Mismatch(chain, AcmeCertificateMismatchReason.IdentifiersMismatch, 0, IdentifierKeys.Describe(expected), "(unreadable)", "the leaf certificate's subjectAltName cannot be read: " + ex.Message);
+        }
+
+        if (expected.SetEquals(actual))
+        {
+            return null;
+        }
+
+        var missing = expected.Except(actual).ToList();
+        var extra = actual.Except(expected).ToList();
+        var detail = (missing.Count > 0 ? "missing " + IdentifierKeys.Describe(missing) : string.Empty)
+            + (missing.Count > 0 && extra.Count > 0 ? ", " : string.Empty)
+            + (extra.Count > 0 ? "not requested " + IdentifierKeys.Describe(extra) : string.Empty);
+        return Mismatch(chain, AcmeCertificateMismatchReason.IdentifiersMismatch, 0, IdentifierKeys.Describe(expected), IdentifierKeys.Describe(actual), "the leaf certificate's subjectAltName differs from the requested identifiers: " + detail);
+    }
+
+    private static AcmeCertificateMismatchException? CheckOrder(AcmeCertificateChain chain, List<BcCertificate> certificates)
+    {
+        for (var i = 0; i + 1 < certificates.Count; i++)
+        {
+            var certificate = certificates[i];
+            var next = certificates[i + 1];
+            var issuer = Describe(certificate.IssuerDN);
+            var nextSubject = Describe(next.SubjectDN);
+            if (!certificate.IssuerDN.Equivalent(next.SubjectDN, inOrder: true))
+            {
+                return Mismatch(chain, AcmeCertificateMismatchReason.ChainOrder, i, nextSubject, issuer, $"certificate {i} is issued by '{issuer}', but certificate {i + 1} is '{nextSubject}': the chain is out of order or incomplete");
+            }
+
+            string? failure;
+            try
+            {
+                failure = certificate.IsSignatureValid(next.GetPublicKey()) ? null : "the signature does not verify";
+            }
+            catch (Exception ex) when (ex is InvalidKeyException or SignatureException or SecurityUtilityException or GeneralSecurityException or ArgumentException or InvalidOperationException or Org.BouncyCastle.Crypto.CryptoException)
+            {
+                failure = ex.Message;
+            }
+
+            if (failure is not null)
+            {
+                return Mismatch(chain, AcmeCertificateMismatchReason.BadSignature, i, $"a signature by the key of certificate {i + 1} ('{nextSubject}')", failure, $"the signature of certificate {i} ('{Describe(certificate.SubjectDN)}') does not verify with the public key of certificate {i + 1} ('{nextSubject}'): {failure}");
+            }
+        }
+
+        return null;
+    }
+
+    private static AcmeCertificateMismatchException? CheckValidity(AcmeCertificateChain chain, List<BcCertificate> certificates, DateTimeOffset now, TimeSpan clockSkew)
+    {
+        var instant = now.UtcDateTime;
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            var certificate = certificates[i];
+            var notBefore = Utc(certificate.NotBefore);
+            var notAfter = Utc(certificate.NotAfter);
+            if (notBefore - clockSkew > instant)
+            {
+                return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
+            }
+
+            if (notAfter < instant)
+            {
+                return Mismatch(chain, AcmeCertificateMismatchReason.Expired, i, $"notAfter at or after {Format(instant)}", $"notAfter {Format(notAfter)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') expired at {Format(notAfter)}; it is {Format(instant)}");
+            }
+        }
+
+        return null;
+    }
+
+    // RFC 4514 order (most specific first), as X500DistinguishedName.Name shows it.
+    private static string Describe(X509Name name) => IdentifierKeys.Printable(name.ToString(true, X509Name.DefaultSymbols), 200);
+
+    // X.509 times are UTC; a DateTime without a kind is taken as UTC, never as local time.
+    private static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
+
+    private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static AcmeCertificateMismatchException Mismatch(AcmeCertificateChain chain, AcmeCertificateMismatchReason reason, int index, string expected, string actual, string detail) =>
+        new(reason, index, expected, actual, chain.Source, $"The certificate chain from {chain.Source} is not what was ordered ({reason}): {detail}.");
+}

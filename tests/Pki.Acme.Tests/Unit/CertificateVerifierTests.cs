@@ -1,0 +1,139 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+
+namespace Pki.Acme.Tests.Unit;
+
+/// <summary><see cref="AcmeCertificateVerifier"/> on its own, as Management and renewal code call it.</summary>
+public sealed class CertificateVerifierTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly StubCa _ca = new(Now);
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _key.Dispose();
+    }
+
+    private AcmeCertificateChain Chain(params X509Certificate2[] certificates) =>
+        AcmeCertificateChain.FromPem(StubCa.Pem(certificates), new Uri("https://ca.test/cert/9"));
+
+    [Fact]
+    public void A_matching_chain_passes_and_its_key_may_be_given_from_the_csr()
+    {
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("a.example.test"), AcmeIdentifier.Ip(IPAddress.Parse("192.0.2.4"))];
+        using var leaf = _ca.Leaf(new PublicKey(_key), names);
+        var csrKey = AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(CsrBuilder.Build(_key, names));
+
+        Assert.Equal(_key.ExportSubjectPublicKeyInfo(), csrKey);
+        AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate, _ca.Root), csrKey, names, Now);
+        AcmeCertificateVerifier.Verify(Chain(leaf), csrKey, names, Now); // a lone leaf has no chain to check
+    }
+
+    [Fact]
+    public void An_rsa_leaf_under_an_ecdsa_intermediate_passes()
+    {
+        using var rsa = RSA.Create(2048);
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("rsa.example.test")];
+        using var leaf = _ca.Leaf(new PublicKey(rsa), names);
+
+        AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), rsa.ExportSubjectPublicKeyInfo(), names, Now);
+    }
+
+    [Fact]
+    public void The_same_key_in_another_encoding_is_the_same_key()
+    {
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("a.example.test")];
+        using var leaf = _ca.Leaf(new PublicKey(_key), names);
+        var uncompressed = (ECPublicKeyParameters)PublicKeyFactory.CreateKey(_key.ExportSubjectPublicKeyInfo());
+        var compressed = new ECPublicKeyParameters("EC", uncompressed.Q.Normalize(), uncompressed.PublicKeyParamSet);
+        var info = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(compressed);
+        var compressedDer = new Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo(info.Algorithm, compressed.Q.GetEncoded(compressed: true)).GetDerEncoded();
+        Assert.NotEqual(_key.ExportSubjectPublicKeyInfo(), compressedDer);
+
+        AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), compressedDer, names, Now);
+    }
+
+    [Fact]
+    public void Validity_is_inclusive_of_notAfter_and_checked_for_every_certificate()
+    {
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("a.example.test")];
+        var notAfter = Now.AddDays(1);
+        using var leaf = _ca.Leaf(new PublicKey(_key), names, Now.AddDays(-1), notAfter);
+        var chain = Chain(leaf, _ca.Intermediate);
+
+        AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), names, notAfter);
+        var expired = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), names, notAfter.AddSeconds(1)));
+        Assert.Equal(AcmeCertificateMismatchReason.Expired, expired.Reason);
+        Assert.Equal($"notAfter {notAfter.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}", expired.Actual);
+
+        // Before the intermediate's notBefore (30 days before Now), the intermediate is reported.
+        using var early = _ca.Leaf(new PublicKey(_key), names, Now.AddDays(-40), Now.AddDays(1));
+        var notYet = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(early, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), names, Now.AddDays(-35)));
+        Assert.Equal(AcmeCertificateMismatchReason.NotYetValid, notYet.Reason);
+        Assert.Equal(1, notYet.CertificateIndex);
+    }
+
+    [Fact]
+    public void The_clock_skew_applies_to_notBefore_only()
+    {
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("a.example.test")];
+        using var leaf = _ca.Leaf(new PublicKey(_key), names, Now.AddMinutes(3), Now.AddDays(1));
+        var chain = Chain(leaf, _ca.Intermediate);
+
+        Assert.Equal(AcmeCertificateMismatchReason.NotYetValid, Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), names, Now)).Reason);
+        AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), names, Now, AcmeCertificateVerifier.DefaultClockSkew);
+        Assert.False(AcmeCertificateVerifier.TryVerify(chain, _key.ExportSubjectPublicKeyInfo(), names, Now.AddDays(1).AddSeconds(1), AcmeCertificateVerifier.DefaultClockSkew, out var mismatch));
+        Assert.Equal(AcmeCertificateMismatchReason.Expired, mismatch!.Reason);
+    }
+
+    [Fact]
+    public void A_leaf_without_subjectAltName_names_nothing()
+    {
+        using var leaf = _ca.Leaf(new PublicKey(_key), names: null!);
+
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("a.example.test")], Now));
+
+        Assert.Equal(AcmeCertificateMismatchReason.IdentifiersMismatch, ex.Reason);
+        Assert.Equal("[]", ex.Actual);
+    }
+
+    [Fact]
+    public void An_unreadable_subjectAltName_is_an_IdentifiersMismatch_not_a_crash()
+    {
+        var request = new CertificateRequest(new X500DistinguishedName("CN=Broken"), new PublicKey(_key), HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509Extension("2.5.29.17", [0x04, 0x01, 0x00], critical: false)); // an OCTET STRING, not GeneralNames
+        using var leaf = request.Create(new X500DistinguishedName(StubCa.IntermediateName), X509SignatureGenerator.CreateForECDsa(_ca.IntermediateKey), Now.AddDays(-1), Now.AddDays(1), [7]);
+
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("a.example.test")], Now));
+
+        Assert.Equal(AcmeCertificateMismatchReason.IdentifiersMismatch, ex.Reason);
+        Assert.Equal("(unreadable)", ex.Actual);
+        Assert.Contains("the leaf certificate's subjectAltName cannot be read: ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ipv6_addresses_compare_by_value()
+    {
+        using var leaf = _ca.Leaf(new PublicKey(_key), [AcmeIdentifier.Ip(IPAddress.Parse("2001:db8::1"))]);
+
+        AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), [new AcmeIdentifier { Type = "ip", Value = "2001:DB8:0:0:0:0:0:1" }], Now);
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused_by_name()
+    {
+        using var leaf = _ca.Leaf(new PublicKey(_key), [AcmeIdentifier.Dns("a.example.test")]);
+        var chain = Chain(leaf);
+
+        Assert.StartsWith("The expected key (3 bytes) is not a DER SubjectPublicKeyInfo", Assert.Throws<ArgumentException>(() => AcmeCertificateVerifier.Verify(chain, new byte[] { 1, 2, 3 }, [AcmeIdentifier.Dns("a.example.test")], Now)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("At least one identifier is needed", Assert.Throws<ArgumentException>(() => AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), [], Now)).Message, StringComparison.Ordinal);
+        Assert.Equal("clockSkew", Assert.Throws<ArgumentException>(() => AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("a.example.test")], Now, TimeSpan.FromSeconds(-1))).ParamName);
+        Assert.Equal(AcmeProtocolError.MalformedCertificate, Assert.Throws<AcmeProtocolException>(() => AcmeCertificateChain.FromPem("no pem")).Error);
+    }
+}
