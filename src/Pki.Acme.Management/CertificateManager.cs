@@ -558,13 +558,13 @@ public sealed class CertificateManager
 
             var chains = await issuer.Client.DownloadCertificateAsync(account, order.Resource.Certificate, includeAlternates: true, cancellationToken).ConfigureAwait(false);
             var chain = AcmeClient.ChooseChain(chains, issuer.Options.PreferredChain);
-            using (var leaf = chain.LoadLeaf())
+
+            // What the CA sends is checked before it is stored: the saved key, the ordered names, the chain, the dates.
+            var identifiers = pending.Identifiers.Select(ManagedCertificateOptions.ParseIdentifier).ToList();
+            if (!AcmeCertificateVerifier.TryVerify(chain, SubjectPublicKeyInfo(key), identifiers, _time.GetUtcNow(), AcmeCertificateVerifier.DefaultClockSkew, out var mismatch))
             {
-                if (!PublicKeyMatches(leaf, key))
-                {
-                    Log.CertificateAction(_logger, name, $"the certificate of order {orderUri} is for another key: ordering again");
-                    return null;
-                }
+                Log.CertificateAction(_logger, name, $"the certificate of order {orderUri} does not match what was ordered ({mismatch!.Message}): ordering again");
+                return null;
             }
 
             return new StoredCertificate
@@ -585,19 +585,12 @@ public sealed class CertificateManager
         }
     }
 
-    private static bool PublicKeyMatches(X509Certificate2 leaf, AsymmetricAlgorithm key)
+    private static byte[] SubjectPublicKeyInfo(AsymmetricAlgorithm key) => key switch
     {
-        var expected = key switch
-        {
-            ECDsa ec => ec.ExportSubjectPublicKeyInfo(),
-            RSA rsa => rsa.ExportSubjectPublicKeyInfo(),
-            _ => [],
-        };
-        using var ecLeaf = leaf.GetECDsaPublicKey();
-        using var rsaLeaf = ecLeaf is null ? leaf.GetRSAPublicKey() : null;
-        var actual = ecLeaf?.ExportSubjectPublicKeyInfo() ?? rsaLeaf?.ExportSubjectPublicKeyInfo() ?? [];
-        return expected.AsSpan().SequenceEqual(actual);
-    }
+        ECDsa ec => ec.ExportSubjectPublicKeyInfo(),
+        RSA rsa => rsa.ExportSubjectPublicKeyInfo(),
+        _ => [],
+    };
 
     /// <summary>The in-memory certificate, refreshed from the store when another instance replaced it.</summary>
     private async Task<(ManagedCertificate? Current, StoredCertificate? Stored)> LoadAsync(Entry entry, CancellationToken cancellationToken)

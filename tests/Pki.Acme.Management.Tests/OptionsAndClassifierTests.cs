@@ -185,6 +185,8 @@ public sealed class OptionsAndClassifierTests
             (new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, uri, "too large"), Next, "protocol"),
             (new AcmeProblemException(new AcmeProblem { Type = "about:blank" }, uri, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5)), Next, "problem:other"),
             (new AcmeProblemException(new AcmeProblem { Type = "urn:example:unknown" }, uri, (System.Net.HttpStatusCode)418, null), Next, "problem:other"),
+            (new AcmeCertificateMismatchException(AcmeCertificateMismatchReason.IdentifiersMismatch, 0, "a.example, b.example", "a.example", uri, "The leaf lacks b.example"), Next, "certificateMismatch"),
+            (new AcmeProtocolException(AcmeProtocolError.UnexpectedIdentifier, uri, "authorization for c.example, which was not ordered"), Next, "protocol"),
             (new AcmeOrderException("https://ca.example/authz was still 'pending' after polling for 300 s (PollTimeout).", uri, problem: null), OneMore, "order"),
             (new AcmeConfigurationException("bad key"), Stop, "configuration"),
             (new AcmeManagementConfigurationException("bad option"), Stop, "configuration"),
