@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Debug, "TLS-ALPN-01 handshake from {Remote} failed: {Reason}")]
     public static partial void AlpnHandshakeFailed(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "{Url} links {Count} alternate chains; only the first {Max} are fetched (AcmeClientOptions.MaxAlternateChains)")]
+    public static partial void AlternateChainsCapped(ILogger logger, Uri url, int count, int max);
 }
