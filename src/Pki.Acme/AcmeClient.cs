@@ -338,7 +338,8 @@ public sealed partial class AcmeClient
 
     /// <summary>
     /// Downloads the certificate chain (section 7.4.2) and, when <paramref name="includeAlternates"/>
-    /// is true, every alternate chain the server links with <c>rel="alternate"</c>. The default chain comes first.
+    /// is true, the alternate chains the server links with <c>rel="alternate"</c>, at most
+    /// <see cref="AcmeClientOptions.MaxAlternateChains"/> of them. The default chain comes first.
     /// The chains are parsed, not verified: check them with <see cref="AcmeCertificateVerifier"/> before use.
     /// </summary>
     public async Task<IReadOnlyList<AcmeCertificateChain>> DownloadCertificateAsync(AcmeAccount account, Uri certificateUrl, bool includeAlternates = true, CancellationToken cancellationToken = default)
@@ -348,7 +349,14 @@ public sealed partial class AcmeClient
         var chains = new List<AcmeCertificateChain> { ReadChain(response) };
         if (includeAlternates)
         {
-            foreach (var alternate in response.LinksWithRel("alternate").Distinct())
+            // A server must not make the client fetch without end: further links are ignored.
+            var alternates = response.LinksWithRel("alternate").Distinct().ToList();
+            if (alternates.Count > _options.MaxAlternateChains)
+            {
+                Log.AlternateChainsCapped(_logger, certificateUrl, alternates.Count, _options.MaxAlternateChains);
+            }
+
+            foreach (var alternate in alternates.Take(_options.MaxAlternateChains))
             {
                 var alternateResponse = await PostAsGetAsync(account, alternate, cancellationToken).ConfigureAwait(false);
                 chains.Add(ReadChain(alternateResponse));
@@ -437,7 +445,7 @@ public sealed partial class AcmeClient
     private async Task<T> PollAsync<T>(Uri url, Func<CancellationToken, Task<T>> fetch, Func<T, (string Status, TimeSpan? RetryAfter)> state, Func<string, bool> done, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + _options.PollTimeout;
-        var delay = _options.PollInitialDelay;
+        var backoff = _options.PollInitialDelay;
         while (true)
         {
             var value = await fetch(cancellationToken).ConfigureAwait(false);
@@ -447,9 +455,14 @@ public sealed partial class AcmeClient
                 return value;
             }
 
-            // Honour Retry-After when the server sends it (clamped); otherwise back off exponentially.
-            var wait = retryAfter is { } ra ? (ra > _options.MaxRetryAfter ? _options.MaxRetryAfter : ra) : delay;
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.PollMaxDelay.Ticks));
+            // Honour a positive Retry-After, raised to MinRetryAfter and clamped to MaxRetryAfter. Zero or
+            // a date in the past asks for nothing useful: it counts as absent and the exponential
+            // backoff applies, so no answer can make the client poll in a tight loop. The backoff
+            // grows with every poll either way, which bounds the polls in PollTimeout.
+            var wait = retryAfter is { } ra && ra > TimeSpan.Zero
+                ? (ra < _options.MinRetryAfter ? _options.MinRetryAfter : ra > _options.MaxRetryAfter ? _options.MaxRetryAfter : ra)
+                : backoff;
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.PollMaxDelay.Ticks));
             if (_time.GetUtcNow() + wait > deadline)
             {
                 throw new AcmeOrderException($"{url} was still '{status}' after polling for {_options.PollTimeout.TotalSeconds:0} s (PollTimeout).", url, problem: null);

@@ -35,8 +35,37 @@ public sealed class AcmeClientOptions
     /// <summary>The longest Retry-After honoured while polling (default 10 min); larger values are clamped to it.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The shortest Retry-After honoured while polling (default 1 s); a shorter positive one is
+    /// raised to it. A Retry-After of zero or a date in the past is treated as absent: polling then
+    /// backs off from <see cref="PollInitialDelay"/>, so a server cannot make the client poll in a loop.
+    /// </summary>
+    public TimeSpan MinRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long to poll one authorization or order before giving up (default 5 min).</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The deadline of one HTTP exchange as a whole (default 30 s): connecting, sending, the
+    /// response headers and the whole body, the HEAD to newNonce included. Unlike
+    /// <see cref="HttpClient.Timeout"/>, which stops at the headers, it also ends a body that stalls
+    /// or trickles. Expiry throws <see cref="AcmeTransportException"/> with
+    /// <see cref="AcmeTransportFailureKind.Timeout"/>. The timer runs on the client's TimeProvider.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a nonce from an earlier response is kept for reuse (default 1 min). Servers forget
+    /// nonces after a while; an older one is dropped and a fresh one fetched with HEAD newNonce,
+    /// which costs one round trip instead of a signed request refused with badNonce.
+    /// </summary>
+    public TimeSpan NonceMaxAge { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many alternate chains (<c>Link: rel="alternate"</c>, RFC 8555 section 7.4.2) a download
+    /// fetches at most (default 10); further links are ignored and logged. 0 fetches none.
+    /// </summary>
+    public int MaxAlternateChains { get; set; } = 10;
 
     /// <summary>The User-Agent sent with every request (RFC 8555 section 6.1 asks clients to send one).</summary>
     public string UserAgent { get; set; } = "Pki.Acme/" + typeof(AcmeClientOptions).Assembly.GetName().Version?.ToString(3);
@@ -56,6 +85,9 @@ public sealed class AcmeClientOptions
 /// <summary>Validates <see cref="AcmeClientOptions"/> at start-up (Options pattern).</summary>
 internal sealed class ValidateOptions : IValidateOptions<AcmeClientOptions>
 {
+    private static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxNonceMaxAge = TimeSpan.FromDays(1);
+
     public ValidateOptionsResult Validate(string? name, AcmeClientOptions options)
     {
         var failure = Check(options);
@@ -98,6 +130,26 @@ internal sealed class ValidateOptions : IValidateOptions<AcmeClientOptions>
         if (options.PollTimeout <= TimeSpan.Zero || options.MaxRetryAfter <= TimeSpan.Zero)
         {
             return "AcmeClientOptions.PollTimeout and MaxRetryAfter must be positive.";
+        }
+
+        if (options.MinRetryAfter <= TimeSpan.Zero || options.MinRetryAfter > options.MaxRetryAfter)
+        {
+            return $"AcmeClientOptions.MinRetryAfter ({options.MinRetryAfter}) must be positive and not above MaxRetryAfter ({options.MaxRetryAfter}).";
+        }
+
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > MaxRequestTimeout)
+        {
+            return $"AcmeClientOptions.RequestTimeout must be positive and at most {MaxRequestTimeout}; it is {options.RequestTimeout}.";
+        }
+
+        if (options.NonceMaxAge <= TimeSpan.Zero || options.NonceMaxAge > MaxNonceMaxAge)
+        {
+            return $"AcmeClientOptions.NonceMaxAge must be positive and at most {MaxNonceMaxAge}; it is {options.NonceMaxAge}.";
+        }
+
+        if (options.MaxAlternateChains is < 0 or > 100)
+        {
+            return $"AcmeClientOptions.MaxAlternateChains must be between 0 and 100; it is {options.MaxAlternateChains}.";
         }
 
         return null;

@@ -324,3 +324,66 @@ public sealed class AcmeCertificateMismatchException : AcmeException
     /// <summary>Where the chain came from (its download URL).</summary>
     public Uri ChainUri { get; }
 }
+
+/// <summary>How an HTTP exchange with the ACME server failed below the protocol.</summary>
+public enum AcmeTransportFailureKind
+{
+    /// <summary>
+    /// The exchange did not complete within <see cref="AcmeClientOptions.RequestTimeout"/> (or the
+    /// <see cref="HttpClient.Timeout"/> of the client): the connection, the headers or the body
+    /// stalled or arrived too slowly. Worth retrying later, or at another CA.
+    /// </summary>
+    Timeout,
+
+    /// <summary>No connection could be made (refused, unreachable, name not resolved), or it broke (reset, closed early) before the response was complete.</summary>
+    ConnectionFailed,
+
+    /// <summary>The TLS handshake failed: the server's certificate was not trusted, or no protocol or cipher was agreed.</summary>
+    TlsFailed,
+
+    /// <summary>The server answered with something that is not valid HTTP (or headers larger than the handler allows).</summary>
+    InvalidResponse,
+}
+
+/// <summary>
+/// An HTTP exchange with the ACME server failed before a complete response arrived: a timeout, a
+/// refused or broken connection, a failed TLS handshake or an answer that is not HTTP. The request
+/// may or may not have reached the server. Cancellation through the caller's own token is never
+/// reported this way: it surfaces as <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class AcmeTransportException : AcmeException
+{
+    /// <summary>Creates the exception for the exchange with <paramref name="requestUri"/>.</summary>
+    public AcmeTransportException(AcmeTransportFailureKind kind, Uri requestUri, string message, Exception? innerException = null)
+        : base(message, innerException!)
+    {
+        Kind = kind;
+        RequestUri = requestUri;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeTransportException()
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeTransportException(string message)
+        : base(message)
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public AcmeTransportException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        RequestUri = new Uri("about:blank");
+    }
+
+    /// <summary>What went wrong.</summary>
+    public AcmeTransportFailureKind Kind { get; }
+
+    /// <summary>The URL of the failed exchange.</summary>
+    public Uri RequestUri { get; }
+}

@@ -37,25 +37,42 @@ public sealed partial class RenewalInfoClient
     /// <param name="certId">The certificate.</param>
     /// <param name="consecutiveTransientFailures">How many transient failures preceded this request (for the backoff).</param>
     /// <param name="cancellationToken">Cancels the request (throws <see cref="OperationCanceledException"/>).</param>
+    /// <remarks>
+    /// The whole exchange, body included, is bounded by <see cref="RenewalInfoOptions.RequestTimeout"/>;
+    /// a server that stalls or trickles yields a <see cref="RenewalInfoStatus.TransientFailure"/>.
+    /// </remarks>
     public async Task<RenewalInfoResult> GetAsync(Uri renewalInfoUrl, AriCertId certId, int consecutiveTransientFailures = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(renewalInfoUrl);
         ArgumentNullException.ThrowIfNull(certId);
         var url = new Uri(renewalInfoUrl.AbsoluteUri.TrimEnd('/') + "/" + certId.Value);
         var now = _time.GetUtcNow();
+
+        // One deadline for the whole exchange: HttpClient.Timeout stops at the headers.
+#if NET8_0_OR_GREATER
+        using var timer = new CancellationTokenSource(_options.RequestTimeout, _time);
+#else
+        using var timer = _time.CreateCancellationTokenSource(_options.RequestTimeout);
+#endif
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         HttpResponseMessage response;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Transient(now, consecutiveTransientFailures, $"GET {url} failed: {ex.Message}");
+            return Transient(now, consecutiveTransientFailures, timer.IsCancellationRequested ? $"GET {url} timed out after {_options.RequestTimeout.TotalSeconds:0.###} s (RequestTimeout)" : $"GET {url} timed out (HttpClient.Timeout)");
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return Transient(now, consecutiveTransientFailures, $"GET {url} timed out");
+            return Transient(now, consecutiveTransientFailures, timer.IsCancellationRequested ? $"GET {url} timed out after {_options.RequestTimeout.TotalSeconds:0.###} s (RequestTimeout)" : $"GET {url} failed: {ex.Message}");
+        }
+        catch (OperationCanceledException ex) when (ex.CancellationToken != cancellationToken)
+        {
+            // The caller cancelled; name the caller's token rather than the linked one.
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
 
         using (response)
@@ -76,15 +93,19 @@ public sealed partial class RenewalInfoClient
             byte[] body;
             try
             {
-                body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+                body = await ReadBoundedAsync(response, deadline.Token).ConfigureAwait(false);
             }
             catch (InvalidDataException ex)
             {
                 return Failure(RenewalInfoStatus.Invalid, now + _options.LongTermRetry, $"GET {url}: {ex.Message}");
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                return Transient(now, consecutiveTransientFailures, $"GET {url}: reading the body failed: {ex.Message}");
+                return Transient(now, consecutiveTransientFailures, timer.IsCancellationRequested ? $"GET {url}: the body did not arrive within {_options.RequestTimeout.TotalSeconds:0.###} s (RequestTimeout)" : $"GET {url}: reading the body failed: {ex.Message}");
+            }
+            catch (OperationCanceledException ex) when (ex.CancellationToken != cancellationToken)
+            {
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
             }
 
             var (window, explanation, problem) = Parse(body);

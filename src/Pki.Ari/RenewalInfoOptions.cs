@@ -24,6 +24,14 @@ public sealed class RenewalInfoOptions
     /// <summary>The largest renewalInfo body read (default 64 KiB).</summary>
     public int MaxResponseBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// The deadline of one renewalInfo request as a whole (default 30 s): connecting, the headers
+    /// and the whole body. Unlike <see cref="HttpClient.Timeout"/>, which stops at the headers, it
+    /// also ends a body that stalls or trickles; the request then counts as a transient failure.
+    /// The timer runs on the client's TimeProvider.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="AriException">A value cannot work; the message names it.</exception>
     public void Validate()
@@ -46,6 +54,11 @@ public sealed class RenewalInfoOptions
         if (MaxResponseBytes < 1024)
         {
             throw new AriException($"RenewalInfoOptions: MaxResponseBytes must be at least 1024; it is {MaxResponseBytes}.");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new AriException($"RenewalInfoOptions: RequestTimeout must be positive and at most 00:10:00; it is {RequestTimeout}.");
         }
     }
 }

@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -10,9 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace Pki.Acme.Internal;
 
 /// <summary>
-/// HTTP for ACME: bounded reads, content-type checks, problem documents, the nonce pool
-/// (RFC 8555 section 7.2: every response's Replay-Nonce is kept) and transparent, bounded
-/// badNonce retries (section 6.5).
+/// HTTP for ACME: bounded reads, a deadline over every whole exchange (body included),
+/// content-type checks, problem documents, the nonce pool (RFC 8555 section 7.2: every
+/// response's Replay-Nonce is kept, the newest used first) and transparent, bounded badNonce
+/// retries (section 6.5) that sign again with the nonce the badNonce answer carried.
 /// </summary>
 internal sealed class AcmeTransport
 {
@@ -28,7 +30,7 @@ internal sealed class AcmeTransport
     private readonly AcmeClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ConcurrentQueue<string> _nonces = new();
+    private readonly NoncePool _nonces;
 
     public AcmeTransport(HttpClient http, AcmeClientOptions options, ILogger logger, TimeProvider time)
     {
@@ -36,6 +38,7 @@ internal sealed class AcmeTransport
         _options = options;
         _logger = logger;
         _time = time;
+        _nonces = new NoncePool(time, options.NonceMaxAge);
     }
 
     /// <summary>Nonces currently pooled (for tests and diagnostics).</summary>
@@ -50,22 +53,35 @@ internal sealed class AcmeTransport
     /// </summary>
     public async Task<AcmeResponse> PostAsync(Uri url, AcmeKey key, string? kid, ReadOnlyMemory<byte> payload, bool postAsGet, Uri newNonceUrl, CancellationToken cancellationToken)
     {
+        PooledNonce? fromBadNonce = null;
         for (var attempt = 0; ; attempt++)
         {
-            var nonce = await GetNonceAsync(newNonceUrl, cancellationToken).ConfigureAwait(false);
-            var body = JwsWriter.Sign(key, kid, nonce, url, payload.Span, postAsGet);
+            var nonce = fromBadNonce ?? await GetNonceAsync(newNonceUrl, cancellationToken).ConfigureAwait(false);
+            var body = JwsWriter.Sign(key, kid, nonce.Value, url, payload.Span, postAsGet);
+            var retryNonce = attempt < _options.BadNonceRetries ? new NonceSlot() : null;
             try
             {
                 return await SendAsync(
                     () => new HttpRequestMessage(HttpMethod.Post, url) { Content = JoseContent(body) },
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    retryNonce).ConfigureAwait(false);
             }
-            catch (AcmeProblemException ex) when (ex.Type == AcmeProblemTypes.BadNonce && attempt < _options.BadNonceRetries)
+            catch (AcmeProblemException ex) when (ex.Type == AcmeProblemTypes.BadNonce && retryNonce is not null)
             {
+                // Section 6.5: the badNonce answer carries a fresh nonce; it is the best one to sign
+                // with next. Pooled nonces obtained before the refused one are probably as stale.
+                _nonces.DropObtainedNoLaterThan(nonce);
+                fromBadNonce = retryNonce.Nonce;
                 Log.BadNonceRetry(_logger, url, attempt + 1, _options.BadNonceRetries);
                 AcmeDiagnostics.BadNonceRetries.Add(1);
             }
         }
+    }
+
+    /// <summary>Receives the Replay-Nonce of a badNonce answer so the retry uses it rather than the pool.</summary>
+    private sealed class NonceSlot
+    {
+        public PooledNonce? Nonce { get; set; }
     }
 
     private static ByteArrayContent JoseContent(byte[] body)
@@ -75,16 +91,18 @@ internal sealed class AcmeTransport
         return content;
     }
 
-    private async Task<string> GetNonceAsync(Uri newNonceUrl, CancellationToken cancellationToken)
+    private async Task<PooledNonce> GetNonceAsync(Uri newNonceUrl, CancellationToken cancellationToken)
     {
-        if (_nonces.TryDequeue(out var pooled))
+        if (_nonces.TryTake(out var pooled))
         {
             return pooled;
         }
 
         // RFC 8555 section 7.2: HEAD newNonce; the nonce is in Replay-Nonce.
         using var request = new HttpRequestMessage(HttpMethod.Head, newNonceUrl);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+        using var deadline = new RequestDeadline(_time, _options.RequestTimeout, cancellationToken);
+        using var response = await SendForHeadersAsync(request, deadline, cancellationToken).ConfigureAwait(false);
         Log.Exchange(_logger, "HEAD", newNonceUrl, (int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
@@ -96,7 +114,7 @@ internal sealed class AcmeTransport
             throw new AcmeProtocolException(AcmeProtocolError.MissingNonce, newNonceUrl, "newNonce answered without a valid Replay-Nonce header");
         }
 
-        return nonce;
+        return _nonces.Fresh(nonce);
     }
 
     private static bool TryReadNonce(HttpResponseMessage response, out string nonce)
@@ -121,50 +139,53 @@ internal sealed class AcmeTransport
 
     private static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
 
-    private async Task<AcmeResponse> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    private async Task<AcmeResponse> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken, NonceSlot? badNonceSlot = null)
     {
         using var request = createRequest();
         request.Headers.UserAgent.ParseAdd(_options.UserAgent);
         var url = request.RequestUri!;
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            // The useful part ("UntrustedRoot", "Connection refused") is often in the inner exception.
-            var reasons = new List<string>();
-            for (Exception? e = ex; e is not null; e = e.InnerException)
-            {
-                if (!e.Message.Contains("see inner exception", StringComparison.OrdinalIgnoreCase))
-                {
-                    reasons.Add(e.Message);
-                }
-            }
 
-            throw new AcmeException($"ACME request to {url} failed: {string.Join(": ", reasons.Distinct())}", ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AcmeException($"ACME request to {url} timed out.", ex);
-        }
-
-        using (response)
+        // One deadline for the whole exchange: HttpClient.Timeout stops at the headers.
+        using var deadline = new RequestDeadline(_time, _options.RequestTimeout, cancellationToken);
+        using (var response = await SendForHeadersAsync(request, deadline, cancellationToken).ConfigureAwait(false))
         {
             Log.Exchange(_logger, request.Method.Method, url, (int)response.StatusCode);
             AcmeDiagnostics.Requests.Add(1, new KeyValuePair<string, object?>("http.request.method", request.Method.Method), new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
-            if (TryReadNonce(response, out var nonce))
+            var hasNonce = TryReadNonce(response, out var nonce);
+            byte[] body;
+            try
             {
-                _nonces.Enqueue(nonce);
+                body = await ReadBoundedAsync(response, url, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                throw TransportFailure(request, ex, deadline, "reading the response body");
+            }
+            catch (OperationCanceledException ex) when (IsCallersCancellation(ex, cancellationToken))
+            {
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
             }
 
-            var body = await ReadBoundedAsync(response, url, cancellationToken).ConfigureAwait(false);
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             var retryAfter = ReadRetryAfter(response);
             if ((int)response.StatusCode >= 400)
             {
-                throw ToError(url, response.StatusCode, mediaType, body, retryAfter);
+                var error = ToError(url, response.StatusCode, mediaType, body, retryAfter);
+                if (hasNonce && badNonceSlot is not null && error is AcmeProblemException { Type: AcmeProblemTypes.BadNonce })
+                {
+                    badNonceSlot.Nonce = _nonces.Fresh(nonce);
+                }
+                else if (hasNonce)
+                {
+                    _nonces.Add(nonce);
+                }
+
+                throw error;
+            }
+
+            if (hasNonce)
+            {
+                _nonces.Add(nonce);
             }
 
             if ((int)response.StatusCode is < 200 or > 299)
@@ -174,6 +195,93 @@ internal sealed class AcmeTransport
 
             var location = response.Headers.Location is { } l ? RequireSecureUrl(l.IsAbsoluteUri ? l : new Uri(url, l), "Location header", url) : null;
             return new AcmeResponse(url, response.StatusCode, mediaType, body, location, retryAfter, ReadLinks(response, url));
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> and waits for the response headers within the deadline.</summary>
+    private async Task<HttpResponseMessage> SendForHeadersAsync(HttpRequestMessage request, RequestDeadline deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            throw TransportFailure(request, ex, deadline, "waiting for the response");
+        }
+        catch (OperationCanceledException ex) when (IsCallersCancellation(ex, cancellationToken))
+        {
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>The caller cancelled, and the exception names the linked deadline token: it should name the caller's.</summary>
+    private static bool IsCallersCancellation(OperationCanceledException ex, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested && ex.CancellationToken != cancellationToken;
+
+    /// <summary>A failure of the exchange itself; the caller's own cancellation is not one (it stays an OperationCanceledException).</summary>
+    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or SocketException or OperationCanceledException;
+
+    private static AcmeTransportException TransportFailure(HttpRequestMessage request, Exception ex, RequestDeadline deadline, string phase)
+    {
+        var url = request.RequestUri!;
+        var method = request.Method.Method;
+        if (deadline.Expired)
+        {
+            return new AcmeTransportException(AcmeTransportFailureKind.Timeout, url, $"ACME {method} {url} timed out after {deadline.Timeout.TotalSeconds:0.###} s (AcmeClientOptions.RequestTimeout) while {phase}.", ex);
+        }
+
+        if (ex is OperationCanceledException)
+        {
+            // Neither the caller nor the deadline: HttpClient.Timeout, which covers the headers only.
+            return new AcmeTransportException(AcmeTransportFailureKind.Timeout, url, $"ACME {method} {url} timed out (HttpClient.Timeout) while {phase}.", ex);
+        }
+
+        // The useful part ("UntrustedRoot", "Connection refused") is often in the inner exception.
+        var reasons = new List<string>();
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (!e.Message.Contains("see inner exception", StringComparison.OrdinalIgnoreCase))
+            {
+                reasons.Add(e.Message);
+            }
+        }
+
+        return new AcmeTransportException(Classify(ex), url, $"ACME {method} {url} failed while {phase}: {string.Join(": ", reasons.Distinct())}", ex);
+    }
+
+    private static AcmeTransportFailureKind Classify(Exception ex)
+    {
+        // A socket error is a broken connection even when it happened during the TLS handshake.
+        if (Chain(ex).Any(e => e is SocketException))
+        {
+            return AcmeTransportFailureKind.ConnectionFailed;
+        }
+
+        if (Chain(ex).Any(e => e is AuthenticationException))
+        {
+            return AcmeTransportFailureKind.TlsFailed;
+        }
+
+#if NET8_0_OR_GREATER
+        if (ex is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded })
+        {
+            return AcmeTransportFailureKind.InvalidResponse;
+        }
+
+        return AcmeTransportFailureKind.ConnectionFailed;
+#else
+        // Without HttpRequestError: a failure with no I/O error under it is the handler refusing what it read.
+        return Chain(ex).Any(e => e is IOException) ? AcmeTransportFailureKind.ConnectionFailed : AcmeTransportFailureKind.InvalidResponse;
+#endif
+    }
+
+    private static IEnumerable<Exception> Chain(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
         }
     }
 

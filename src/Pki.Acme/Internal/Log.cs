@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Debug, "TLS-ALPN-01 handshake from {Remote} failed: {Reason}")]
     public static partial void AlpnHandshakeFailed(ILogger logger, string remote, string reason);
 
+    [LoggerMessage(11, LogLevel.Warning, "{Url} links {Count} alternate chains; only the first {Max} are fetched (AcmeClientOptions.MaxAlternateChains)")]
+    public static partial void AlternateChainsCapped(ILogger logger, Uri url, int count, int max);
+
     // Ids from 40 on: the certificate checks of issue #11 (kept apart from the transport's).
     [LoggerMessage(40, LogLevel.Warning, "The certificate chain from {Source} was rejected ({Reason}): {Detail}")]
     public static partial void ChainRejected(ILogger logger, Uri source, AcmeCertificateMismatchReason reason, string detail);

@@ -226,7 +226,8 @@ public sealed class SeparatePebbleTests(ITestOutputHelper output)
         using var http = new HttpClient(); // the system trust store: Pebble's self-signed listener is not in it
         var client = new AcmeClient(http, new AcmeClientOptions { DirectoryUri = pebble.DirectoryUri });
 
-        var ex = await Assert.ThrowsAsync<AcmeException>(() => client.GetDirectoryAsync());
+        var ex = await Assert.ThrowsAsync<AcmeTransportException>(() => client.GetDirectoryAsync());
+        Assert.Equal(AcmeTransportFailureKind.TlsFailed, ex.Kind);
         Assert.Contains(pebble.DirectoryUri.ToString(), ex.Message, StringComparison.Ordinal);
         Assert.IsType<HttpRequestException>(ex.InnerException);
     }
