@@ -32,7 +32,8 @@ public interface IHttp01TokenStore
 /// before it returns, and MUST throw when it could not.</item>
 /// <item><see cref="FindAsync"/> MUST see a token added by any instance once that instance's
 /// <see cref="AddAsync"/> returned; it MUST NOT remember that a token was missing (the CA may ask
-/// right after the token was added elsewhere), and MUST bound the time it waits for the shared store.</item>
+/// right after the token was added elsewhere), and MUST bound the time it waits for the shared store;
+/// it SHOULD answer null rather than throw when the shared store fails (its callers are web servers).</item>
 /// <item>The synchronous members of <see cref="IHttp01TokenStore"/> act on this instance only.
 /// <see cref="Http01ChallengeSolver"/> and <see cref="Http01Responder"/> use the asynchronous ones.</item>
 /// </list>
