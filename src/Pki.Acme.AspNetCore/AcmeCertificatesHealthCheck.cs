@@ -1,13 +1,18 @@
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pki.Acme.Management;
 
 namespace Pki.Acme.AspNetCore;
 
 /// <summary>
-/// Reports the managed certificates: <see cref="HealthStatus.Healthy"/> when every one exists, has not
-/// expired and its last attempt succeeded; <see cref="HealthStatus.Degraded"/> when a renewal failed
-/// but the certificate is still valid; <see cref="HealthStatus.Unhealthy"/> when one is missing or
-/// expired. The data holds, per certificate, its expiry, next renewal time, issuer and last error.
+/// Reports the certificates this instance serves, whoever issued them (this instance, or another
+/// instance of the farm whose certificate was picked up from the shared store):
+/// <see cref="HealthStatus.Healthy"/> when every one exists and has not expired;
+/// <see cref="HealthStatus.Degraded"/> when one is still valid but its renewal is overdue and the
+/// last attempt failed; <see cref="HealthStatus.Unhealthy"/> when one is missing or expired. A failed
+/// attempt alone (for example a forced renewal, or one made before another instance's certificate
+/// was picked up) does not degrade a valid certificate whose renewal is not yet due. The data holds,
+/// per certificate, its expiry, next renewal time, issuer, and the last error with its time.
 /// </summary>
 public sealed class AcmeCertificatesHealthCheck : IHealthCheck
 {
@@ -24,35 +29,46 @@ public sealed class AcmeCertificatesHealthCheck : IHealthCheck
     }
 
     /// <inheritdoc />
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Evaluate(_manager.GetStatus(), _time.GetUtcNow()));
+
+    /// <summary>The verdict on <paramref name="certificates"/> at <paramref name="now"/>.</summary>
+    internal static HealthCheckResult Evaluate(IEnumerable<ManagedCertificateStatus> certificates, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         var status = HealthStatus.Healthy;
         var problems = new List<string>();
-        foreach (var certificate in _manager.GetStatus())
+        foreach (var certificate in certificates)
         {
-            data[certificate.Name + ".notAfter"] = certificate.NotAfter?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "none";
-            data[certificate.Name + ".renewAt"] = certificate.RenewAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
+            data[certificate.Name + ".notAfter"] = Format(certificate.NotAfter) ?? "none";
+            data[certificate.Name + ".renewAt"] = Format(certificate.RenewAt) ?? "unknown";
             data[certificate.Name + ".issuer"] = certificate.Issuer ?? "none";
             if (certificate.LastError is not null)
             {
                 data[certificate.Name + ".lastError"] = certificate.LastError;
+                data[certificate.Name + ".lastErrorAt"] = Format(certificate.LastErrorAt) ?? "unknown";
             }
 
-            if (certificate.NotAfter is null || certificate.NotAfter <= now)
+            if (certificate.NotAfter is not { } notAfter)
             {
                 status = HealthStatus.Unhealthy;
-                problems.Add(certificate.NotAfter is null ? $"{certificate.Name}: no certificate yet" : $"{certificate.Name}: expired at {certificate.NotAfter:u}");
+                problems.Add($"{certificate.Name}: no certificate yet");
             }
-            else if (certificate.LastError is not null)
+            else if (notAfter <= now)
+            {
+                status = HealthStatus.Unhealthy;
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{certificate.Name}: expired at {notAfter:u}"));
+            }
+            else if (certificate.RenewAt is { } renewAt && renewAt <= now && certificate.LastError is not null)
             {
                 status = status == HealthStatus.Unhealthy ? status : HealthStatus.Degraded;
-                problems.Add($"{certificate.Name}: last attempt failed: {certificate.LastError}");
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{certificate.Name}: renewal overdue since {renewAt:u}, valid until {notAfter:u}; last attempt failed: {certificate.LastError}"));
             }
         }
 
         var description = problems.Count == 0 ? "Every managed certificate is valid." : string.Join("; ", problems);
-        return Task.FromResult(new HealthCheckResult(status, description, data: data));
+        return new HealthCheckResult(status, description, data: data);
     }
+
+    private static string? Format(DateTimeOffset? value) => value?.ToString("O", CultureInfo.InvariantCulture);
 }

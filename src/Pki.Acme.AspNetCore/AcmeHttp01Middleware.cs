@@ -6,7 +6,9 @@ namespace Pki.Acme.AspNetCore;
 /// <summary>
 /// Answers <c>GET /.well-known/acme-challenge/{token}</c> from the <see cref="IHttp01TokenStore"/>
 /// with the key authorization as <c>application/octet-stream</c> (RFC 8555 section 8.3); an unknown
-/// token gets 404; every other request goes on down the pipeline.
+/// token gets 404; every other request goes on down the pipeline. An <see cref="IAsyncHttp01TokenStore"/>
+/// (the default, shared through the certificate store) is asked asynchronously, so this instance
+/// answers tokens that another instance of the farm presented.
 /// </summary>
 public sealed class AcmeHttp01Middleware
 {
@@ -26,25 +28,33 @@ public sealed class AcmeHttp01Middleware
     }
 
     /// <summary>Handles one request.</summary>
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path.Value;
         if (path is null || !path.StartsWith(PathPrefix, StringComparison.Ordinal) || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
         {
-            return _next(context);
+            await _next(context).ConfigureAwait(false);
+            return;
         }
 
-        if (!_tokens.TryGet(path[PathPrefix.Length..], out var keyAuthorization))
+        var token = path[PathPrefix.Length..];
+        var keyAuthorization = _tokens is IAsyncHttp01TokenStore shared
+            ? await shared.FindAsync(token, context.RequestAborted).ConfigureAwait(false)
+            : _tokens.TryGet(token, out var local) ? local : null;
+        if (keyAuthorization is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
+            return;
         }
 
         var body = Encoding.ASCII.GetBytes(keyAuthorization);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/octet-stream";
         context.Response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 }

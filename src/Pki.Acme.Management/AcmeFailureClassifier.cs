@@ -84,6 +84,8 @@ public static class AcmeFailureClassifier
             AcmeOrderException => new(AcmeFailureDisposition.TryOneMoreIssuer, "order"),
             AcmeConfigurationException => new(AcmeFailureDisposition.Stop, "configuration"),
             AcmeProtocolException => new(AcmeFailureDisposition.TryNextIssuer, "protocol"),
+            AcmeTransportException { Kind: AcmeTransportFailureKind.Timeout } => new(AcmeFailureDisposition.TryNextIssuer, "timeout"),
+            AcmeTransportException => new(AcmeFailureDisposition.TryNextIssuer, "transport"),
             AcmeException { InnerException: { } inner } when exception.GetType() == typeof(AcmeException) && inner is not AcmeException => Transport(inner),
             AcmeException => new(AcmeFailureDisposition.TryNextIssuer, ShortName(exception)),
             AcmeManagementConfigurationException => new(AcmeFailureDisposition.Stop, "configuration"),

@@ -19,7 +19,8 @@ public static class ManagementServiceCollectionExtensions
     /// <see cref="AcmeClient"/> per issuer over the <c>IHttpClientFactory</c> client
     /// <see cref="AcmeCertificatesOptions.HttpClientName"/>), a <see cref="FileSystemCertificateStore"/>
     /// at <see cref="AcmeCertificatesOptions.StorePath"/> unless an <see cref="ICertificateStore"/> is
-    /// registered, an <see cref="InMemoryHttp01TokenStore"/> with an http-01 solver, the CAA pre-check
+    /// registered, a <see cref="StoreHttp01TokenStore"/> over that store (http-01 tokens shared by every
+    /// instance, so whichever the CA reaches answers) with an http-01 solver, the CAA pre-check
     /// when an <see cref="ICaaEvaluator"/> is registered, and <see cref="CertificateManagerHostedService"/>.
     /// Options are validated at start-up. Calling it again is harmless.
     /// </summary>
@@ -31,7 +32,10 @@ public static class ManagementServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeCertificatesOptions>, AcmeCertificatesOptionsValidator>());
         services.AddHttpClient();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IHttp01TokenStore, InMemoryHttp01TokenStore>();
+        services.TryAddSingleton<IHttp01TokenStore>(sp => new StoreHttp01TokenStore(
+            sp.GetRequiredService<ICertificateStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<StoreHttp01TokenStore>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeSolver, Http01ChallengeSolver>(sp => new Http01ChallengeSolver(sp.GetRequiredService<IHttp01TokenStore>())));
         services.TryAddSingleton<ICertificateStore>(sp =>
         {

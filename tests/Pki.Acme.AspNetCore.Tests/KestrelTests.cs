@@ -1,3 +1,10 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -87,6 +94,14 @@ public sealed class KestrelTests
 
             Assert.Equal("200 application/octet-stream tok-1.thumbprint", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/tok-1"));
             Assert.Equal("404", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/unknown"));
+            Assert.Equal("404", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/not%20base64url"));
+
+            // A token another instance of the farm presented through the shared store, answered right after it was published.
+            var otherInstance = new StoreHttp01TokenStore(new FileSystemCertificateStore(store));
+            await otherInstance.AddAsync("tok-2", "tok-2.thumbprint", default);
+            Assert.Equal("200 application/octet-stream tok-2.thumbprint", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/tok-2"));
+            await otherInstance.RemoveAsync("tok-2", default);
+            Assert.Equal("404", await KestrelHost.GetStringAsync(httpPort, "/.well-known/acme-challenge/tok-2"));
             Assert.Equal("200 text/plain; charset=utf-8 hello over https", await KestrelHost.GetStringAsync(httpPort, "/"));
             Assert.Equal("503 text/plain Unhealthy", await KestrelHost.GetStringAsync(httpPort, "/health"));
         }
@@ -101,6 +116,46 @@ public sealed class KestrelTests
     }
 
     [Fact]
+    public async Task A_tls_alpn_01_challenge_another_instance_published_is_answered_to_acme_tls_1_clients_only()
+    {
+        await using var pebble = await PebbleServer.StartAsync();
+        var store = KestrelHost.NewStorePath();
+        var httpsPort = FreePorts.Tcp();
+        const string name = "alpn-shared.example.test";
+        const string keyAuthorization = "tok-3.thumbprint";
+        await using var app = KestrelHost.Build(pebble, store, name, httpPort: 0, httpsPort, services: s => s.RemoveAll<Microsoft.Extensions.Hosting.IHostedService>());
+        await app.StartAsync();
+        try
+        {
+            var otherInstance = new StoreTlsAlpn01ChallengeStore(new FileSystemCertificateStore(store));
+            await otherInstance.PublishAsync(AcmeIdentifier.Dns(name), keyAuthorization, default);
+
+            // An ACME server gets a validation certificate built here for the published key authorization, the same one each time.
+            using var first = await HandshakeAsync(httpsPort, "ALPN-Shared.Example.Test", "acme-tls/1");
+            using var second = await HandshakeAsync(httpsPort, name, "acme-tls/1");
+            Assert.Equal(first.Thumbprint, second.Thumbprint);
+            var extension = first.Extensions[TlsAlpn01Certificate.AcmeIdentifierOid];
+            Assert.NotNull(extension);
+            Assert.True(extension.Critical);
+            Assert.Equal([0x04, 0x20, .. SHA256.HashData(Encoding.ASCII.GetBytes(keyAuthorization))], extension.RawData);
+            Assert.Equal(name, first.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            Assert.Equal(0, app.Services.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>().Count);
+
+            // Any other client never sees it (no managed certificate yet: the handshake fails).
+            await AssertHandshakeFailsAsync(httpsPort, name, "h2", "http/1.1");
+
+            // Withdrawn by the other instance: no longer answered.
+            await otherInstance.WithdrawAsync(AcmeIdentifier.Dns(name), default);
+            await AssertHandshakeFailsAsync(httpsPort, name, "acme-tls/1");
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Invalid_options_fail_at_start_with_the_reason()
     {
         await using var pebble = await PebbleServer.StartAsync();
@@ -110,5 +165,32 @@ public sealed class KestrelTests
             await app.StartAsync();
         });
         Assert.Equal("AcmeCertificatesOptions.Issuers is empty: add at least one ACME CA.", ex.Message);
+    }
+
+    /// <summary>The server ends the handshake (it has no certificate for this client): the client sees the connection closed or an alert.</summary>
+    private static async Task AssertHandshakeFailsAsync(int port, string serverName, params string[] protocols)
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => HandshakeAsync(port, serverName, protocols));
+        Assert.True(ex is IOException or AuthenticationException, ex.ToString());
+    }
+
+    /// <summary>A TLS handshake with 127.0.0.1:<paramref name="port"/> offering <paramref name="protocols"/>: the server's certificate (acme-tls/1 negotiated when offered).</summary>
+    private static async Task<X509Certificate2> HandshakeAsync(int port, string serverName, params string[] protocols)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        using var tls = new SslStream(client.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            ApplicationProtocols = [.. protocols.Select(p => new SslApplicationProtocol(p))],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        if (protocols.Contains("acme-tls/1"))
+        {
+            Assert.Equal("acme-tls/1", tls.NegotiatedApplicationProtocol.ToString());
+        }
+
+        return new X509Certificate2(tls.RemoteCertificate!);
     }
 }

@@ -30,6 +30,32 @@ public interface IHttp01TokenStore
     bool TryGet(string token, out string keyAuthorization);
 }
 
+/// <summary>
+/// An <see cref="IHttp01TokenStore"/> whose tokens are shared by several instances (a web farm), so
+/// whichever instance the CA reaches answers. The contract, in RFC 2119 words:
+/// <list type="bullet">
+/// <item><see cref="AddAsync"/> MUST make the token answerable by every instance sharing the store
+/// before it returns, and MUST throw when it could not.</item>
+/// <item><see cref="FindAsync"/> MUST see a token added by any instance once that instance's
+/// <see cref="AddAsync"/> returned; it MUST NOT remember that a token was missing (the CA may ask
+/// right after the token was added elsewhere), and MUST bound the time it waits for the shared store;
+/// it SHOULD answer null rather than throw when the shared store fails (its callers are web servers).</item>
+/// <item>The synchronous members of <see cref="IHttp01TokenStore"/> act on this instance only.
+/// <see cref="Http01ChallengeSolver"/> and <see cref="Http01Responder"/> use the asynchronous ones.</item>
+/// </list>
+/// </summary>
+public interface IAsyncHttp01TokenStore : IHttp01TokenStore
+{
+    /// <summary>Presents a token to every instance sharing the store.</summary>
+    Task AddAsync(string token, string keyAuthorization, CancellationToken cancellationToken);
+
+    /// <summary>Withdraws a token from every instance; false when it was not there.</summary>
+    Task<bool> RemoveAsync(string token, CancellationToken cancellationToken);
+
+    /// <summary>The key authorization for <paramref name="token"/>, presented by any instance; null when there is none.</summary>
+    ValueTask<string?> FindAsync(string token, CancellationToken cancellationToken);
+}
+
 /// <summary>A thread-safe in-memory <see cref="IHttp01TokenStore"/>.</summary>
 public sealed class InMemoryHttp01TokenStore : IHttp01TokenStore
 {
@@ -69,7 +95,11 @@ public sealed class InMemoryHttp01TokenStore : IHttp01TokenStore
     }
 }
 
-/// <summary>Solves http-01 by putting the key authorization into an <see cref="IHttp01TokenStore"/> that something serves.</summary>
+/// <summary>
+/// Solves http-01 by putting the key authorization into an <see cref="IHttp01TokenStore"/> that
+/// something serves; an <see cref="IAsyncHttp01TokenStore"/> is awaited, so the token is in the shared
+/// store before the challenge is answered.
+/// </summary>
 public sealed class Http01ChallengeSolver : IChallengeSolver
 {
     private readonly IHttp01TokenStore _store;
@@ -84,6 +114,11 @@ public sealed class Http01ChallengeSolver : IChallengeSolver
     public Task PresentAsync(AcmeChallengeContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_store is IAsyncHttp01TokenStore shared)
+        {
+            return shared.AddAsync(context.Token, context.KeyAuthorization, cancellationToken);
+        }
+
         _store.Add(context.Token, context.KeyAuthorization);
         return Task.CompletedTask;
     }
@@ -92,6 +127,11 @@ public sealed class Http01ChallengeSolver : IChallengeSolver
     public Task CleanupAsync(AcmeChallengeContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_store is IAsyncHttp01TokenStore shared)
+        {
+            return shared.RemoveAsync(context.Token, cancellationToken);
+        }
+
         _store.Remove(context.Token);
         return Task.CompletedTask;
     }
@@ -102,7 +142,8 @@ public sealed class Http01ChallengeSolver : IChallengeSolver
 /// <c>GET /.well-known/acme-challenge/{token}</c> from an <see cref="IHttp01TokenStore"/>
 /// (RFC 8555 section 8.3) and 404 for anything else, including a path segment that is not a
 /// well-formed token (<see cref="AcmeChallengeResource.IsWellFormedToken"/>): the store never sees
-/// one. The CA connects on port 80 in production.
+/// one. An <see cref="IAsyncHttp01TokenStore"/> is asked asynchronously, so tokens presented by other
+/// instances are answered too. The CA connects on port 80 in production.
 /// </summary>
 public sealed class Http01Responder : IAsyncDisposable
 {
@@ -166,25 +207,27 @@ public sealed class Http01Responder : IAsyncDisposable
                 return;
             }
 
-            _ = Task.Run(() => Serve(context));
+            _ = Task.Run(() => ServeAsync(context));
         }
     }
 
-    private void Serve(HttpListenerContext context)
+    private async Task ServeAsync(HttpListenerContext context)
     {
         try
         {
             var path = context.Request.Url?.AbsolutePath ?? string.Empty;
             var response = context.Response;
-            if (context.Request.HttpMethod == "GET" && path.StartsWith(PathPrefix, StringComparison.Ordinal)
-                && AcmeChallengeResource.IsWellFormedToken(path[PathPrefix.Length..])
-                && _store.TryGet(path[PathPrefix.Length..], out var keyAuthorization))
+            var token = path.StartsWith(PathPrefix, StringComparison.Ordinal) ? path[PathPrefix.Length..] : string.Empty;
+            var keyAuthorization = context.Request.HttpMethod == "GET" && AcmeChallengeResource.IsWellFormedToken(token)
+                ? await FindAsync(token).ConfigureAwait(false)
+                : null;
+            if (keyAuthorization is not null)
             {
                 var body = Encoding.ASCII.GetBytes(keyAuthorization);
                 response.StatusCode = 200;
                 response.ContentType = "application/octet-stream";
                 response.ContentLength64 = body.Length;
-                response.OutputStream.Write(body, 0, body.Length);
+                await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
             }
             else
             {
@@ -198,6 +241,11 @@ public sealed class Http01Responder : IAsyncDisposable
             Log.ResponderFailed(_logger, ex);
         }
     }
+
+    private ValueTask<string?> FindAsync(string token) =>
+        _store is IAsyncHttp01TokenStore shared
+            ? shared.FindAsync(token, CancellationToken.None)
+            : new(_store.TryGet(token, out var keyAuthorization) ? keyAuthorization : null);
 
     /// <summary>Stops listening.</summary>
     public async ValueTask DisposeAsync()
