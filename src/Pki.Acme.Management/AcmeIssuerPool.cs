@@ -256,7 +256,7 @@ public sealed class AcmeIssuerPool
                 continue;
             }
 
-            using var deadline = TimeProviderDelay.CancelAfter(_time, _options.AttemptTimeout);
+            using var deadline = TimeProviderDelay.CreateTimeoutSource(_time, _options.AttemptTimeout);
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {

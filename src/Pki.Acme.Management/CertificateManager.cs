@@ -358,7 +358,7 @@ public sealed class CertificateManager
     private async Task<ManagedCertificate> AttemptAsync(Entry entry, LeaseKeeper keeper, ManagedCertificate? latest, StoredCertificate? stored, CancellationToken cancellationToken)
     {
         var name = entry.Options.Name;
-        using var deadline = TimeProviderDelay.CancelAfter(_time, _options.IssuanceTimeout);
+        using var deadline = TimeProviderDelay.CreateTimeoutSource(_time, _options.IssuanceTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost, deadline.Token);
         try
         {

@@ -113,22 +113,3 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         _lost.Dispose();
     }
 }
-
-/// <summary><see cref="TimeProvider"/> waits on every target framework.</summary>
-internal static class TimeProviderDelay
-{
-    public static Task Delay(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, time, cancellationToken);
-#else
-        time.Delay(delay, cancellationToken);
-#endif
-
-    /// <summary>A token cancelled after <paramref name="delay"/> on <paramref name="time"/>'s clock.</summary>
-    public static CancellationTokenSource CancelAfter(TimeProvider time, TimeSpan delay) =>
-#if NET8_0_OR_GREATER
-        new(delay, time);
-#else
-        time.CreateCancellationTokenSource(delay);
-#endif
-}

@@ -1,23 +1,5 @@
 namespace Pki.Acme.Internal;
 
-internal static class TimeProviderDelay
-{
-    public static Task Delay(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, time, cancellationToken);
-#else
-        time.Delay(delay, cancellationToken);
-#endif
-
-    /// <summary>A source that cancels itself after <paramref name="delay"/> on <paramref name="time"/>'s clock.</summary>
-    public static CancellationTokenSource CreateTimeoutSource(TimeProvider time, TimeSpan delay) =>
-#if NET8_0_OR_GREATER
-        new(delay, time);
-#else
-        time.CreateCancellationTokenSource(delay);
-#endif
-}
-
 /// <summary>
 /// The deadline of one HTTP exchange: the caller's token linked with a timer on the
 /// <see cref="TimeProvider"/>, so a stalled body ends as surely as stalled headers.
