@@ -3,10 +3,17 @@ using BenchmarkDotNet.Running;
 using Pki.Benchmarks;
 
 // `acme-e2e [N]`: end-to-end issuance against a local Pebble (wall time, not BenchmarkDotNet).
+// `chaos [--minutes N]`: the fault soak of the certificate manager (see ChaosCommand).
 // Anything else goes to BenchmarkDotNet: every benchmark class here, e.g. --filter '*Jws*'.
 if (args.Length > 0 && args[0] == "acme-e2e")
 {
     return await AcmeEndToEnd.RunAsync(args);
+}
+
+// `chaos [--minutes N]`: two certificate managers, one store, three faulty Pebbles (issue #11's soak).
+if (args.Length > 0 && args[0] == "chaos")
+{
+    return await ChaosCommand.RunAsync(args);
 }
 
 // The generated benchmark project rebuilds every library; on a 2-core machine that can pass

@@ -305,6 +305,12 @@ public sealed class AcmeIssuerPool
                         failure);
                 }
 
+                if (failure is AcmeProblemException { Type: AcmeProblemTypes.AccountDoesNotExist })
+                {
+                    // The CA forgot the account (reset, or a new instance of a test CA): register the saved key again next time.
+                    state.Account = null;
+                }
+
                 var until = BackOff(issuer, state, failure);
                 Log.IssuerFailedNext(_logger, failure, issuer.Name, classification.Reason, until);
                 attempts.Add(new AcmeIssuerAttempt(issuer.Name, AcmeIssuerAttemptOutcome.FailedTryNext, failure.Message, failure));

@@ -28,6 +28,12 @@ public sealed record PebbleOptions
 
     /// <summary>A DNS server for Pebble's validator (host:port); when null a <see cref="ChallTestServer"/> is started and used.</summary>
     public string? DnsServer { get; init; }
+
+    /// <summary>The ACME port to listen on (e.g. the port of a Pebble that was killed, to restart it in its place); a free port when null.</summary>
+    public int? AcmePort { get; init; }
+
+    /// <summary>The port the validator connects to for http-01; a free port when null.</summary>
+    public int? HttpPort { get; init; }
 }
 
 /// <summary>
@@ -88,9 +94,9 @@ public sealed class PebbleServer : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem(), cancellationToken).ConfigureAwait(false);
         }
 
-        var acmePort = FreePorts.Tcp();
+        var acmePort = options.AcmePort ?? FreePorts.Tcp();
         var managementPort = FreePorts.Tcp();
-        var httpPort = FreePorts.Tcp();
+        var httpPort = options.HttpPort ?? FreePorts.Tcp();
         var tlsPort = FreePorts.Tcp();
         var config = new Dictionary<string, object?>
         {
