@@ -149,6 +149,10 @@ internal sealed record SharedChallengeRecord(string KeyAuthorization, DateTimeOf
         }
     }
 
+    /// <summary>The lookup timeout and lifetime of both shared challenge stores must be positive.</summary>
+    public static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The duration must be positive.");
+
     private static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
 }
 

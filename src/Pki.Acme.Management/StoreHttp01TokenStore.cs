@@ -37,8 +37,8 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LookupTimeout = Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
-        Lifetime = Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
+        LookupTimeout = SharedChallengeRecord.Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
+        Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
     }
 
     /// <summary>How long a lookup waits for the shared store.</summary>
@@ -149,7 +149,4 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
             throw new ArgumentException($"The key authorization '{keyAuthorization}' is not '{token}.' followed by a base64url account key thumbprint (RFC 8555 section 8.1).", nameof(keyAuthorization));
         }
     }
-
-    private static TimeSpan Positive(TimeSpan value, string name) =>
-        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The duration must be positive.");
 }

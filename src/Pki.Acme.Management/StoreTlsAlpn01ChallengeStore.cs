@@ -43,8 +43,8 @@ public sealed class StoreTlsAlpn01ChallengeStore
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LookupTimeout = Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
-        Lifetime = Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
+        LookupTimeout = SharedChallengeRecord.Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
+        Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
     }
 
     /// <summary>How long a lookup waits for the shared store.</summary>
@@ -174,7 +174,4 @@ public sealed class StoreTlsAlpn01ChallengeStore
             return null;
         }
     }
-
-    private static TimeSpan Positive(TimeSpan value, string name) =>
-        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The duration must be positive.");
 }
