@@ -73,7 +73,7 @@ internal static class PemReader
         var der = key.ExportPkcs8PrivateKey();
         try
         {
-            return "-----BEGIN PRIVATE KEY-----\n" + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n-----END PRIVATE KEY-----\n";
+            return PemCodec.Encode("PRIVATE KEY", der);
         }
         finally
         {
@@ -83,31 +83,14 @@ internal static class PemReader
 
     private static List<byte[]> Blocks(string pem, string label)
     {
-        var begin = $"-----BEGIN {label}-----";
-        var end = $"-----END {label}-----";
-        var blocks = new List<byte[]>();
-        var index = 0;
-        while ((index = pem.IndexOf(begin, index, StringComparison.Ordinal)) >= 0)
+        try
         {
-            var start = index + begin.Length;
-            var stop = pem.IndexOf(end, start, StringComparison.Ordinal);
-            if (stop < 0)
-            {
-                break;
-            }
-
-            try
-            {
-                blocks.Add(Convert.FromBase64String(pem[start..stop]));
-            }
-            catch (FormatException ex)
-            {
-                throw new CertificateStoreException($"A stored {label} PEM block is not base64.", ex);
-            }
-
-            index = stop + end.Length;
+            return PemCodec.DecodeAll(pem, label);
         }
-
-        return blocks;
+        catch (FormatException ex)
+        {
+            // The message names the label and offset only: the text may hold a key.
+            throw new CertificateStoreException($"A stored {ex.Message}", ex);
+        }
     }
 }

@@ -74,7 +74,7 @@ public sealed class AcmeCertificateChain
         List<byte[]> certificates;
         try
         {
-            certificates = Internal.Pem.DecodeAll(pem, "CERTIFICATE");
+            certificates = PemCodec.DecodeAll(pem, "CERTIFICATE");
         }
         catch (FormatException ex)
         {

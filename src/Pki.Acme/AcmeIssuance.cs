@@ -139,7 +139,7 @@ public sealed class AcmeIssuedCertificate
         return X509Certificate2.CreateFromPem(Chain.Pem.AsSpan(), PrivateKeyPem.AsSpan());
 #else
         using var leaf = Chain.LoadLeaf();
-        var der = Internal.Pem.DecodeAll(PrivateKeyPem, "PRIVATE KEY")[0];
+        var der = PemCodec.DecodeAll(PrivateKeyPem, "PRIVATE KEY")[0];
         try
         {
             if (leaf.GetECDsaPublicKey() is { } ecPublic)
@@ -437,7 +437,7 @@ public sealed partial class AcmeClient
                 var pkcs8 = key.ExportPkcs8PrivateKey();
                 try
                 {
-                    keyPem = Internal.Pem.Encode("PRIVATE KEY", pkcs8);
+                    keyPem = PemCodec.Encode("PRIVATE KEY", pkcs8);
                 }
                 finally
                 {

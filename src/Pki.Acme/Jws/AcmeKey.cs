@@ -96,7 +96,7 @@ public abstract class AcmeKey : IDisposable
         List<byte[]> blocks;
         try
         {
-            blocks = Pem.DecodeAll(pem, "PRIVATE KEY");
+            blocks = PemCodec.DecodeAll(pem, "PRIVATE KEY");
         }
         catch (FormatException ex)
         {
@@ -105,7 +105,7 @@ public abstract class AcmeKey : IDisposable
 
         if (blocks.Count != 1)
         {
-            var labels = string.Join(", ", Pem.Labels(pem).Distinct());
+            var labels = string.Join(", ", PemCodec.Labels(pem).Distinct());
             throw new AcmeConfigurationException(
                 $"Expected exactly one '-----BEGIN PRIVATE KEY-----' (PKCS#8) block; found {blocks.Count}" +
                 (labels.Length > 0 ? $" (labels present: {labels}; convert other formats with 'openssl pkcs8 -topk8 -nocrypt')." : "."));
@@ -182,7 +182,7 @@ public abstract class AcmeKey : IDisposable
         var der = ExportPkcs8();
         try
         {
-            return Pem.Encode("PRIVATE KEY", der);
+            return PemCodec.Encode("PRIVATE KEY", der);
         }
         finally
         {
