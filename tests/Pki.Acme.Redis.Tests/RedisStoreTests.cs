@@ -89,11 +89,11 @@ public sealed class RedisStoreTests(RedisFixture fixture)
     {
         var options = new RedisCertificateStoreOptions { KeyPrefix = "fenced-" + Guid.NewGuid().ToString("N")[..8] + ":" };
         var store = new RedisCertificateStore(fixture.Connection, options);
-        var old = await store.TryAcquireLeaseAsync("certificate-fenced", "old", TimeSpan.FromMilliseconds(200), default);
+        var old = await store.TryAcquireLeaseAsync("certificate-fenced", "old", TimeSpan.FromSeconds(2), default);
         Assert.True(await old!.TryWriteAsync("certificates/fenced/current.json", Encoding.UTF8.GetBytes("old"), isSecret: true, default));
 
         // The old holder stalls past its expiry; another instance takes over and writes.
-        await Task.Delay(300);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         var current = await new RedisCertificateStore(fixture.Connection, options).TryAcquireLeaseAsync("certificate-fenced", "new", TimeSpan.FromMinutes(1), default);
         Assert.True(current!.Token > old.Token);
         Assert.True(await current.TryWriteAsync("certificates/fenced/current.json", Encoding.UTF8.GetBytes("new"), isSecret: true, default));
@@ -127,7 +127,9 @@ public sealed class RedisStoreTests(RedisFixture fixture)
                     await Task.Delay(5);
                 }
 
-                var leases = await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.TryAcquireLeaseAsync("certificate-race", $"owner{i}", TimeSpan.FromMilliseconds(15), default))));
+                // Contenders ask for a long lease: with a short one, a contender scheduled late would
+                // legitimately take over from a winner whose lease had already expired.
+                var leases = await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.TryAcquireLeaseAsync("certificate-race", $"owner{i}", TimeSpan.FromMinutes(1), default))));
 
                 var winner = Assert.Single(leases, l => l is not null);
                 Assert.True(winner!.Token > abandoned!.Token && abandoned.Token > lastToken, $"round {round}: tokens {lastToken}, {abandoned.Token}, {winner.Token}");
