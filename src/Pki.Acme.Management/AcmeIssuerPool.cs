@@ -536,7 +536,7 @@ internal static class StoreLeases
                 return lease;
             }
 
-            await TimeProviderDelay.Delay(time, pollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

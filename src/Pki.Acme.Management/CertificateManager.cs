@@ -254,7 +254,7 @@ public sealed class CertificateManager
             {
                 try
                 {
-                    await TimeProviderDelay.Delay(_time, delay, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -325,7 +325,7 @@ public sealed class CertificateManager
             ICertificateStoreLease? lease;
             while ((lease = await _store.TryAcquireLeaseAsync(StoreKeys.Lease(name), _owner, _options.LeaseDuration, cancellationToken).ConfigureAwait(false)) is null)
             {
-                await TimeProviderDelay.Delay(_time, _options.LeasePollInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.LeasePollInterval, _time, cancellationToken).ConfigureAwait(false);
                 var (latest, _) = await LoadAsync(entry, cancellationToken).ConfigureAwait(false);
                 if (latest is not null && latest.Certificate.Thumbprint != before && !await IsDueAsync(entry, latest, cancellationToken).ConfigureAwait(false))
                 {

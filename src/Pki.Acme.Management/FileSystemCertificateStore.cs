@@ -184,7 +184,7 @@ public sealed class FileSystemCertificateStore : ICertificateStore
 
             // The lock is held for one small write by another thread or process: a 1 ms pause on the
             // real clock (a spin, not a schedule; the injected clock may be a test's frozen one).
-            await TimeProviderDelay.Delay(TimeProvider.System, TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
     }
 

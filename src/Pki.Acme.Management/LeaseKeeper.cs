@@ -61,7 +61,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                await TimeProviderDelay.Delay(_time, period, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(period, _time, _stop.Token).ConfigureAwait(false);
                 bool renewed;
                 try
                 {

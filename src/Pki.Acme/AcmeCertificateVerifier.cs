@@ -111,7 +111,7 @@ public static class AcmeCertificateVerifier
 
     /// <summary>The name used for a key in messages: <c>SHA-256:</c> and the lower-case hex SHA-256 of its DER SubjectPublicKeyInfo.</summary>
     public static string GetKeyFingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
-        "SHA-256:" + string.Concat(Hashing.Sha256(subjectPublicKeyInfo).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+        "SHA-256:" + string.Concat(SHA256.HashData(subjectPublicKeyInfo).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 
     private static SubjectPublicKeyInfo ParseSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {

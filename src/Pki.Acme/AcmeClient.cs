@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
@@ -423,7 +424,7 @@ public sealed partial class AcmeClient
     public static string GetDns01TxtValue(string keyAuthorization)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
-        return Base64Url.EncodeToString(Hashing.Sha256(Encoding.UTF8.GetBytes(keyAuthorization)));
+        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(keyAuthorization)));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -469,7 +470,7 @@ public sealed partial class AcmeClient
             }
 
             Log.Poll(_logger, url, status, wait);
-            await TimeProviderDelay.Delay(_time, wait, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -47,7 +47,7 @@ public static class TlsAlpn01Certificate
         }
 
         request.CertificateExtensions.Add(san.Build(critical: false));
-        var digest = Hashing.Sha256(Encoding.UTF8.GetBytes(keyAuthorization));
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(keyAuthorization));
         var value = new byte[2 + digest.Length];
         value[0] = 0x04; // OCTET STRING
         value[1] = (byte)digest.Length;

@@ -50,7 +50,7 @@ public abstract class AcmeKey : IDisposable
     public abstract string Algorithm { get; }
 
     /// <summary>The RFC 7638 JWK thumbprint (SHA-256, base64url), as used in key authorizations.</summary>
-    public string Thumbprint => _thumbprint ??= Base64Url.EncodeToString(Hashing.Sha256(JwkJson.Span));
+    public string Thumbprint => _thumbprint ??= Base64Url.EncodeToString(SHA256.HashData(JwkJson.Span));
 
     /// <summary>The public key as a JWK with only the required members in lexicographic order (RFC 7638 section 3).</summary>
     public ReadOnlyMemory<byte> JwkJson => _jwk ??= BuildJwk();
