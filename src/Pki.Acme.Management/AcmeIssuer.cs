@@ -22,13 +22,13 @@ public sealed class AcmeIssuer
         Planner = planner;
     }
 
-    /// <summary>The name.</summary>
+    /// <summary>The issuer's name from <see cref="AcmeIssuerOptions.Name"/>: the key of its account in the store and the <c>Issuer</c> recorded with each certificate.</summary>
     public string Name => Options.Name;
 
-    /// <summary>The settings.</summary>
+    /// <summary>The settings this issuer was built from (validated; do not change them after the pool starts).</summary>
     public AcmeIssuerOptions Options { get; }
 
-    /// <summary>The client.</summary>
+    /// <summary>The protocol client bound to this CA's directory; shared by every issuance at this CA and thread-safe.</summary>
     public AcmeClient Client { get; }
 
     /// <summary>The planner for certificates from this CA (asks its <c>renewalInfo</c>); the fallback share of the lifetime applies when null.</summary>

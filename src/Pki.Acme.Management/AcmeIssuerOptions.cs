@@ -6,7 +6,7 @@ public sealed class AcmeIssuerOptions
     /// <summary>A short, unique name (letters, digits, <c>.</c>, <c>-</c>, <c>_</c>): it names the account in the store and the CA in logs.</summary>
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>The directory URL.</summary>
+    /// <summary>The CA's ACME directory URL (RFC 8555 section 7.1.1); required, and https unless the client options allow http for tests.</summary>
     public Uri? DirectoryUri { get; set; }
 
     /// <summary>Account contact URLs, e.g. <c>mailto:ops@example.com</c>.</summary>

@@ -36,7 +36,11 @@ public sealed class CertificateManager
     private readonly string _owner = Environment.MachineName + "-" + Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, CertificateEntry> _entries;
 
-    /// <summary>Creates the manager.</summary>
+    /// <summary>
+    /// Creates the manager; nothing is ordered until <see cref="GetCertificateAsync"/>, <see cref="RenewDueAsync"/>
+    /// or <see cref="RunAsync"/> is called. <paramref name="timeProvider"/> drives every wait and clock reading
+    /// (default <see cref="TimeProvider.System"/>); <paramref name="meterFactory"/> creates the <c>Pki.Acme.Management</c> meter.
+    /// </summary>
     /// <exception cref="AcmeManagementConfigurationException">Invalid options or no solvers.</exception>
     public CertificateManager(AcmeIssuerPool pool, ICertificateStore store, IEnumerable<IChallengeSolver> solvers, CertificateManagerOptions options, TimeProvider? timeProvider = null, ILogger<CertificateManager>? logger = null, IMeterFactory? meterFactory = null)
     {

@@ -3,7 +3,7 @@ namespace Pki.Acme.Management;
 /// <summary>Settings of a <see cref="CertificateManager"/>.</summary>
 public sealed class CertificateManagerOptions
 {
-    /// <summary>The certificates to manage.</summary>
+    /// <summary>The certificates to manage; names must be unique (case-insensitive) and at least one is required.</summary>
     public IList<ManagedCertificateOptions> Certificates { get; } = new List<ManagedCertificateOptions>();
 
     /// <summary>How long a per-certificate lease lasts without renewal (default 5 min); a crashed holder's lease is taken over after it.</summary>
@@ -38,8 +38,8 @@ public sealed class CertificateManagerOptions
     /// <summary>Without ARI, renew when this share of the lifetime remains (default one third).</summary>
     public double FallbackRemainingLifetimeFraction { get; set; } = 1.0 / 3.0;
 
-    /// <summary>Checks the settings.</summary>
-    /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
+    /// <summary>Checks every value and every certificate; the manager calls it at construction and DI at start-up.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">A value cannot work; the message names it.</exception>
     public void Validate()
     {
         if (Certificates.Count == 0)

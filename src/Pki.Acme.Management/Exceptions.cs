@@ -3,7 +3,7 @@ namespace Pki.Acme.Management;
 /// <summary>Invalid settings of an issuer, the pool, the manager or a store; the message names the offending value (never a secret).</summary>
 public sealed class AcmeManagementConfigurationException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives a message).</summary>
     public AcmeManagementConfigurationException()
     {
     }
@@ -27,7 +27,7 @@ public sealed class AcmeManagementConfigurationException : Exception
 /// </summary>
 public sealed class AcmeIssuerPoolException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the attempts made and, when every CA was backing off, when to retry.</summary>
     public AcmeIssuerPoolException(string message, IReadOnlyList<AcmeIssuerAttempt> attempts, DateTimeOffset? retryAt, Exception? innerException)
         : base(message, innerException)
     {
@@ -35,7 +35,7 @@ public sealed class AcmeIssuerPoolException : Exception
         RetryAt = retryAt;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives a message).</summary>
     public AcmeIssuerPoolException()
     {
         Attempts = [];
@@ -55,7 +55,7 @@ public sealed class AcmeIssuerPoolException : Exception
         Attempts = [];
     }
 
-    /// <summary>Every attempt, in order.</summary>
+    /// <summary>Every attempt at every CA, in the order made, with its outcome and reason.</summary>
     public IReadOnlyList<AcmeIssuerAttempt> Attempts { get; }
 
     /// <summary>When the earliest backing-off CA may be tried again, when backoff was the reason.</summary>
@@ -65,7 +65,7 @@ public sealed class AcmeIssuerPoolException : Exception
 /// <summary>A store could not read or write, or holds data it cannot read back.</summary>
 public sealed class CertificateStoreException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives a message).</summary>
     public CertificateStoreException()
     {
     }
@@ -90,7 +90,7 @@ public sealed class CertificateStoreException : Exception
 /// </summary>
 public sealed class CertificateLeaseLostException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for <paramref name="certificate"/> whose lease with fencing token <paramref name="token"/> was lost.</summary>
     public CertificateLeaseLostException(string certificate, long token, Exception? innerException = null)
         : base($"Certificate '{certificate}': the lease (token {token}) was lost while issuing; the issuance was cancelled and another instance continues it.", innerException)
     {
@@ -98,7 +98,7 @@ public sealed class CertificateLeaseLostException : Exception
         Token = token;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives a message).</summary>
     public CertificateLeaseLostException()
     {
         Certificate = string.Empty;
@@ -132,7 +132,7 @@ public sealed class CertificateLeaseLostException : Exception
 /// </summary>
 public sealed class CertificateBackoffException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for <paramref name="certificate"/>, backing off until <paramref name="retryAt"/> after <paramref name="failures"/> attempts.</summary>
     public CertificateBackoffException(string certificate, DateTimeOffset retryAt, int failures, string? lastError)
         : base($"Certificate '{certificate}' is backing off after {failures} failed attempt(s) until {retryAt:u}; last error: {lastError ?? "(none)"}")
     {
@@ -141,7 +141,7 @@ public sealed class CertificateBackoffException : Exception
         Failures = failures;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives a message).</summary>
     public CertificateBackoffException()
     {
         Certificate = string.Empty;
@@ -164,7 +164,7 @@ public sealed class CertificateBackoffException : Exception
     /// <summary>The managed certificate's name.</summary>
     public string Certificate { get; }
 
-    /// <summary>When the next attempt may run.</summary>
+    /// <summary>When the next attempt may run (or call <see cref="CertificateManager.RenewNowAsync"/> to ignore the backoff).</summary>
     public DateTimeOffset RetryAt { get; }
 
     /// <summary>Consecutive unproductive attempts so far.</summary>

@@ -43,10 +43,10 @@ public interface ICertificateStore
 /// <summary>A lease held on an <see cref="ICertificateStore"/>. Disposing releases it.</summary>
 public interface ICertificateStoreLease : IAsyncDisposable
 {
-    /// <summary>The lease name.</summary>
+    /// <summary>The lease name as given to <see cref="ICertificateStore.TryAcquireLeaseAsync"/> (one lease per managed certificate).</summary>
     string Name { get; }
 
-    /// <summary>The holder.</summary>
+    /// <summary>The owner given when acquiring: an instance identifier, shown in logs and the store for diagnosis.</summary>
     string Owner { get; }
 
     /// <summary>
@@ -72,7 +72,10 @@ public interface ICertificateStoreLease : IAsyncDisposable
     Task<bool> TryWriteAsync(string key, ReadOnlyMemory<byte> value, bool isSecret, CancellationToken cancellationToken);
 }
 
-/// <summary>Store key rules.</summary>
+/// <summary>
+/// The rules every store key follows, so that each store maps keys safely (file paths, Redis keys):
+/// segments of <c>[A-Za-z0-9._-]</c> joined by <c>/</c>, no segment starting with <c>.</c> or <c>-</c>.
+/// </summary>
 public static class CertificateStoreKey
 {
     private static readonly Regex Segment = new("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant);

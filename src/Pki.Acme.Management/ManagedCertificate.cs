@@ -16,8 +16,8 @@ public sealed class ManagedCertificateOptions
     /// <summary>The certificate key type (default ECDSA P-256).</summary>
     public AcmeCertificateKeyType KeyType { get; set; } = AcmeCertificateKeyType.EcP256;
 
-    /// <summary>Checks the settings.</summary>
-    /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
+    /// <summary>Checks the name and identifiers; the manager calls it at construction, so bad settings fail at start-up.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">A value cannot work; the message names it.</exception>
     public void Validate()
     {
         CertificateStoreKey.ValidateName(Name, "certificate name");
@@ -78,13 +78,13 @@ public sealed class ManagedCertificate
         Source = source;
     }
 
-    /// <summary>The configured name.</summary>
+    /// <summary>The name from <see cref="ManagedCertificateOptions.Name"/>, as passed to <see cref="CertificateManager.GetCertificateAsync"/>.</summary>
     public string Name { get; }
 
     /// <summary>The name of the CA (pool issuer) that issued it.</summary>
     public string Issuer { get; }
 
-    /// <summary>The order it came from.</summary>
+    /// <summary>The ACME order URL it came from (also what tells one stored certificate from its replacement).</summary>
     public Uri OrderUri { get; }
 
     /// <summary>The leaf with its private key.</summary>
@@ -102,10 +102,10 @@ public sealed class ManagedCertificate
     /// <summary>Where this instance got it from.</summary>
     public CertificateSource Source { get; }
 
-    /// <summary>The leaf's notBefore.</summary>
+    /// <summary>The leaf's notBefore, in UTC.</summary>
     public DateTimeOffset NotBefore => new(Certificate.NotBefore.ToUniversalTime());
 
-    /// <summary>The leaf's notAfter.</summary>
+    /// <summary>The leaf's notAfter, in UTC: serving it later fails clients.</summary>
     public DateTimeOffset NotAfter => new(Certificate.NotAfter.ToUniversalTime());
 
     /// <summary>True when the certificate covers <paramref name="serverName"/> (exact, or one-label wildcard).</summary>
@@ -177,10 +177,10 @@ public sealed class ManagedCertificate
 }
 
 /// <summary>What the health check and dashboards show for one certificate.</summary>
-/// <param name="Name">The configured name.</param>
+/// <param name="Name">The name from <see cref="ManagedCertificateOptions.Name"/>.</param>
 /// <param name="NotAfter">The current certificate's expiry, when there is one.</param>
 /// <param name="RenewAt">When it will be renewed next, when known.</param>
-/// <param name="RenewalExplanation">Why then.</param>
+/// <param name="RenewalExplanation">Why then, in words (the ARI window or the fallback lifetime share).</param>
 /// <param name="Issuer">The CA that issued the current certificate.</param>
 /// <param name="LastError">The last failure's message, cleared by the next success.</param>
 /// <param name="LastErrorAt">When it happened.</param>
@@ -196,7 +196,7 @@ public sealed record ManagedCertificateStatus(string Name, DateTimeOffset? NotAf
 /// <summary>Raised when a managed certificate is loaded or replaced.</summary>
 public sealed class CertificateChangedEventArgs : EventArgs
 {
-    /// <summary>Creates the arguments.</summary>
+    /// <summary>Creates the arguments for <paramref name="certificate"/>, the certificate now being served.</summary>
     public CertificateChangedEventArgs(ManagedCertificate certificate) => Certificate = certificate;
 
     /// <summary>The new current certificate.</summary>

@@ -16,7 +16,7 @@ namespace Pki.Acme.Management;
 /// </summary>
 public sealed class ManagementMetrics
 {
-    /// <summary>The meter's name.</summary>
+    /// <summary>The name of the <see cref="Meter"/> to listen to (for example with <c>dotnet-counters monitor --counters Pki.Acme.Management</c> or an OpenTelemetry <c>AddMeter</c>).</summary>
     public const string MeterName = "Pki.Acme.Management";
 
     private static readonly Lazy<ManagementMetrics> SharedInstance = new(() => new ManagementMetrics(new Meter(MeterName)));

@@ -16,8 +16,8 @@ public sealed class RedisCertificateStoreOptions
     /// <summary>The database number (default -1: the connection's default).</summary>
     public int Database { get; set; } = -1;
 
-    /// <summary>Checks the settings.</summary>
-    /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
+    /// <summary>Checks the prefix and database number; the store calls it at construction and DI at start-up.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">A value cannot work; the message names it.</exception>
     public void Validate()
     {
         if (string.IsNullOrEmpty(KeyPrefix))
