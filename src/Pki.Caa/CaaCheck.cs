@@ -16,8 +16,9 @@ public sealed record CaaCheck
     /// <param name="validationMethod">The validation method label used, e.g. <c>dns-01</c> (RFC 8657 section 4), or null.</param>
     public CaaCheck(CaaIdentifier identifier, IEnumerable<string> issuerDomainNames, Uri? accountUri = null, string? validationMethod = null)
     {
-        Identifier = Guard.NotNull(identifier, nameof(identifier));
-        Guard.NotNull(issuerDomainNames, nameof(issuerDomainNames));
+        ArgumentNullException.ThrowIfNull(identifier);
+        ArgumentNullException.ThrowIfNull(issuerDomainNames);
+        Identifier = identifier;
         var names = new List<string>();
         foreach (var name in issuerDomainNames)
         {
@@ -50,7 +51,7 @@ public sealed record CaaCheck
 
     /// <summary>Convenience: parses <paramref name="name"/> with <see cref="CaaIdentifier.Parse(string)"/> and takes one issuer.</summary>
     public CaaCheck(string name, string issuerDomainName, Uri? accountUri = null, string? validationMethod = null)
-        : this(CaaIdentifier.Parse(Guard.NotNull(name, nameof(name))), [Guard.NotNull(issuerDomainName, nameof(issuerDomainName))], accountUri, validationMethod)
+        : this(CaaIdentifier.Parse(name ?? throw new ArgumentNullException(nameof(name))), [issuerDomainName ?? throw new ArgumentNullException(nameof(issuerDomainName))], accountUri, validationMethod)
     {
     }
 

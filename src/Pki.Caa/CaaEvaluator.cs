@@ -23,7 +23,8 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public CaaEvaluator(ICaaResolver resolver, IOptions<CaaEvaluatorOptions>? options = null, TimeProvider? timeProvider = null, ILogger<CaaEvaluator>? logger = null)
     {
-        _resolver = Guard.NotNull(resolver, nameof(resolver));
+        ArgumentNullException.ThrowIfNull(resolver);
+        _resolver = resolver;
         _options = options?.Value ?? new CaaEvaluatorOptions();
         var error = CaaEvaluatorOptionsValidator.Check(_options);
         if (error is not null)
@@ -38,7 +39,7 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// <inheritdoc />
     public async Task<CaaDecision> EvaluateAsync(CaaCheck check, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(check, nameof(check));
+        ArgumentNullException.ThrowIfNull(check);
         var rrset = await FindRelevantRRsetAsync(check.Identifier, cancellationToken).ConfigureAwait(false);
         var decision = Evaluate(rrset, check);
         if (_logger.IsEnabled(LogLevel.Information))
@@ -53,7 +54,7 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// <inheritdoc />
     public Task<CaaRelevantRRset> FindRelevantRRsetAsync(CaaIdentifier identifier, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(identifier, nameof(identifier));
+        ArgumentNullException.ThrowIfNull(identifier);
         return FindRelevantRRsetCoreAsync(identifier.LookupName, cancellationToken);
     }
 
@@ -63,8 +64,8 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// </summary>
     public static CaaDecision Evaluate(CaaRelevantRRset rrset, CaaCheck check)
     {
-        Guard.NotNull(rrset, nameof(rrset));
-        Guard.NotNull(check, nameof(check));
+        ArgumentNullException.ThrowIfNull(rrset);
+        ArgumentNullException.ThrowIfNull(check);
         return CaaPolicyEvaluation.Evaluate(rrset, check);
     }
 
@@ -123,7 +124,7 @@ public sealed class CaaEvaluator : ICaaEvaluator
                         continue;
                     }
 
-                    end = DnsName.ToLowerAscii(alias.Target.TrimEnd('.'));
+                    end = IdnName.ToLowerAscii(alias.Target.TrimEnd('.'));
                     chain ??= [];
                     chain.Add(end);
                     if (chain.Count > _options.MaxAliasHops)

@@ -49,7 +49,7 @@ public sealed record CaaIdentifier
     /// </summary>
     public static CaaIdentifier Dns(string name)
     {
-        Guard.NotNull(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(name);
         var trimmed = name.Trim();
         if (trimmed.StartsWith("*.", StringComparison.Ordinal))
         {
@@ -75,8 +75,8 @@ public sealed record CaaIdentifier
     /// <summary>An IP address identifier.</summary>
     public static CaaIdentifier Ip(IPAddress address)
     {
-        Guard.NotNull(address, nameof(address));
-        return new CaaIdentifier(CaaIdentifierKind.IPAddress, address.ToString(), DnsName.ReverseName(address));
+        ArgumentNullException.ThrowIfNull(address);
+        return new CaaIdentifier(CaaIdentifierKind.IPAddress, address.ToString(), ReverseDnsName.For(address));
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ public sealed record CaaIdentifier
     /// </summary>
     public static CaaIdentifier Email(string address)
     {
-        Guard.NotNull(address, nameof(address));
+        ArgumentNullException.ThrowIfNull(address);
         var trimmed = address.Trim();
         var at = trimmed.LastIndexOf('@');
         if (at <= 0 || at == trimmed.Length - 1)
@@ -116,7 +116,7 @@ public sealed record CaaIdentifier
     /// </summary>
     public static CaaIdentifier Parse(string text)
     {
-        Guard.NotNull(text, nameof(text));
+        ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
         if (trimmed.Contains('@'))
         {

@@ -10,7 +10,7 @@ public static class CaaIodef
     /// <summary>Parses an iodef URL; throws <see cref="CaaFormatException"/> for anything but an absolute mailto, http or https URL.</summary>
     public static Uri Parse(string value)
     {
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(value);
         if (!TryParse(value, out var uri, out var error))
         {
             throw new CaaFormatException(error!, value, 0);

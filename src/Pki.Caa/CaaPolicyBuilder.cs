@@ -27,7 +27,7 @@ public sealed class CaaPolicyBuilder
     /// <exception cref="CaaPolicyException">The domain is not a domain name.</exception>
     public CaaPolicyBuilder(string domain)
     {
-        Guard.NotNull(domain, nameof(domain));
+        ArgumentNullException.ThrowIfNull(domain);
         try
         {
             _domain = DnsName.Normalize(domain, "policy domain");
@@ -79,7 +79,7 @@ public sealed class CaaPolicyBuilder
     /// <exception cref="CaaPolicyException">The URL is not mailto/http/https, or was given already.</exception>
     public CaaPolicyBuilder ReportTo(string url)
     {
-        Guard.NotNull(url, nameof(url));
+        ArgumentNullException.ThrowIfNull(url);
         if (!CaaIodef.TryParse(url, out _, out var error))
         {
             throw new CaaPolicyException(error!);
@@ -132,7 +132,7 @@ public sealed class CaaPolicyBuilder
 
     private CaaPolicyBuilder AddIssuer(string tag, string issuerDomainName, Action<CaaIssuerRestrictions>? restrict)
     {
-        Guard.NotNull(issuerDomainName, nameof(issuerDomainName));
+        ArgumentNullException.ThrowIfNull(issuerDomainName);
         var issuer = CaaIssuerValue.NormalizeIssuer(issuerDomainName)
             ?? throw new CaaPolicyException($"'{issuerDomainName}' is not an issuer domain name such as 'letsencrypt.org' (RFC 8659 section 4.2: labels of letters, digits and inner hyphens).");
 
@@ -206,7 +206,7 @@ public sealed class CaaIssuerRestrictions
     /// <exception cref="CaaPolicyException">Not an absolute URI, has characters a CAA parameter cannot hold, or given twice.</exception>
     public CaaIssuerRestrictions ForAccount(string accountUri)
     {
-        Guard.NotNull(accountUri, nameof(accountUri));
+        ArgumentNullException.ThrowIfNull(accountUri);
         if (AccountUri is not null)
         {
             throw new CaaPolicyException($"The account is already restricted to '{AccountUri}'; a second accounturi '{accountUri}' would make the record unsatisfiable (RFC 8657 section 3). Add the issuer again for another account.");
@@ -233,7 +233,7 @@ public sealed class CaaIssuerRestrictions
     /// <exception cref="CaaPolicyException">No method, a label that is not letters/digits/'-', a duplicate, or given twice.</exception>
     public CaaIssuerRestrictions WithValidationMethods(params string[] methods)
     {
-        Guard.NotNull(methods, nameof(methods));
+        ArgumentNullException.ThrowIfNull(methods);
         if (ValidationMethods is not null)
         {
             throw new CaaPolicyException($"Validation methods are already restricted to '{string.Join(",", ValidationMethods)}'; give all methods in one call.");

@@ -38,8 +38,8 @@ public sealed record CaaRecord
     /// <param name="value">The property value, one character per octet (U+0000 to U+00FF).</param>
     public CaaRecord(byte flags, string tag, string value)
     {
-        Guard.NotNull(tag, nameof(tag));
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(tag);
+        ArgumentNullException.ThrowIfNull(value);
         if (tag.Length is 0 or > MaxTagLength)
         {
             // RFC 8659 section 4.1: "The tag length MUST be at least 1."
@@ -95,7 +95,11 @@ public sealed record CaaRecord
     public int RdataLength => 2 + Tag.Length + Value.Length;
 
     /// <summary>Whether the tag equals <paramref name="tag"/>, ignoring ASCII case (RFC 8659 section 4.1: "Matching of tags is case insensitive.").</summary>
-    public bool HasTag(string tag) => CaaTags.AsciiEquals(Tag, Guard.NotNull(tag, nameof(tag)));
+    public bool HasTag(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return CaaTags.AsciiEquals(Tag, tag);
+    }
 
     /// <summary>
     /// Parses <see cref="Value"/> with the <c>issue</c> grammar (RFC 8659 section 4.2, shared by
@@ -135,7 +139,11 @@ public sealed record CaaRecord
     }
 
     /// <summary>Reads a record from its RDATA.</summary>
-    public static CaaRecord ReadRdata(byte[] rdata) => ReadRdata(new ReadOnlySpan<byte>(Guard.NotNull(rdata, nameof(rdata))));
+    public static CaaRecord ReadRdata(byte[] rdata)
+    {
+        ArgumentNullException.ThrowIfNull(rdata);
+        return ReadRdata(new ReadOnlySpan<byte>(rdata));
+    }
 
     /// <summary>Writes the RDATA; false when <paramref name="destination"/> is shorter than <see cref="RdataLength"/>.</summary>
     public bool TryWriteRdata(Span<byte> destination, out int bytesWritten)
@@ -179,7 +187,7 @@ public sealed record CaaRecord
     /// <exception cref="CaaFormatException">The text is not a CAA RDATA; the message has the offset.</exception>
     public static CaaRecord Parse(string presentation)
     {
-        Guard.NotNull(presentation, nameof(presentation));
+        ArgumentNullException.ThrowIfNull(presentation);
         return CaaPresentation.ParseRdata(presentation);
     }
 
@@ -220,7 +228,7 @@ public sealed record CaaRecord
     /// <exception cref="CaaFormatException">The answer cannot be decoded to exactly its RDATA length.</exception>
     public static CaaRecord FromDnsClient(DnsClient.Protocol.CaaRecord record)
     {
-        Guard.NotNull(record, nameof(record));
+        ArgumentNullException.ThrowIfNull(record);
         return DnsClientUnescaper.Decode(record.Flags, record.Tag, record.Value, record.RawDataLength);
     }
 

@@ -57,9 +57,10 @@ public sealed class CaaRelevantRRset
     /// <exception cref="ArgumentException">No records were given.</exception>
     public static CaaRelevantRRset Create(string queriedName, string ownerName, IEnumerable<CaaRecord> records, IEnumerable<string>? aliasChain = null)
     {
-        Guard.NotNull(queriedName, nameof(queriedName));
-        Guard.NotNull(ownerName, nameof(ownerName));
-        var array = Guard.NotNull(records, nameof(records)).ToArray();
+        ArgumentNullException.ThrowIfNull(queriedName);
+        ArgumentNullException.ThrowIfNull(ownerName);
+        ArgumentNullException.ThrowIfNull(records);
+        var array = records.ToArray();
         if (array.Length == 0)
         {
             throw new ArgumentException("A found Relevant RRset has at least one record; use Empty() for none.", nameof(records));
@@ -67,19 +68,26 @@ public sealed class CaaRelevantRRset
 
         foreach (var r in array)
         {
-            Guard.NotNull(r, nameof(records));
+            ArgumentNullException.ThrowIfNull(r, nameof(records));
         }
 
         return new CaaRelevantRRset(queriedName, CaaLookupStatus.Found, ownerName, array, aliasChain?.ToArray() ?? NoAliases, null);
     }
 
     /// <summary>The empty Relevant RRset.</summary>
-    public static CaaRelevantRRset Empty(string queriedName) =>
-        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
+    public static CaaRelevantRRset Empty(string queriedName)
+    {
+        ArgumentNullException.ThrowIfNull(queriedName);
+        return new(queriedName, CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
+    }
 
     /// <summary>An indeterminate lookup with its reason.</summary>
-    public static CaaRelevantRRset Indeterminate(string queriedName, string failure) =>
-        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Indeterminate, null, NoRecords, NoAliases, Guard.NotNull(failure, nameof(failure)));
+    public static CaaRelevantRRset Indeterminate(string queriedName, string failure)
+    {
+        ArgumentNullException.ThrowIfNull(queriedName);
+        ArgumentNullException.ThrowIfNull(failure);
+        return new(queriedName, CaaLookupStatus.Indeterminate, null, NoRecords, NoAliases, failure);
+    }
 
     /// <summary>The records in zone-file presentation form, one per line (<c>owner CAA flags tag "value"</c>).</summary>
     public override string ToString() => Status switch

@@ -20,7 +20,7 @@ public static class CaaServiceCollectionExtensions
         Action<CaaEvaluatorOptions>? configureEvaluator = null,
         Action<DnsCaaResolverOptions>? configureDns = null)
     {
-        Guard.NotNull(services, nameof(services));
+        ArgumentNullException.ThrowIfNull(services);
 
         var evaluatorOptions = services.AddOptions<CaaEvaluatorOptions>();
         if (configureEvaluator is not null)

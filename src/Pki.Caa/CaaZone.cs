@@ -47,7 +47,7 @@ public sealed class CaaZone
     /// <summary>A zone that answers SERVFAIL to everything, like a server that has lost its zone file.</summary>
     public static CaaZone ServerFailure(string origin)
     {
-        Guard.NotNull(origin, nameof(origin));
+        ArgumentNullException.ThrowIfNull(origin);
         return new CaaZone(DnsName.Normalize(origin, "zone origin"), new Dictionary<string, Node>(StringComparer.Ordinal), 0, serverFailure: true);
     }
 
@@ -57,7 +57,7 @@ public sealed class CaaZone
     /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
     public static CaaZone Parse(string zoneText, string? origin = null)
     {
-        Guard.NotNull(zoneText, nameof(zoneText));
+        ArgumentNullException.ThrowIfNull(zoneText);
         string? current = origin is null ? null : DnsName.Normalize(origin, "zone origin");
         string? apex = current;
         uint defaultTtl = DefaultTtl;

@@ -28,7 +28,7 @@ public sealed class DnsCaaResolverOptions
     /// <summary>Parses one <see cref="NameServers"/> entry; throws <see cref="CaaFormatException"/> naming it when it is not an address.</summary>
     public static IPEndPoint ParseNameServer(string value)
     {
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(value);
         var text = value.Trim();
         string host;
         var port = 53;

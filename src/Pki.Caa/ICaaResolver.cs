@@ -86,7 +86,8 @@ public sealed record CaaQueryResult
     /// <summary>A NOERROR answer.</summary>
     public static CaaQueryResult Success(IEnumerable<CaaRecord> records, IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
     {
-        var recordArray = Guard.NotNull(records, nameof(records)).ToArray();
+        ArgumentNullException.ThrowIfNull(records);
+        var recordArray = records.ToArray();
         var aliasArray = aliases?.ToArray() ?? NoAliases;
         return new CaaQueryResult(CaaQueryStatus.NoError, recordArray.Length == 0 ? NoRecords : recordArray, aliasArray.Length == 0 ? NoAliases : aliasArray, NonNegative(timeToLive), null);
     }
@@ -107,7 +108,8 @@ public sealed record CaaQueryResult
             throw new ArgumentException($"'{status}' is not a failure; use Success or NameError.", nameof(status));
         }
 
-        return new CaaQueryResult(status, NoRecords, NoAliases, TimeSpan.Zero, Guard.NotNull(detail, nameof(detail)));
+        ArgumentNullException.ThrowIfNull(detail);
+        return new CaaQueryResult(status, NoRecords, NoAliases, TimeSpan.Zero, detail);
     }
 
     private static TimeSpan NonNegative(TimeSpan ttl) => ttl < TimeSpan.Zero ? TimeSpan.Zero : ttl;
