@@ -1,55 +1,5 @@
 namespace Pki.Caa;
 
-/// <summary>
-/// Answers one CAA query at exactly one name. The evaluator climbs the tree, chases aliases that the
-/// resolver left unresolved, and caches by TTL; a resolver does none of that.
-/// </summary>
-/// <remarks>
-/// Contract: an implementation MUST report DNS failures (SERVFAIL, REFUSED, timeouts, truncation,
-/// unreadable answers) in <see cref="CaaQueryResult.Status"/> and MUST NOT throw for them; it MUST
-/// throw <see cref="OperationCanceledException"/> when the cancellation token is
-/// cancelled. It MAY follow CNAME aliases itself and SHOULD report every alias it followed in
-/// <see cref="CaaQueryResult.Aliases"/>, with the CAA records of the name the chain ends at.
-/// </remarks>
-public interface ICaaResolver
-{
-    /// <summary>Queries CAA records at <paramref name="name"/> (lower case, no trailing dot).</summary>
-    Task<CaaQueryResult> QueryCaaAsync(string name, CancellationToken cancellationToken);
-}
-
-/// <summary>How a CAA query ended.</summary>
-public enum CaaQueryStatus
-{
-    /// <summary>NOERROR: records, aliases, or no data.</summary>
-    NoError,
-
-    /// <summary>NXDOMAIN: the name does not exist; counts as an empty CAA RRset.</summary>
-    NameError,
-
-    /// <summary>SERVFAIL.</summary>
-    ServerFailure,
-
-    /// <summary>REFUSED.</summary>
-    Refused,
-
-    /// <summary>No answer in time, or the server could not be reached.</summary>
-    Timeout,
-
-    /// <summary>The answer was truncated and could not be had in full.</summary>
-    Truncated,
-
-    /// <summary>Another response code (FORMERR, NOTIMP, ...).</summary>
-    OtherError,
-
-    /// <summary>The answer could not be read (broken RDATA, undecodable values).</summary>
-    MalformedResponse,
-}
-
-/// <summary>A CNAME step: <paramref name="Owner"/> is an alias for <paramref name="Target"/>.</summary>
-/// <param name="Owner">The alias name (lower case, no trailing dot).</param>
-/// <param name="Target">The canonical name it points to.</param>
-public sealed record CaaAlias(string Owner, string Target);
-
 /// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call.</summary>
 public sealed record CaaQueryResult
 {

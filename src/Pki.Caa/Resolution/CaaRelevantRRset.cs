@@ -1,18 +1,5 @@
 namespace Pki.Caa;
 
-/// <summary>Whether a Relevant RRset was found.</summary>
-public enum CaaLookupStatus
-{
-    /// <summary>A non-empty CAA RRset was found at <see cref="CaaRelevantRRset.OwnerName"/>.</summary>
-    Found,
-
-    /// <summary>No CAA RRset exists from the name up to (not including) the root.</summary>
-    Empty,
-
-    /// <summary>A query failed, so the Relevant RRset is unknown.</summary>
-    Indeterminate,
-}
-
 /// <summary>
 /// The Relevant RRset of a name (RFC 8659 section 3): "The search for a CAA RRset climbs the DNS name
 /// tree from the specified label up to, but not including, the DNS root "." until a CAA RRset is found."
