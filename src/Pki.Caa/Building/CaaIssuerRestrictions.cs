@@ -1,6 +1,10 @@
 namespace Pki.Caa;
 
-/// <summary>RFC 8657 restrictions on one allowed issuer.</summary>
+/// <summary>
+/// The RFC 8657 restrictions of one allowed issuer, set inside the callback of
+/// <see cref="CaaPolicyBuilder.AllowIssuer"/> (and its wildcard and email twins). Each restriction may
+/// be set once; without any, the record allows every account and every validation method.
+/// </summary>
 public sealed class CaaIssuerRestrictions
 {
     internal CaaIssuerRestrictions()
@@ -56,7 +60,7 @@ public sealed class CaaIssuerRestrictions
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var method in methods)
         {
-            if (method is null || !CaaCheck.IsMethodLabel(method))
+            if (method is null || !AcmeParameters.IsMethodLabel(method, 0, method.Length))
             {
                 throw new CaaPolicyException($"'{method}' is not a validation method label (letters, digits and '-', e.g. dns-01 or http-01; RFC 8657 section 4).");
             }

@@ -38,7 +38,7 @@ public sealed class CaaPolicyBuilder
         }
     }
 
-    /// <summary>The owner name, lower case, without the trailing dot.</summary>
+    /// <summary>The owner name of the records: lower-case A-labels (U-labels converted), without the trailing dot.</summary>
     public string Domain => _domain;
 
     /// <summary>Sets the TTL of the zone lines (default 3600 seconds).</summary>
@@ -55,24 +55,36 @@ public sealed class CaaPolicyBuilder
     }
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue for the domain and its subdomains (<c>issue</c>).</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name as it documents it, e.g. <c>letsencrypt.org</c>; trimmed, lower-cased, trailing dot dropped.</param>
+    /// <param name="restrict">Restricts the record to one ACME account and/or validation methods (RFC 8657); null for none.</param>
+    /// <exception cref="CaaPolicyException">The issuer is not an LDH domain name, the same record is given twice, issuance of this kind is already forbidden, or a restriction is invalid.</exception>
     public CaaPolicyBuilder AllowIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.Issue, issuerDomainName, restrict);
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue wildcard certificates (<c>issuewild</c>); once any is given, only these may.</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name, e.g. <c>letsencrypt.org</c>.</param>
+    /// <param name="restrict">RFC 8657 account and method restrictions; null for none.</param>
+    /// <exception cref="CaaPolicyException">As for <see cref="AllowIssuer"/>, against <see cref="ForbidWildcards"/>.</exception>
     public CaaPolicyBuilder AllowWildcardIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.IssueWild, issuerDomainName, restrict);
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue S/MIME certificates for addresses at the domain (<c>issuemail</c>, RFC 9495).</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name, e.g. <c>ca.example</c>.</param>
+    /// <param name="restrict">RFC 8657 account and method restrictions; null for none.</param>
+    /// <exception cref="CaaPolicyException">As for <see cref="AllowIssuer"/>, against <see cref="ForbidEmail"/>.</exception>
     public CaaPolicyBuilder AllowEmailIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.IssueMail, issuerDomainName, restrict);
 
     /// <summary>Forbids all issuance for the domain (<c>issue ";"</c>).</summary>
+    /// <exception cref="CaaPolicyException">An issuer was allowed with <see cref="AllowIssuer"/>, or issuance is already forbidden.</exception>
     public CaaPolicyBuilder ForbidIssuance() => AddForbid(CaaTags.Issue, "all issuance");
 
-    /// <summary>Forbids wildcard certificates (<c>issuewild ";"</c>).</summary>
+    /// <summary>Forbids wildcard certificates (<c>issuewild ";"</c>); non-wildcard names still follow the <c>issue</c> records.</summary>
+    /// <exception cref="CaaPolicyException">A wildcard issuer was allowed, or wildcards are already forbidden.</exception>
     public CaaPolicyBuilder ForbidWildcards() => AddForbid(CaaTags.IssueWild, "wildcard certificates");
 
     /// <summary>Forbids S/MIME certificates for addresses at the domain (<c>issuemail ";"</c>).</summary>
+    /// <exception cref="CaaPolicyException">An email issuer was allowed, or email issuance is already forbidden.</exception>
     public CaaPolicyBuilder ForbidEmail() => AddForbid(CaaTags.IssueMail, "S/MIME certificates");
 
     /// <summary>Asks CAs to report violating requests to <paramref name="url"/> (<c>iodef</c>: mailto, http or https).</summary>
@@ -111,14 +123,19 @@ public sealed class CaaPolicyBuilder
         return _entries.Select(e => new CaaRecord(0, e.Tag, e.Value)).ToArray();
     }
 
-    /// <summary>The policy as zone-file lines: <c>example.com. 3600 IN CAA 0 issue "ca.example"</c>.</summary>
+    /// <summary>
+    /// The policy as zone-file lines, one a record in the order given, with the absolute owner name and
+    /// the TTL of <see cref="WithTtl"/>: <c>example.com. 3600 IN CAA 0 issue "ca.example"</c>.
+    /// </summary>
+    /// <exception cref="CaaPolicyException">As for <see cref="Build"/>.</exception>
     public IReadOnlyList<string> BuildZoneLines()
     {
         var prefix = _domain + ". " + _ttl.ToString(CultureInfo.InvariantCulture) + " IN CAA ";
         return Build().Select(r => prefix + r.ToPresentation()).ToArray();
     }
 
-    /// <summary>The zone-file lines joined with new lines.</summary>
+    /// <summary>The lines of <see cref="BuildZoneLines"/>, each ended by <c>\n</c> (the last too), ready to append to a zone file.</summary>
+    /// <exception cref="CaaPolicyException">As for <see cref="Build"/>.</exception>
     public string BuildZoneText()
     {
         var sb = new StringBuilder();

@@ -17,7 +17,8 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// <param name="resolver">Where CAA queries go (<see cref="DnsCaaResolver"/> or <see cref="InMemoryCaaResolver"/>).</param>
     /// <param name="options">Alias and cache settings; defaults when null.</param>
     /// <param name="timeProvider">Clock of the TTL cache; the system clock when null.</param>
-    /// <param name="logger">Logger; none when null.</param>
+    /// <param name="logger">Receives failed queries as warnings, decisions as information, answers as debug and cache hits as trace; nothing is logged when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="resolver"/> is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public CaaEvaluator(ICaaResolver resolver, IOptions<CaaEvaluatorOptions>? options = null, TimeProvider? timeProvider = null, ILogger<CaaEvaluator>? logger = null)
     {
@@ -60,6 +61,9 @@ public sealed class CaaEvaluator : ICaaEvaluator
     /// Evaluates a Relevant RRset you already have (no DNS). Pure and allocation-light: the hot path
     /// of a CA checking many names against cached RRsets.
     /// </summary>
+    /// <param name="rrset">The Relevant RRset of the check's identifier, e.g. from <see cref="FindRelevantRRsetAsync"/> or <see cref="CaaRelevantRRset.Create"/>.</param>
+    /// <param name="check">What is asked: identifier, issuer names, account and method.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="rrset"/> or <paramref name="check"/> is null.</exception>
     public static CaaDecision Evaluate(CaaRelevantRRset rrset, CaaCheck check)
     {
         ArgumentNullException.ThrowIfNull(rrset);

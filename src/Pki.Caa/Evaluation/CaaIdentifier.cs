@@ -15,7 +15,10 @@ public sealed record CaaIdentifier
         LookupName = lookupName;
     }
 
-    /// <summary>The kind of identifier.</summary>
+    /// <summary>
+    /// Which properties apply: <c>issue</c> for DNS names and IP addresses, <c>issuewild</c> (else
+    /// <c>issue</c>) for wildcards, only <c>issuemail</c> for email addresses.
+    /// </summary>
     public CaaIdentifierKind Kind { get; }
 
     /// <summary>The identifier as given, normalised (e.g. <c>*.example.com</c>, <c>user@example.com</c>, <c>192.0.2.1</c>).</summary>
@@ -56,7 +59,12 @@ public sealed record CaaIdentifier
         return new CaaIdentifier(CaaIdentifierKind.DnsName, normalized, normalized);
     }
 
-    /// <summary>An IP address identifier.</summary>
+    /// <summary>
+    /// An IP address identifier: <see cref="Value"/> is the address text (IPv6 compressed), and the
+    /// Relevant RRset is searched at its reverse-mapping name. RFC 8659 only defines names; this is the
+    /// package's convention for RFC 8738 <c>ip</c> identifiers.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
     public static CaaIdentifier Ip(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -98,6 +106,8 @@ public sealed record CaaIdentifier
     /// <summary>
     /// Reads any kind: an IP address literal, an email address (contains <c>@</c>), a wildcard or a DNS name.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="CaaFormatException">The text is none of these; the message names it and says why.</exception>
     public static CaaIdentifier Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -115,7 +125,7 @@ public sealed record CaaIdentifier
         return Dns(trimmed);
     }
 
-    /// <inheritdoc />
+    /// <summary>The normalised <see cref="Value"/>.</summary>
     public override string ToString() => Value;
 
     private static bool IsDottedQuad(string s)

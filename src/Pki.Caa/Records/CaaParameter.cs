@@ -39,10 +39,10 @@ public sealed record CaaParameter
         Value = value;
     }
 
-    /// <summary>The parameter tag as written.</summary>
+    /// <summary>The parameter tag as written (case kept); compare with <see cref="HasTag"/>, which ignores ASCII case.</summary>
     public string Tag { get; }
 
-    /// <summary>The parameter value.</summary>
+    /// <summary>The value as written: printable ASCII without <c>;</c> or space, possibly empty; RFC 8657 compares it exactly (no case folding).</summary>
     public string Value { get; }
 
     /// <summary>Whether <see cref="Tag"/> equals <paramref name="tag"/> ignoring ASCII case.</summary>

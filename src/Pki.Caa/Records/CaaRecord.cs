@@ -58,7 +58,7 @@ public sealed record CaaRecord
         Value = value;
     }
 
-    /// <summary>The flags octet.</summary>
+    /// <summary>The flags octet as on the wire: 128 is Issuer Critical (<see cref="IsCritical"/>); the other bits are reserved (RFC 8659 section 4.1), kept and ignored.</summary>
     public byte Flags { get; }
 
     /// <summary>The property tag as written; compare with <see cref="HasTag(string)"/>.</summary>
@@ -108,7 +108,7 @@ public sealed record CaaRecord
     /// </summary>
     public CaaIssuerValue ParseIssuerValue() => CaaIssuerValue.Parse(Value);
 
-    /// <summary>The value octets.</summary>
+    /// <summary>The value as a new array, one byte per character of <see cref="Value"/> (e.g. to decode a value that is not ASCII).</summary>
     public byte[] GetValueBytes() => ToOctets(Value);
 
     /// <summary>Reads a record from its RDATA; throws <see cref="CaaFormatException"/> with the offset when it is malformed.</summary>
@@ -138,7 +138,9 @@ public sealed record CaaRecord
         return new CaaRecord(rdata[0], FromOctets(rdata.Slice(2, tagLength)), FromOctets(rdata.Slice(2 + tagLength)));
     }
 
-    /// <summary>Reads a record from its RDATA.</summary>
+    /// <summary>Reads a record from its RDATA (flags, tag length, tag, value).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rdata"/> is null.</exception>
+    /// <exception cref="CaaFormatException">The RDATA is malformed; the message has the offset and the bytes in hex.</exception>
     public static CaaRecord ReadRdata(byte[] rdata)
     {
         ArgumentNullException.ThrowIfNull(rdata);
@@ -171,7 +173,7 @@ public sealed record CaaRecord
         return true;
     }
 
-    /// <summary>The RDATA as a new array.</summary>
+    /// <summary>The RDATA as a new array of <see cref="RdataLength"/> bytes: flags, tag length, tag, value.</summary>
     public byte[] ToRdata()
     {
         var bytes = new byte[RdataLength];
@@ -191,7 +193,7 @@ public sealed record CaaRecord
         return CaaPresentation.ParseRdata(presentation);
     }
 
-    /// <summary>Like <see cref="Parse(string)"/> but returns false instead of throwing.</summary>
+    /// <summary>Like <see cref="Parse(string)"/> but returns false (and a null <paramref name="record"/>) instead of throwing, also for null.</summary>
     public static bool TryParse(string? presentation, out CaaRecord? record)
     {
         record = null;
@@ -217,7 +219,7 @@ public sealed record CaaRecord
     /// </summary>
     public string ToPresentation() => CaaPresentation.Format(this);
 
-    /// <summary>Same as <see cref="ToPresentation"/>.</summary>
+    /// <summary>The RDATA presentation text, as <see cref="ToPresentation"/>: <c>0 issue "ca.example"</c>.</summary>
     public override string ToString() => ToPresentation();
 
     /// <summary>

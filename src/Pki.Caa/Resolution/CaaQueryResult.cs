@@ -1,6 +1,6 @@
 namespace Pki.Caa;
 
-/// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call.</summary>
+/// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call: an answer (<see cref="Success"/>, <see cref="NameError"/>) or a failure (<see cref="Failure"/>) that makes the lookup indeterminate.</summary>
 public sealed record CaaQueryResult
 {
     private static readonly CaaRecord[] NoRecords = [];
@@ -15,7 +15,7 @@ public sealed record CaaQueryResult
         Detail = detail;
     }
 
-    /// <summary>How the query ended.</summary>
+    /// <summary>How the query ended: <see cref="CaaQueryStatus.NoError"/> and <see cref="CaaQueryStatus.NameError"/> are usable answers (<see cref="IsSuccess"/>); any other status makes the Relevant RRset indeterminate.</summary>
     public CaaQueryStatus Status { get; }
 
     /// <summary>The CAA records at the queried name, or at the end of <see cref="Aliases"/>.</summary>
@@ -34,6 +34,10 @@ public sealed record CaaQueryResult
     public bool IsSuccess => Status is CaaQueryStatus.NoError or CaaQueryStatus.NameError;
 
     /// <summary>A NOERROR answer.</summary>
+    /// <param name="records">The CAA records at the name (or at the end of the aliases); empty for NODATA.</param>
+    /// <param name="aliases">The CNAME steps followed from the queried name, in order; null for none.</param>
+    /// <param name="timeToLive">How long the answer may be cached; a negative value counts as zero (not cached).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
     public static CaaQueryResult Success(IEnumerable<CaaRecord> records, IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -42,7 +46,9 @@ public sealed record CaaQueryResult
         return new CaaQueryResult(CaaQueryStatus.NoError, recordArray.Length == 0 ? NoRecords : recordArray, aliasArray.Length == 0 ? NoAliases : aliasArray, NonNegative(timeToLive), null);
     }
 
-    /// <summary>An NXDOMAIN answer (possibly after aliases).</summary>
+    /// <summary>An NXDOMAIN answer (possibly after aliases); the evaluator counts it as an empty CAA RRset.</summary>
+    /// <param name="aliases">The CNAME steps followed before the name that does not exist; null for none.</param>
+    /// <param name="timeToLive">How long the answer may be cached (RFC 2308: the SOA TTL and MINIMUM, whichever is lower); a negative value counts as zero.</param>
     public static CaaQueryResult NameError(IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
     {
         var aliasArray = aliases?.ToArray() ?? NoAliases;
@@ -50,6 +56,9 @@ public sealed record CaaQueryResult
     }
 
     /// <summary>A failed query; never cached.</summary>
+    /// <param name="status">Why it failed: any status but NoError and NameError.</param>
+    /// <param name="detail">A description for logs and the indeterminate explanation (server, response code, exception message).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="detail"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="status"/> is NoError or NameError.</exception>
     public static CaaQueryResult Failure(CaaQueryStatus status, string detail)
     {

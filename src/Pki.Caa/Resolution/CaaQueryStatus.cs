@@ -9,10 +9,10 @@ public enum CaaQueryStatus
     /// <summary>NXDOMAIN: the name does not exist; counts as an empty CAA RRset.</summary>
     NameError,
 
-    /// <summary>SERVFAIL.</summary>
+    /// <summary>SERVFAIL (RCODE 2): the server could not answer, e.g. a zone that did not load or a DNSSEC failure.</summary>
     ServerFailure,
 
-    /// <summary>REFUSED.</summary>
+    /// <summary>REFUSED (RCODE 5): the server will not answer for this name, e.g. a zone it does not serve.</summary>
     Refused,
 
     /// <summary>No answer in time, or the server could not be reached.</summary>

@@ -22,10 +22,10 @@ public sealed class CaaRelevantRRset
         Failure = failure;
     }
 
-    /// <summary>The name whose Relevant RRset this is.</summary>
+    /// <summary>The name the search started at (the identifier's <see cref="CaaIdentifier.LookupName"/>), lower-case A-labels without the trailing dot.</summary>
     public string QueriedName { get; }
 
-    /// <summary>Found, Empty or Indeterminate.</summary>
+    /// <summary>Found (<see cref="Records"/> hold the RRset), Empty (no CAA up to the root: issuance is not restricted) or Indeterminate (see <see cref="Failure"/>; do not issue).</summary>
     public CaaLookupStatus Status { get; }
 
     /// <summary>The name (the queried name or an ancestor) where the RRset was found, or null.</summary>
@@ -40,7 +40,12 @@ public sealed class CaaRelevantRRset
     /// <summary>Why the lookup is indeterminate, or null.</summary>
     public string? Failure { get; }
 
-    /// <summary>A found RRset, e.g. for evaluating records you already have.</summary>
+    /// <summary>A found RRset, e.g. for evaluating records you already have with <see cref="CaaEvaluator.Evaluate"/>.</summary>
+    /// <param name="queriedName">The name the search started at.</param>
+    /// <param name="ownerName">Where the records were found: <paramref name="queriedName"/> or an ancestor.</param>
+    /// <param name="records">The CAA RRset; at least one record.</param>
+    /// <param name="aliasChain">The CNAME targets followed from <paramref name="ownerName"/>, in order; null for none.</param>
+    /// <exception cref="ArgumentNullException">A name, the records or one of them is null.</exception>
     /// <exception cref="ArgumentException">No records were given.</exception>
     public static CaaRelevantRRset Create(string queriedName, string ownerName, IEnumerable<CaaRecord> records, IEnumerable<string>? aliasChain = null)
     {
@@ -61,14 +66,16 @@ public sealed class CaaRelevantRRset
         return new CaaRelevantRRset(queriedName, CaaLookupStatus.Found, ownerName, array, aliasChain?.ToArray() ?? NoAliases, null);
     }
 
-    /// <summary>The empty Relevant RRset.</summary>
+    /// <summary>The empty Relevant RRset of <paramref name="queriedName"/>: no CAA records at it or any ancestor, so CAA permits (RFC 8659 section 3).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="queriedName"/> is null.</exception>
     public static CaaRelevantRRset Empty(string queriedName)
     {
         ArgumentNullException.ThrowIfNull(queriedName);
         return new(queriedName, CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
     }
 
-    /// <summary>An indeterminate lookup with its reason.</summary>
+    /// <summary>An indeterminate lookup of <paramref name="queriedName"/>: evaluation answers <see cref="CaaVerdict.Indeterminate"/> and quotes <paramref name="failure"/>.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static CaaRelevantRRset Indeterminate(string queriedName, string failure)
     {
         ArgumentNullException.ThrowIfNull(queriedName);

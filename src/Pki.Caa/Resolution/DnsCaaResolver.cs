@@ -24,7 +24,9 @@ public sealed class DnsCaaResolver : ICaaResolver
     {
     }
 
-    /// <summary>Creates a resolver.</summary>
+    /// <summary>Creates a resolver that asks <see cref="DnsCaaResolverOptions.NameServers"/> (the system's when empty), recursion desired, without a DnsClient cache (the evaluator caches by TTL).</summary>
+    /// <param name="options">Servers, timeout, retries and transport.</param>
+    /// <param name="logger">Receives each query at debug level; nothing is logged when null.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public DnsCaaResolver(DnsCaaResolverOptions options, ILogger<DnsCaaResolver>? logger = null)
     {

@@ -39,10 +39,12 @@ public sealed class CaaZone
     /// <summary>How long negative answers may be cached, in seconds (RFC 2308: the SOA TTL and MINIMUM, whichever is lower).</summary>
     public uint NegativeTtl { get; }
 
-    /// <summary>The owner names of the zone that hold CAA records.</summary>
+    /// <summary>The owner names that hold CAA records: lower case, without the trailing dot, wildcards as <c>*.name</c>, in no particular order.</summary>
     public IEnumerable<string> CaaOwners => _nodes.Where(n => n.Value.Caa.Count > 0).Select(n => n.Key);
 
     /// <summary>A zone that answers SERVFAIL to everything, like a server that has lost its zone file.</summary>
+    /// <param name="origin">The apex, e.g. <c>example.test</c>; normalised like every name here.</param>
+    /// <exception cref="CaaFormatException"><paramref name="origin"/> is not a domain name.</exception>
     public static CaaZone ServerFailure(string origin)
     {
         ArgumentNullException.ThrowIfNull(origin);

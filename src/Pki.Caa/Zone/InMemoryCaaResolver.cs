@@ -37,7 +37,8 @@ public sealed class InMemoryCaaResolver : ICaaResolver
     {
     }
 
-    /// <summary>Reads one zone from master-file text and serves it.</summary>
+    /// <summary>Reads one zone from master-file text (see <see cref="CaaZone.Parse"/>) and serves it.</summary>
+    /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
     public static InMemoryCaaResolver FromZoneText(string zoneText, string? origin = null) => new(CaaZone.Parse(zoneText, origin));
 
     /// <inheritdoc />
