@@ -1,15 +1,11 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace Pki.Caa;
 
-/// <summary>Domain-name helpers: normalisation to lower-case A-labels without the root dot, parents, reverse names.</summary>
+/// <summary>
+/// Domain-name helpers: normalisation to lower-case A-labels without the root dot (IDN through the
+/// shared <see cref="IdnName"/>), host-name syntax, parents, ASCII case-insensitive comparison.
+/// </summary>
 internal static class DnsName
 {
-    private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = false };
-
     /// <summary>
     /// Lower-case A-label form without the trailing dot. Throws <see cref="CaaFormatException"/> naming
     /// <paramref name="what"/> and the value when it is not a domain name.
@@ -27,12 +23,13 @@ internal static class DnsName
             throw new CaaFormatException($"The {what} '{name}' is empty; give a domain name such as 'example.com'.", name, 0);
         }
 
-        if (!IsAscii(text))
+        if (!IdnName.IsAscii(text))
         {
             try
             {
                 // RFC 9495 section 3 and IDNA 2008: U-labels are compared in their A-label form.
-                text = Idn.GetAscii(text);
+                // IdnName trims and drops one root dot itself, exactly as done above for this name.
+                text = IdnName.ToAscii(name);
             }
             catch (ArgumentException ex)
             {
@@ -40,7 +37,7 @@ internal static class DnsName
             }
         }
 
-        text = ToLowerAscii(text);
+        text = IdnName.ToLowerAscii(text);
         var error = Validate(text, allowUnderscore);
         if (error is not null)
         {
@@ -102,30 +99,7 @@ internal static class DnsName
         return dot < 0 ? null : name.Substring(dot + 1);
     }
 
-    /// <summary>The reverse-mapping name of an address: RFC 1035 section 3.5 (in-addr.arpa), RFC 3596 section 2.5 (ip6.arpa).</summary>
-    public static string ReverseName(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        var sb = new StringBuilder(80);
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            for (var i = bytes.Length - 1; i >= 0; i--)
-            {
-                sb.Append(bytes[i].ToString(CultureInfo.InvariantCulture)).Append('.');
-            }
-
-            return sb.Append("in-addr.arpa").ToString();
-        }
-
-        const string Hex = "0123456789abcdef";
-        for (var i = bytes.Length - 1; i >= 0; i--)
-        {
-            sb.Append(Hex[bytes[i] & 0xF]).Append('.').Append(Hex[bytes[i] >> 4]).Append('.');
-        }
-
-        return sb.Append("ip6.arpa").ToString();
-    }
-
+    /// <summary>Whether two names are equal ignoring ASCII case (RFC 4343); other characters compare exactly.</summary>
     public static bool EqualsIgnoreCase(string a, string b)
     {
         if (a.Length != b.Length)
@@ -144,41 +118,5 @@ internal static class DnsName
         return true;
     }
 
-    /// <summary>Lower-cases ASCII letters only: DNS names compare case-insensitively in ASCII (RFC 4343).</summary>
-    public static string ToLowerAscii(string s)
-    {
-        var i = 0;
-        while (i < s.Length && !(s[i] >= 'A' && s[i] <= 'Z'))
-        {
-            i++;
-        }
-
-        if (i == s.Length)
-        {
-            return s;
-        }
-
-        var chars = s.ToCharArray();
-        for (; i < chars.Length; i++)
-        {
-            chars[i] = LowerAscii(chars[i]);
-        }
-
-        return new string(chars);
-    }
-
-    public static char LowerAscii(char c) => c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-
-    public static bool IsAscii(string s)
-    {
-        foreach (var c in s)
-        {
-            if (c > 0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static char LowerAscii(char c) => c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }

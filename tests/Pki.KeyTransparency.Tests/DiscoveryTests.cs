@@ -157,6 +157,8 @@ public sealed class DiscoveryTests : IClassFixture<KnotFixture>
     [InlineData("-lead.example", "'-lead.example' is not a valid domain name")]
     [InlineData("under_score!.example", "'under_score!.example' is not a valid domain name")]
     [InlineData("sp ace.example", "'sp ace.example' is not a valid domain name")]
+    [InlineData("bücher..example", "'bücher..example' is not a valid domain name: ")]
+    [InlineData("a\u0378.example", "'a\u0378.example' is not a valid domain name: ")]
     public async Task Invalid_domains_are_rejected_by_name(string domain, string messageStart)
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Discovery().DiscoverAsync(domain));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -205,7 +204,9 @@ public sealed class KeyTransparencyServiceDiscovery
         string ascii;
         try
         {
-            ascii = new IdnMapping().GetAscii(trimmed).ToLowerInvariant();
+            // The one IDN configuration of the library (src/Shared/IdnName.cs); ASCII names are only
+            // lower-cased there and checked label by label below.
+            ascii = IdnName.ToAscii(trimmed);
         }
         catch (ArgumentException e)
         {

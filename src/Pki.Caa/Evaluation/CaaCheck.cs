@@ -16,8 +16,9 @@ public sealed record CaaCheck
     /// <param name="validationMethod">The validation method label used, e.g. <c>dns-01</c> (RFC 8657 section 4), or null.</param>
     public CaaCheck(CaaIdentifier identifier, IEnumerable<string> issuerDomainNames, Uri? accountUri = null, string? validationMethod = null)
     {
-        Identifier = Guard.NotNull(identifier, nameof(identifier));
-        Guard.NotNull(issuerDomainNames, nameof(issuerDomainNames));
+        ArgumentNullException.ThrowIfNull(identifier);
+        ArgumentNullException.ThrowIfNull(issuerDomainNames);
+        Identifier = identifier;
         var names = new List<string>();
         foreach (var name in issuerDomainNames)
         {
@@ -49,21 +50,31 @@ public sealed record CaaCheck
     }
 
     /// <summary>Convenience: parses <paramref name="name"/> with <see cref="CaaIdentifier.Parse(string)"/> and takes one issuer.</summary>
+    /// <param name="name">A DNS name, <c>*.</c>wildcard, IP address literal or <c>local@domain</c> email address.</param>
+    /// <param name="issuerDomainName">The CA's identity as it appears in CAA records, e.g. <c>letsencrypt.org</c>.</param>
+    /// <param name="accountUri">The ACME account URI of the requester (RFC 8657 section 3), or null.</param>
+    /// <param name="validationMethod">The validation method label used, e.g. <c>dns-01</c>, or null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="issuerDomainName"/> is null.</exception>
+    /// <exception cref="CaaFormatException">The name, issuer, account URI or method is malformed; the message names it.</exception>
     public CaaCheck(string name, string issuerDomainName, Uri? accountUri = null, string? validationMethod = null)
-        : this(CaaIdentifier.Parse(Guard.NotNull(name, nameof(name))), [Guard.NotNull(issuerDomainName, nameof(issuerDomainName))], accountUri, validationMethod)
+        : this(CaaIdentifier.Parse(name ?? throw new ArgumentNullException(nameof(name))), [issuerDomainName ?? throw new ArgumentNullException(nameof(issuerDomainName))], accountUri, validationMethod)
     {
     }
 
-    /// <summary>The identifier checked.</summary>
+    /// <summary>The name the certificate would contain, normalised; the Relevant RRset search starts at its <see cref="CaaIdentifier.LookupName"/>.</summary>
     public CaaIdentifier Identifier { get; }
 
-    /// <summary>The CA's issuer domain names, lower case, without a trailing dot.</summary>
+    /// <summary>The CA's issuer domain names, lower case, without a trailing dot, duplicates removed; a property naming any of them (ASCII case-insensitive) is this CA's.</summary>
     public IReadOnlyList<string> IssuerDomainNames => _issuerDomainNames;
 
-    /// <summary>The requester's ACME account URI, or null.</summary>
+    /// <summary>
+    /// The requester's ACME account URI, compared to <c>accounturi</c> parameters exactly as written
+    /// (<see cref="Uri.OriginalString"/>, no normalisation, RFC 8657 section 3); null when the request
+    /// names no account, which fails every property restricted to an account.
+    /// </summary>
     public Uri? AccountUri { get; }
 
-    /// <summary>The validation method label, or null.</summary>
+    /// <summary>The validation method label (e.g. <c>http-01</c>), matched exactly against <c>validationmethods</c> lists; null fails every property restricted to methods.</summary>
     public string? ValidationMethod { get; }
 
     internal bool IsOwnIssuer(string issuerDomainName)

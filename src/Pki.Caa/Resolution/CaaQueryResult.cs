@@ -1,56 +1,6 @@
 namespace Pki.Caa;
 
-/// <summary>
-/// Answers one CAA query at exactly one name. The evaluator climbs the tree, chases aliases that the
-/// resolver left unresolved, and caches by TTL; a resolver does none of that.
-/// </summary>
-/// <remarks>
-/// Contract: an implementation MUST report DNS failures (SERVFAIL, REFUSED, timeouts, truncation,
-/// unreadable answers) in <see cref="CaaQueryResult.Status"/> and MUST NOT throw for them; it MUST
-/// throw <see cref="OperationCanceledException"/> when the cancellation token is
-/// cancelled. It MAY follow CNAME aliases itself and SHOULD report every alias it followed in
-/// <see cref="CaaQueryResult.Aliases"/>, with the CAA records of the name the chain ends at.
-/// </remarks>
-public interface ICaaResolver
-{
-    /// <summary>Queries CAA records at <paramref name="name"/> (lower case, no trailing dot).</summary>
-    Task<CaaQueryResult> QueryCaaAsync(string name, CancellationToken cancellationToken);
-}
-
-/// <summary>How a CAA query ended.</summary>
-public enum CaaQueryStatus
-{
-    /// <summary>NOERROR: records, aliases, or no data.</summary>
-    NoError,
-
-    /// <summary>NXDOMAIN: the name does not exist; counts as an empty CAA RRset.</summary>
-    NameError,
-
-    /// <summary>SERVFAIL.</summary>
-    ServerFailure,
-
-    /// <summary>REFUSED.</summary>
-    Refused,
-
-    /// <summary>No answer in time, or the server could not be reached.</summary>
-    Timeout,
-
-    /// <summary>The answer was truncated and could not be had in full.</summary>
-    Truncated,
-
-    /// <summary>Another response code (FORMERR, NOTIMP, ...).</summary>
-    OtherError,
-
-    /// <summary>The answer could not be read (broken RDATA, undecodable values).</summary>
-    MalformedResponse,
-}
-
-/// <summary>A CNAME step: <paramref name="Owner"/> is an alias for <paramref name="Target"/>.</summary>
-/// <param name="Owner">The alias name (lower case, no trailing dot).</param>
-/// <param name="Target">The canonical name it points to.</param>
-public sealed record CaaAlias(string Owner, string Target);
-
-/// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call.</summary>
+/// <summary>The result of one <see cref="ICaaResolver.QueryCaaAsync"/> call: an answer (<see cref="Success"/>, <see cref="NameError"/>) or a failure (<see cref="Failure"/>) that makes the lookup indeterminate.</summary>
 public sealed record CaaQueryResult
 {
     private static readonly CaaRecord[] NoRecords = [];
@@ -65,7 +15,7 @@ public sealed record CaaQueryResult
         Detail = detail;
     }
 
-    /// <summary>How the query ended.</summary>
+    /// <summary>How the query ended: <see cref="CaaQueryStatus.NoError"/> and <see cref="CaaQueryStatus.NameError"/> are usable answers (<see cref="IsSuccess"/>); any other status makes the Relevant RRset indeterminate.</summary>
     public CaaQueryStatus Status { get; }
 
     /// <summary>The CAA records at the queried name, or at the end of <see cref="Aliases"/>.</summary>
@@ -84,14 +34,21 @@ public sealed record CaaQueryResult
     public bool IsSuccess => Status is CaaQueryStatus.NoError or CaaQueryStatus.NameError;
 
     /// <summary>A NOERROR answer.</summary>
+    /// <param name="records">The CAA records at the name (or at the end of the aliases); empty for NODATA.</param>
+    /// <param name="aliases">The CNAME steps followed from the queried name, in order; null for none.</param>
+    /// <param name="timeToLive">How long the answer may be cached; a negative value counts as zero (not cached).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
     public static CaaQueryResult Success(IEnumerable<CaaRecord> records, IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
     {
-        var recordArray = Guard.NotNull(records, nameof(records)).ToArray();
+        ArgumentNullException.ThrowIfNull(records);
+        var recordArray = records.ToArray();
         var aliasArray = aliases?.ToArray() ?? NoAliases;
         return new CaaQueryResult(CaaQueryStatus.NoError, recordArray.Length == 0 ? NoRecords : recordArray, aliasArray.Length == 0 ? NoAliases : aliasArray, NonNegative(timeToLive), null);
     }
 
-    /// <summary>An NXDOMAIN answer (possibly after aliases).</summary>
+    /// <summary>An NXDOMAIN answer (possibly after aliases); the evaluator counts it as an empty CAA RRset.</summary>
+    /// <param name="aliases">The CNAME steps followed before the name that does not exist; null for none.</param>
+    /// <param name="timeToLive">How long the answer may be cached (RFC 2308: the SOA TTL and MINIMUM, whichever is lower); a negative value counts as zero.</param>
     public static CaaQueryResult NameError(IEnumerable<CaaAlias>? aliases, TimeSpan timeToLive)
     {
         var aliasArray = aliases?.ToArray() ?? NoAliases;
@@ -99,6 +56,9 @@ public sealed record CaaQueryResult
     }
 
     /// <summary>A failed query; never cached.</summary>
+    /// <param name="status">Why it failed: any status but NoError and NameError.</param>
+    /// <param name="detail">A description for logs and the indeterminate explanation (server, response code, exception message).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="detail"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="status"/> is NoError or NameError.</exception>
     public static CaaQueryResult Failure(CaaQueryStatus status, string detail)
     {
@@ -107,7 +67,8 @@ public sealed record CaaQueryResult
             throw new ArgumentException($"'{status}' is not a failure; use Success or NameError.", nameof(status));
         }
 
-        return new CaaQueryResult(status, NoRecords, NoAliases, TimeSpan.Zero, Guard.NotNull(detail, nameof(detail)));
+        ArgumentNullException.ThrowIfNull(detail);
+        return new CaaQueryResult(status, NoRecords, NoAliases, TimeSpan.Zero, detail);
     }
 
     private static TimeSpan NonNegative(TimeSpan ttl) => ttl < TimeSpan.Zero ? TimeSpan.Zero : ttl;

@@ -14,7 +14,8 @@ public sealed class InMemoryCaaResolver : ICaaResolver
     /// <exception cref="ArgumentException">Two zones have the same origin.</exception>
     public InMemoryCaaResolver(IEnumerable<CaaZone> zones)
     {
-        _zones = Guard.NotNull(zones, nameof(zones)).ToArray();
+        ArgumentNullException.ThrowIfNull(zones);
+        _zones = zones.ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var zone in _zones)
         {
@@ -36,15 +37,16 @@ public sealed class InMemoryCaaResolver : ICaaResolver
     {
     }
 
-    /// <summary>Reads one zone from master-file text and serves it.</summary>
+    /// <summary>Reads one zone from master-file text (see <see cref="CaaZone.Parse"/>) and serves it.</summary>
+    /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
     public static InMemoryCaaResolver FromZoneText(string zoneText, string? origin = null) => new(CaaZone.Parse(zoneText, origin));
 
     /// <inheritdoc />
     public Task<CaaQueryResult> QueryCaaAsync(string name, CancellationToken cancellationToken)
     {
-        Guard.NotNullOrWhiteSpace(name, nameof(name));
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Query(DnsName.ToLowerAscii(name.TrimEnd('.'))));
+        return Task.FromResult(Query(IdnName.ToLowerAscii(name.TrimEnd('.'))));
     }
 
     private CaaQueryResult Query(string name)

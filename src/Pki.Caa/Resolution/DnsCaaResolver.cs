@@ -20,15 +20,17 @@ public sealed class DnsCaaResolver : ICaaResolver
     /// <summary>Creates a resolver from options (as registered by <c>AddCaaEvaluator</c>).</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public DnsCaaResolver(IOptions<DnsCaaResolverOptions> options, ILogger<DnsCaaResolver>? logger = null)
-        : this(Guard.NotNull(options, nameof(options)).Value, logger)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, logger)
     {
     }
 
-    /// <summary>Creates a resolver.</summary>
+    /// <summary>Creates a resolver that asks <see cref="DnsCaaResolverOptions.NameServers"/> (the system's when empty), recursion desired, without a DnsClient cache (the evaluator caches by TTL).</summary>
+    /// <param name="options">Servers, timeout, retries and transport.</param>
+    /// <param name="logger">Receives each query at debug level; nothing is logged when null.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public DnsCaaResolver(DnsCaaResolverOptions options, ILogger<DnsCaaResolver>? logger = null)
     {
-        Guard.NotNull(options, nameof(options));
+        ArgumentNullException.ThrowIfNull(options);
         var error = DnsCaaResolverOptionsValidator.Check(options);
         if (error is not null)
         {
@@ -55,7 +57,7 @@ public sealed class DnsCaaResolver : ICaaResolver
     /// <inheritdoc />
     public async Task<CaaQueryResult> QueryCaaAsync(string name, CancellationToken cancellationToken)
     {
-        Guard.NotNullOrWhiteSpace(name, nameof(name));
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Log.DnsQuery(_logger, name, _servers);
         IDnsQueryResponse response;
         try
@@ -187,12 +189,12 @@ public sealed class DnsCaaResolver : ICaaResolver
         return TimeSpan.FromSeconds(Math.Min(ttl, aliasTtl));
     }
 
-    private static string Normalize(string name) => DnsName.ToLowerAscii(name.TrimEnd('.'));
+    private static string Normalize(string name) => IdnName.ToLowerAscii(name.TrimEnd('.'));
 
     // DnsString.Value is the Unicode form of IDN labels; the comparison needs the A-labels of the wire.
     private static string Normalize(DnsString name)
     {
         var text = (name.Original ?? name.Value).TrimEnd('.');
-        return DnsName.IsAscii(text) ? DnsName.ToLowerAscii(text) : DnsName.Normalize(text, "owner name in the answer");
+        return IdnName.IsAscii(text) ? IdnName.ToLowerAscii(text) : DnsName.Normalize(text, "owner name in the answer");
     }
 }

@@ -38,8 +38,8 @@ public sealed record CaaRecord
     /// <param name="value">The property value, one character per octet (U+0000 to U+00FF).</param>
     public CaaRecord(byte flags, string tag, string value)
     {
-        Guard.NotNull(tag, nameof(tag));
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(tag);
+        ArgumentNullException.ThrowIfNull(value);
         if (tag.Length is 0 or > MaxTagLength)
         {
             // RFC 8659 section 4.1: "The tag length MUST be at least 1."
@@ -58,7 +58,7 @@ public sealed record CaaRecord
         Value = value;
     }
 
-    /// <summary>The flags octet.</summary>
+    /// <summary>The flags octet as on the wire: 128 is Issuer Critical (<see cref="IsCritical"/>); the other bits are reserved (RFC 8659 section 4.1), kept and ignored.</summary>
     public byte Flags { get; }
 
     /// <summary>The property tag as written; compare with <see cref="HasTag(string)"/>.</summary>
@@ -95,7 +95,11 @@ public sealed record CaaRecord
     public int RdataLength => 2 + Tag.Length + Value.Length;
 
     /// <summary>Whether the tag equals <paramref name="tag"/>, ignoring ASCII case (RFC 8659 section 4.1: "Matching of tags is case insensitive.").</summary>
-    public bool HasTag(string tag) => CaaTags.AsciiEquals(Tag, Guard.NotNull(tag, nameof(tag)));
+    public bool HasTag(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return CaaTags.AsciiEquals(Tag, tag);
+    }
 
     /// <summary>
     /// Parses <see cref="Value"/> with the <c>issue</c> grammar (RFC 8659 section 4.2, shared by
@@ -104,7 +108,7 @@ public sealed record CaaRecord
     /// </summary>
     public CaaIssuerValue ParseIssuerValue() => CaaIssuerValue.Parse(Value);
 
-    /// <summary>The value octets.</summary>
+    /// <summary>The value as a new array, one byte per character of <see cref="Value"/> (e.g. to decode a value that is not ASCII).</summary>
     public byte[] GetValueBytes() => ToOctets(Value);
 
     /// <summary>Reads a record from its RDATA; throws <see cref="CaaFormatException"/> with the offset when it is malformed.</summary>
@@ -134,8 +138,14 @@ public sealed record CaaRecord
         return new CaaRecord(rdata[0], FromOctets(rdata.Slice(2, tagLength)), FromOctets(rdata.Slice(2 + tagLength)));
     }
 
-    /// <summary>Reads a record from its RDATA.</summary>
-    public static CaaRecord ReadRdata(byte[] rdata) => ReadRdata(new ReadOnlySpan<byte>(Guard.NotNull(rdata, nameof(rdata))));
+    /// <summary>Reads a record from its RDATA (flags, tag length, tag, value).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rdata"/> is null.</exception>
+    /// <exception cref="CaaFormatException">The RDATA is malformed; the message has the offset and the bytes in hex.</exception>
+    public static CaaRecord ReadRdata(byte[] rdata)
+    {
+        ArgumentNullException.ThrowIfNull(rdata);
+        return ReadRdata(new ReadOnlySpan<byte>(rdata));
+    }
 
     /// <summary>Writes the RDATA; false when <paramref name="destination"/> is shorter than <see cref="RdataLength"/>.</summary>
     public bool TryWriteRdata(Span<byte> destination, out int bytesWritten)
@@ -163,7 +173,7 @@ public sealed record CaaRecord
         return true;
     }
 
-    /// <summary>The RDATA as a new array.</summary>
+    /// <summary>The RDATA as a new array of <see cref="RdataLength"/> bytes: flags, tag length, tag, value.</summary>
     public byte[] ToRdata()
     {
         var bytes = new byte[RdataLength];
@@ -179,11 +189,11 @@ public sealed record CaaRecord
     /// <exception cref="CaaFormatException">The text is not a CAA RDATA; the message has the offset.</exception>
     public static CaaRecord Parse(string presentation)
     {
-        Guard.NotNull(presentation, nameof(presentation));
+        ArgumentNullException.ThrowIfNull(presentation);
         return CaaPresentation.ParseRdata(presentation);
     }
 
-    /// <summary>Like <see cref="Parse(string)"/> but returns false instead of throwing.</summary>
+    /// <summary>Like <see cref="Parse(string)"/> but returns false (and a null <paramref name="record"/>) instead of throwing, also for null.</summary>
     public static bool TryParse(string? presentation, out CaaRecord? record)
     {
         record = null;
@@ -209,7 +219,7 @@ public sealed record CaaRecord
     /// </summary>
     public string ToPresentation() => CaaPresentation.Format(this);
 
-    /// <summary>Same as <see cref="ToPresentation"/>.</summary>
+    /// <summary>The RDATA presentation text, as <see cref="ToPresentation"/>: <c>0 issue "ca.example"</c>.</summary>
     public override string ToString() => ToPresentation();
 
     /// <summary>
@@ -220,7 +230,7 @@ public sealed record CaaRecord
     /// <exception cref="CaaFormatException">The answer cannot be decoded to exactly its RDATA length.</exception>
     public static CaaRecord FromDnsClient(DnsClient.Protocol.CaaRecord record)
     {
-        Guard.NotNull(record, nameof(record));
+        ArgumentNullException.ThrowIfNull(record);
         return DnsClientUnescaper.Decode(record.Flags, record.Tag, record.Value, record.RawDataLength);
     }
 

@@ -6,18 +6,18 @@ namespace Pki.Caa;
 /// </summary>
 public sealed class CaaPolicyException : ArgumentException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers and tests; this package always gives a message).</summary>
     public CaaPolicyException()
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with a message that names the offending value and says what to do.</summary>
     public CaaPolicyException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and its cause.</summary>
+    /// <summary>Creates the exception with a message and the exception that caused it (kept as <see cref="Exception.InnerException"/>).</summary>
     public CaaPolicyException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -17,8 +17,8 @@ public sealed record CaaParameter
     /// <param name="value">Printable ASCII except <c>;</c> and space: <c>*(%x21-3A / %x3C-7E)</c>.</param>
     public CaaParameter(string tag, string value)
     {
-        Guard.NotNull(tag, nameof(tag));
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(tag);
+        ArgumentNullException.ThrowIfNull(value);
         if (!CaaIssuerValue.IsLdhLabel(tag, 0, tag.Length))
         {
             throw new CaaFormatException($"The CAA parameter tag '{tag}' is not letters and digits with inner hyphens (RFC 8659 section 4.2).", tag, 0);
@@ -39,14 +39,18 @@ public sealed record CaaParameter
         Value = value;
     }
 
-    /// <summary>The parameter tag as written.</summary>
+    /// <summary>The parameter tag as written (case kept); compare with <see cref="HasTag"/>, which ignores ASCII case.</summary>
     public string Tag { get; }
 
-    /// <summary>The parameter value.</summary>
+    /// <summary>The value as written: printable ASCII without <c>;</c> or space, possibly empty; RFC 8657 compares it exactly (no case folding).</summary>
     public string Value { get; }
 
     /// <summary>Whether <see cref="Tag"/> equals <paramref name="tag"/> ignoring ASCII case.</summary>
-    public bool HasTag(string tag) => CaaTags.AsciiEquals(Tag, Guard.NotNull(tag, nameof(tag)));
+    public bool HasTag(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return CaaTags.AsciiEquals(Tag, tag);
+    }
 
     /// <summary><c>tag=value</c>.</summary>
     public override string ToString() => Tag + "=" + Value;

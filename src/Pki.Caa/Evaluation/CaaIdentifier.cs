@@ -2,22 +2,6 @@ using System.Net;
 
 namespace Pki.Caa;
 
-/// <summary>What kind of name a certificate request covers.</summary>
-public enum CaaIdentifierKind
-{
-    /// <summary>A fully qualified domain name (RFC 8659 "FQDN").</summary>
-    DnsName,
-
-    /// <summary>A Wildcard Domain Name <c>*.X</c>; its Relevant RRset is that of X (RFC 8659 section 3).</summary>
-    WildcardDnsName,
-
-    /// <summary>An IP address (RFC 8738 <c>ip</c> identifier).</summary>
-    IPAddress,
-
-    /// <summary>An email address (RFC 9495 <c>issuemail</c>).</summary>
-    EmailAddress,
-}
-
 /// <summary>
 /// One name in a certificate request, normalised: DNS names in lower-case A-label form without the
 /// trailing dot, email domains converted from U-labels to A-labels.
@@ -31,7 +15,10 @@ public sealed record CaaIdentifier
         LookupName = lookupName;
     }
 
-    /// <summary>The kind of identifier.</summary>
+    /// <summary>
+    /// Which properties apply: <c>issue</c> for DNS names and IP addresses, <c>issuewild</c> (else
+    /// <c>issue</c>) for wildcards, only <c>issuemail</c> for email addresses.
+    /// </summary>
     public CaaIdentifierKind Kind { get; }
 
     /// <summary>The identifier as given, normalised (e.g. <c>*.example.com</c>, <c>user@example.com</c>, <c>192.0.2.1</c>).</summary>
@@ -49,7 +36,7 @@ public sealed record CaaIdentifier
     /// </summary>
     public static CaaIdentifier Dns(string name)
     {
-        Guard.NotNull(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(name);
         var trimmed = name.Trim();
         if (trimmed.StartsWith("*.", StringComparison.Ordinal))
         {
@@ -72,11 +59,16 @@ public sealed record CaaIdentifier
         return new CaaIdentifier(CaaIdentifierKind.DnsName, normalized, normalized);
     }
 
-    /// <summary>An IP address identifier.</summary>
+    /// <summary>
+    /// An IP address identifier: <see cref="Value"/> is the address text (IPv6 compressed), and the
+    /// Relevant RRset is searched at its reverse-mapping name. RFC 8659 only defines names; this is the
+    /// package's convention for RFC 8738 <c>ip</c> identifiers.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
     public static CaaIdentifier Ip(IPAddress address)
     {
-        Guard.NotNull(address, nameof(address));
-        return new CaaIdentifier(CaaIdentifierKind.IPAddress, address.ToString(), DnsName.ReverseName(address));
+        ArgumentNullException.ThrowIfNull(address);
+        return new CaaIdentifier(CaaIdentifierKind.IPAddress, address.ToString(), ReverseDnsName.For(address));
     }
 
     /// <summary>
@@ -85,7 +77,7 @@ public sealed record CaaIdentifier
     /// </summary>
     public static CaaIdentifier Email(string address)
     {
-        Guard.NotNull(address, nameof(address));
+        ArgumentNullException.ThrowIfNull(address);
         var trimmed = address.Trim();
         var at = trimmed.LastIndexOf('@');
         if (at <= 0 || at == trimmed.Length - 1)
@@ -114,9 +106,11 @@ public sealed record CaaIdentifier
     /// <summary>
     /// Reads any kind: an IP address literal, an email address (contains <c>@</c>), a wildcard or a DNS name.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="CaaFormatException">The text is none of these; the message names it and says why.</exception>
     public static CaaIdentifier Parse(string text)
     {
-        Guard.NotNull(text, nameof(text));
+        ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
         if (trimmed.Contains('@'))
         {
@@ -131,7 +125,7 @@ public sealed record CaaIdentifier
         return Dns(trimmed);
     }
 
-    /// <inheritdoc />
+    /// <summary>The normalised <see cref="Value"/>.</summary>
     public override string ToString() => Value;
 
     private static bool IsDottedQuad(string s)

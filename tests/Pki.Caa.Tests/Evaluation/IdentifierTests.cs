@@ -41,6 +41,43 @@ public sealed class IdentifierTests
         Assert.Contains($"'{text}'", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Bücher.Example.", "xn--bcher-kva.example")]
+    [InlineData(" *.bücher.example ", "xn--bcher-kva.example")]
+    [InlineData("user@Bücher.Example.", "xn--bcher-kva.example")]
+    public void Converts_U_labels_to_A_labels_without_the_root_dot(string text, string lookup)
+    {
+        Assert.Equal(lookup, CaaIdentifier.Parse(text).LookupName);
+    }
+
+    [Theory]
+    [InlineData("a\u0378.example")]
+    [InlineData("bücher..example")]
+    public void Refuses_invalid_internationalized_names_naming_them(string escaped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        var ex = Assert.Throws<CaaFormatException>(() => CaaIdentifier.Dns(text));
+
+        Assert.StartsWith($"The DNS name '{text}' is not a valid internationalized domain name: ", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(text, ex.OffendingValue);
+        Assert.Equal(0, ex.Offset);
+    }
+
+    [Fact]
+    public async Task Refuses_null_and_blank_arguments_naming_the_parameter()
+    {
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => CaaIdentifier.Dns(null!)).ParamName);
+        Assert.Equal("address", Assert.Throws<ArgumentNullException>(() => CaaIdentifier.Ip(null!)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => new CaaCheck(null!, "ca.example")).ParamName);
+        Assert.Equal("issuerDomainName", Assert.Throws<ArgumentNullException>(() => new CaaCheck("example.com", (string)null!)).ParamName);
+        Assert.Equal("tag", Assert.Throws<ArgumentNullException>(() => new CaaRecord(0, "issue", "ca.example").HasTag(null!)).ParamName);
+        Assert.Equal("rdata", Assert.Throws<ArgumentNullException>(() => CaaRecord.ReadRdata((byte[])null!)).ParamName);
+        var resolver = new InMemoryCaaResolver(CaaZone.ServerFailure("example.test"));
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(() => resolver.QueryCaaAsync(" ", CancellationToken.None))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentNullException>(() => resolver.QueryCaaAsync(null!, CancellationToken.None))).ParamName);
+    }
+
     [Fact]
     public void Refuses_overlong_names_and_labels()
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Pki.Caa;
 
-/// <summary>Settings of <see cref="DnsCaaResolver"/>.</summary>
+/// <summary>Settings of <see cref="DnsCaaResolver"/>. Invalid values throw from its constructor, or fail at start-up when registered with <c>AddCaaEvaluator</c>; the message names the setting.</summary>
 public sealed class DnsCaaResolverOptions
 {
     /// <summary>
@@ -13,22 +13,23 @@ public sealed class DnsCaaResolverOptions
     /// </summary>
     public IList<string> NameServers { get; } = new List<string>();
 
-    /// <summary>Time to wait for one answer (default 5 seconds).</summary>
+    /// <summary>Time to wait for one answer, per attempt (more than zero, at most 5 minutes; default 5 seconds).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Retries after a timeout (default 2).</summary>
+    /// <summary>How many times a query is sent again after a timeout (0 to 10, default 2).</summary>
     public int Retries { get; set; } = 2;
 
     /// <summary>Retry over TCP when a UDP answer is truncated (default true). When false a truncated answer is indeterminate.</summary>
     public bool UseTcpFallback { get; set; } = true;
 
-    /// <summary>Query over TCP only (default false).</summary>
+    /// <summary>Query over TCP only, never UDP (default false): for networks that drop large UDP answers, and so no answer is ever truncated.</summary>
     public bool UseTcpOnly { get; set; }
 
     /// <summary>Parses one <see cref="NameServers"/> entry; throws <see cref="CaaFormatException"/> naming it when it is not an address.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public static IPEndPoint ParseNameServer(string value)
     {
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(value);
         var text = value.Trim();
         string host;
         var port = 53;

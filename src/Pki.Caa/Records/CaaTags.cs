@@ -35,10 +35,10 @@ public static class CaaTags
     /// <summary>Whether the evaluator in this package understands <paramref name="tag"/> (case-insensitive).</summary>
     public static bool IsKnown(string tag)
     {
-        Guard.NotNull(tag, nameof(tag));
+        ArgumentNullException.ThrowIfNull(tag);
         return AsciiEquals(tag, Issue) || AsciiEquals(tag, IssueWild) || AsciiEquals(tag, IssueMail)
             || AsciiEquals(tag, Iodef) || AsciiEquals(tag, ContactEmail) || AsciiEquals(tag, ContactPhone);
     }
 
-    internal static bool AsciiEquals(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase) && DnsName.IsAscii(a);
+    internal static bool AsciiEquals(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase) && IdnName.IsAscii(a);
 }

@@ -72,14 +72,14 @@ public sealed class CaaIssuerValue : IEquatable<CaaIssuerValue>
     /// <summary>Parses a property value. Never throws for malformed text: see <see cref="IsMalformed"/>.</summary>
     public static CaaIssuerValue Parse(string value)
     {
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(value);
         return ParseCore(value);
     }
 
     /// <summary>The parameters whose tag equals <paramref name="tag"/> (ASCII case-insensitive).</summary>
     public IReadOnlyList<CaaParameter> GetParameters(string tag)
     {
-        Guard.NotNull(tag, nameof(tag));
+        ArgumentNullException.ThrowIfNull(tag);
         List<CaaParameter>? found = null;
         foreach (var p in _parameters)
         {
@@ -162,7 +162,7 @@ public sealed class CaaIssuerValue : IEquatable<CaaIssuerValue>
     /// <summary>An issuer domain name as given by a user: trimmed, without a trailing dot, ASCII lower case; null when it is not LDH.</summary>
     internal static string? NormalizeIssuer(string name)
     {
-        var text = DnsName.ToLowerAscii(name.Trim().TrimEnd('.'));
+        var text = IdnName.ToLowerAscii(name.Trim().TrimEnd('.'));
         return IsIssuerDomainName(text) ? text : null;
     }
 

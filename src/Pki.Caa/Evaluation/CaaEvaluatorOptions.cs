@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Pki.Caa;
 
-/// <summary>Settings of <see cref="CaaEvaluator"/>: alias hop limit and the TTL cache.</summary>
+/// <summary>Settings of <see cref="CaaEvaluator"/>: alias hop limit and the TTL cache. Out-of-range values throw from the constructor, or fail at start-up when registered with <c>AddCaaEvaluator</c>.</summary>
 public sealed class CaaEvaluatorOptions
 {
     /// <summary>The most CNAME steps followed for one name before the lookup is indeterminate (1 to 64, default 8).</summary>
@@ -11,7 +11,7 @@ public sealed class CaaEvaluatorOptions
     /// <summary>Upper bound on how long an answer is cached, whatever its TTL (default 1 hour; zero turns caching off).</summary>
     public TimeSpan MaxCacheTtl { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How many answers the cache holds at most (default 10 000).</summary>
+    /// <summary>How many answers the cache holds at most (at least 1, default 10 000); when full, expired answers go first, then the whole cache is cleared.</summary>
     public int MaxCacheEntries { get; set; } = 10_000;
 }
 

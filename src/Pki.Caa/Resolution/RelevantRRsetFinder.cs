@@ -1,71 +1,25 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Pki.Caa;
 
 /// <summary>
-/// Finds Relevant RRsets through an <see cref="ICaaResolver"/> (climbing the tree, chasing aliases,
-/// caching by TTL) and evaluates them for a <see cref="CaaCheck"/>.
+/// The Relevant RRset search of RFC 8659 section 3 over an <see cref="ICaaResolver"/>: climbs the name
+/// tree, chases the aliases a resolver left unresolved (with a hop limit and loop detection) and
+/// caches usable answers by TTL. Failures make the RRset indeterminate, never empty.
 /// </summary>
-public sealed class CaaEvaluator : ICaaEvaluator
+internal sealed class RelevantRRsetFinder
 {
     private readonly ICaaResolver _resolver;
-    private readonly CaaEvaluatorOptions _options;
     private readonly CaaQueryCache _cache;
+    private readonly int _maxAliasHops;
     private readonly ILogger _logger;
 
-    /// <summary>Creates an evaluator.</summary>
-    /// <param name="resolver">Where CAA queries go (<see cref="DnsCaaResolver"/> or <see cref="InMemoryCaaResolver"/>).</param>
-    /// <param name="options">Alias and cache settings; defaults when null.</param>
-    /// <param name="timeProvider">Clock of the TTL cache; the system clock when null.</param>
-    /// <param name="logger">Logger; none when null.</param>
-    /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
-    public CaaEvaluator(ICaaResolver resolver, IOptions<CaaEvaluatorOptions>? options = null, TimeProvider? timeProvider = null, ILogger<CaaEvaluator>? logger = null)
+    public RelevantRRsetFinder(ICaaResolver resolver, CaaQueryCache cache, int maxAliasHops, ILogger logger)
     {
-        _resolver = Guard.NotNull(resolver, nameof(resolver));
-        _options = options?.Value ?? new CaaEvaluatorOptions();
-        var error = CaaEvaluatorOptionsValidator.Check(_options);
-        if (error is not null)
-        {
-            throw new ArgumentException(error, nameof(options));
-        }
-
-        _cache = new CaaQueryCache(timeProvider ?? TimeProvider.System, _options.MaxCacheTtl, _options.MaxCacheEntries);
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-    }
-
-    /// <inheritdoc />
-    public async Task<CaaDecision> EvaluateAsync(CaaCheck check, CancellationToken cancellationToken = default)
-    {
-        Guard.NotNull(check, nameof(check));
-        var rrset = await FindRelevantRRsetAsync(check.Identifier, cancellationToken).ConfigureAwait(false);
-        var decision = Evaluate(rrset, check);
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            // The explanation is written on demand; only build it when it will be logged.
-            Log.Decided(_logger, check.Identifier.Value, check.IssuerDomainNames, decision.Verdict, decision.Reason, decision.Explanation);
-        }
-
-        return decision;
-    }
-
-    /// <inheritdoc />
-    public Task<CaaRelevantRRset> FindRelevantRRsetAsync(CaaIdentifier identifier, CancellationToken cancellationToken = default)
-    {
-        Guard.NotNull(identifier, nameof(identifier));
-        return FindRelevantRRsetCoreAsync(identifier.LookupName, cancellationToken);
-    }
-
-    /// <summary>
-    /// Evaluates a Relevant RRset you already have (no DNS). Pure and allocation-light: the hot path
-    /// of a CA checking many names against cached RRsets.
-    /// </summary>
-    public static CaaDecision Evaluate(CaaRelevantRRset rrset, CaaCheck check)
-    {
-        Guard.NotNull(rrset, nameof(rrset));
-        Guard.NotNull(check, nameof(check));
-        return CaaPolicyEvaluation.Evaluate(rrset, check);
+        _resolver = resolver;
+        _cache = cache;
+        _maxAliasHops = maxAliasHops;
+        _logger = logger;
     }
 
     // RFC 8659 section 3:
@@ -75,7 +29,7 @@ public sealed class CaaEvaluator : ICaaEvaluator
     //         return CAA(domain)
     //       domain = Parent(domain)
     //     return Empty
-    private async Task<CaaRelevantRRset> FindRelevantRRsetCoreAsync(string name, CancellationToken cancellationToken)
+    public async Task<CaaRelevantRRset> FindAsync(string name, CancellationToken cancellationToken)
     {
         for (var domain = name; domain is not null; domain = DnsName.Parent(domain))
         {
@@ -123,12 +77,12 @@ public sealed class CaaEvaluator : ICaaEvaluator
                         continue;
                     }
 
-                    end = DnsName.ToLowerAscii(alias.Target.TrimEnd('.'));
+                    end = IdnName.ToLowerAscii(alias.Target.TrimEnd('.'));
                     chain ??= [];
                     chain.Add(end);
-                    if (chain.Count > _options.MaxAliasHops)
+                    if (chain.Count > _maxAliasHops)
                     {
-                        return (null, null, $"{domain} has more than {_options.MaxAliasHops} aliases in a row ({domain} -> {string.Join(" -> ", chain)})");
+                        return (null, null, $"{domain} has more than {_maxAliasHops} aliases in a row ({domain} -> {string.Join(" -> ", chain)})");
                     }
 
                     visited ??= new HashSet<string>(StringComparer.Ordinal) { domain };

@@ -27,7 +27,7 @@ public sealed class CaaPolicyBuilder
     /// <exception cref="CaaPolicyException">The domain is not a domain name.</exception>
     public CaaPolicyBuilder(string domain)
     {
-        Guard.NotNull(domain, nameof(domain));
+        ArgumentNullException.ThrowIfNull(domain);
         try
         {
             _domain = DnsName.Normalize(domain, "policy domain");
@@ -38,7 +38,7 @@ public sealed class CaaPolicyBuilder
         }
     }
 
-    /// <summary>The owner name, lower case, without the trailing dot.</summary>
+    /// <summary>The owner name of the records: lower-case A-labels (U-labels converted), without the trailing dot.</summary>
     public string Domain => _domain;
 
     /// <summary>Sets the TTL of the zone lines (default 3600 seconds).</summary>
@@ -55,31 +55,43 @@ public sealed class CaaPolicyBuilder
     }
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue for the domain and its subdomains (<c>issue</c>).</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name as it documents it, e.g. <c>letsencrypt.org</c>; trimmed, lower-cased, trailing dot dropped.</param>
+    /// <param name="restrict">Restricts the record to one ACME account and/or validation methods (RFC 8657); null for none.</param>
+    /// <exception cref="CaaPolicyException">The issuer is not an LDH domain name, the same record is given twice, issuance of this kind is already forbidden, or a restriction is invalid.</exception>
     public CaaPolicyBuilder AllowIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.Issue, issuerDomainName, restrict);
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue wildcard certificates (<c>issuewild</c>); once any is given, only these may.</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name, e.g. <c>letsencrypt.org</c>.</param>
+    /// <param name="restrict">RFC 8657 account and method restrictions; null for none.</param>
+    /// <exception cref="CaaPolicyException">As for <see cref="AllowIssuer"/>, against <see cref="ForbidWildcards"/>.</exception>
     public CaaPolicyBuilder AllowWildcardIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.IssueWild, issuerDomainName, restrict);
 
     /// <summary>Lets <paramref name="issuerDomainName"/> issue S/MIME certificates for addresses at the domain (<c>issuemail</c>, RFC 9495).</summary>
+    /// <param name="issuerDomainName">The CA's issuer domain name, e.g. <c>ca.example</c>.</param>
+    /// <param name="restrict">RFC 8657 account and method restrictions; null for none.</param>
+    /// <exception cref="CaaPolicyException">As for <see cref="AllowIssuer"/>, against <see cref="ForbidEmail"/>.</exception>
     public CaaPolicyBuilder AllowEmailIssuer(string issuerDomainName, Action<CaaIssuerRestrictions>? restrict = null) =>
         AddIssuer(CaaTags.IssueMail, issuerDomainName, restrict);
 
     /// <summary>Forbids all issuance for the domain (<c>issue ";"</c>).</summary>
+    /// <exception cref="CaaPolicyException">An issuer was allowed with <see cref="AllowIssuer"/>, or issuance is already forbidden.</exception>
     public CaaPolicyBuilder ForbidIssuance() => AddForbid(CaaTags.Issue, "all issuance");
 
-    /// <summary>Forbids wildcard certificates (<c>issuewild ";"</c>).</summary>
+    /// <summary>Forbids wildcard certificates (<c>issuewild ";"</c>); non-wildcard names still follow the <c>issue</c> records.</summary>
+    /// <exception cref="CaaPolicyException">A wildcard issuer was allowed, or wildcards are already forbidden.</exception>
     public CaaPolicyBuilder ForbidWildcards() => AddForbid(CaaTags.IssueWild, "wildcard certificates");
 
     /// <summary>Forbids S/MIME certificates for addresses at the domain (<c>issuemail ";"</c>).</summary>
+    /// <exception cref="CaaPolicyException">An email issuer was allowed, or email issuance is already forbidden.</exception>
     public CaaPolicyBuilder ForbidEmail() => AddForbid(CaaTags.IssueMail, "S/MIME certificates");
 
     /// <summary>Asks CAs to report violating requests to <paramref name="url"/> (<c>iodef</c>: mailto, http or https).</summary>
     /// <exception cref="CaaPolicyException">The URL is not mailto/http/https, or was given already.</exception>
     public CaaPolicyBuilder ReportTo(string url)
     {
-        Guard.NotNull(url, nameof(url));
+        ArgumentNullException.ThrowIfNull(url);
         if (!CaaIodef.TryParse(url, out _, out var error))
         {
             throw new CaaPolicyException(error!);
@@ -111,14 +123,19 @@ public sealed class CaaPolicyBuilder
         return _entries.Select(e => new CaaRecord(0, e.Tag, e.Value)).ToArray();
     }
 
-    /// <summary>The policy as zone-file lines: <c>example.com. 3600 IN CAA 0 issue "ca.example"</c>.</summary>
+    /// <summary>
+    /// The policy as zone-file lines, one a record in the order given, with the absolute owner name and
+    /// the TTL of <see cref="WithTtl"/>: <c>example.com. 3600 IN CAA 0 issue "ca.example"</c>.
+    /// </summary>
+    /// <exception cref="CaaPolicyException">As for <see cref="Build"/>.</exception>
     public IReadOnlyList<string> BuildZoneLines()
     {
         var prefix = _domain + ". " + _ttl.ToString(CultureInfo.InvariantCulture) + " IN CAA ";
         return Build().Select(r => prefix + r.ToPresentation()).ToArray();
     }
 
-    /// <summary>The zone-file lines joined with new lines.</summary>
+    /// <summary>The lines of <see cref="BuildZoneLines"/>, each ended by <c>\n</c> (the last too), ready to append to a zone file.</summary>
+    /// <exception cref="CaaPolicyException">As for <see cref="Build"/>.</exception>
     public string BuildZoneText()
     {
         var sb = new StringBuilder();
@@ -132,7 +149,7 @@ public sealed class CaaPolicyBuilder
 
     private CaaPolicyBuilder AddIssuer(string tag, string issuerDomainName, Action<CaaIssuerRestrictions>? restrict)
     {
-        Guard.NotNull(issuerDomainName, nameof(issuerDomainName));
+        ArgumentNullException.ThrowIfNull(issuerDomainName);
         var issuer = CaaIssuerValue.NormalizeIssuer(issuerDomainName)
             ?? throw new CaaPolicyException($"'{issuerDomainName}' is not an issuer domain name such as 'letsencrypt.org' (RFC 8659 section 4.2: labels of letters, digits and inner hyphens).");
 
@@ -189,76 +206,4 @@ public sealed class CaaPolicyBuilder
     };
 
     private sealed record Entry(string Tag, string Value, string? Issuer);
-}
-
-/// <summary>RFC 8657 restrictions on one allowed issuer.</summary>
-public sealed class CaaIssuerRestrictions
-{
-    internal CaaIssuerRestrictions()
-    {
-    }
-
-    internal string? AccountUri { get; private set; }
-
-    internal IReadOnlyList<string>? ValidationMethods { get; private set; }
-
-    /// <summary>Only the ACME account with this exact URI may obtain certificates (RFC 8657 <c>accounturi</c>).</summary>
-    /// <exception cref="CaaPolicyException">Not an absolute URI, has characters a CAA parameter cannot hold, or given twice.</exception>
-    public CaaIssuerRestrictions ForAccount(string accountUri)
-    {
-        Guard.NotNull(accountUri, nameof(accountUri));
-        if (AccountUri is not null)
-        {
-            throw new CaaPolicyException($"The account is already restricted to '{AccountUri}'; a second accounturi '{accountUri}' would make the record unsatisfiable (RFC 8657 section 3). Add the issuer again for another account.");
-        }
-
-        if (!Uri.TryCreate(accountUri, UriKind.Absolute, out _))
-        {
-            throw new CaaPolicyException($"The account URI '{accountUri}' is not an absolute URI such as https://ca.example/acme/acct/123.");
-        }
-
-        foreach (var c in accountUri)
-        {
-            if (!CaaIssuerValue.IsParameterValueChar(c))
-            {
-                throw new CaaPolicyException($"The account URI '{accountUri}' contains '{c}', which a CAA parameter value cannot hold (no ';', spaces or non-ASCII; RFC 8659 section 4.2).");
-            }
-        }
-
-        AccountUri = accountUri;
-        return this;
-    }
-
-    /// <summary>Only these validation methods may be used (RFC 8657 <c>validationmethods</c>), e.g. <c>dns-01</c>.</summary>
-    /// <exception cref="CaaPolicyException">No method, a label that is not letters/digits/'-', a duplicate, or given twice.</exception>
-    public CaaIssuerRestrictions WithValidationMethods(params string[] methods)
-    {
-        Guard.NotNull(methods, nameof(methods));
-        if (ValidationMethods is not null)
-        {
-            throw new CaaPolicyException($"Validation methods are already restricted to '{string.Join(",", ValidationMethods)}'; give all methods in one call.");
-        }
-
-        if (methods.Length == 0)
-        {
-            throw new CaaPolicyException("Give at least one validation method (e.g. dns-01); to forbid issuance use ForbidIssuance().");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var method in methods)
-        {
-            if (method is null || !CaaCheck.IsMethodLabel(method))
-            {
-                throw new CaaPolicyException($"'{method}' is not a validation method label (letters, digits and '-', e.g. dns-01 or http-01; RFC 8657 section 4).");
-            }
-
-            if (!seen.Add(method))
-            {
-                throw new CaaPolicyException($"The validation method '{method}' is given twice.");
-            }
-        }
-
-        ValidationMethods = methods.ToArray();
-        return this;
-    }
 }

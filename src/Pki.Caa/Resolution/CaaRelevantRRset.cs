@@ -1,18 +1,5 @@
 namespace Pki.Caa;
 
-/// <summary>Whether a Relevant RRset was found.</summary>
-public enum CaaLookupStatus
-{
-    /// <summary>A non-empty CAA RRset was found at <see cref="CaaRelevantRRset.OwnerName"/>.</summary>
-    Found,
-
-    /// <summary>No CAA RRset exists from the name up to (not including) the root.</summary>
-    Empty,
-
-    /// <summary>A query failed, so the Relevant RRset is unknown.</summary>
-    Indeterminate,
-}
-
 /// <summary>
 /// The Relevant RRset of a name (RFC 8659 section 3): "The search for a CAA RRset climbs the DNS name
 /// tree from the specified label up to, but not including, the DNS root "." until a CAA RRset is found."
@@ -35,10 +22,10 @@ public sealed class CaaRelevantRRset
         Failure = failure;
     }
 
-    /// <summary>The name whose Relevant RRset this is.</summary>
+    /// <summary>The name the search started at (the identifier's <see cref="CaaIdentifier.LookupName"/>), lower-case A-labels without the trailing dot.</summary>
     public string QueriedName { get; }
 
-    /// <summary>Found, Empty or Indeterminate.</summary>
+    /// <summary>Found (<see cref="Records"/> hold the RRset), Empty (no CAA up to the root: issuance is not restricted) or Indeterminate (see <see cref="Failure"/>; do not issue).</summary>
     public CaaLookupStatus Status { get; }
 
     /// <summary>The name (the queried name or an ancestor) where the RRset was found, or null.</summary>
@@ -53,13 +40,19 @@ public sealed class CaaRelevantRRset
     /// <summary>Why the lookup is indeterminate, or null.</summary>
     public string? Failure { get; }
 
-    /// <summary>A found RRset, e.g. for evaluating records you already have.</summary>
+    /// <summary>A found RRset, e.g. for evaluating records you already have with <see cref="CaaEvaluator.Evaluate"/>.</summary>
+    /// <param name="queriedName">The name the search started at.</param>
+    /// <param name="ownerName">Where the records were found: <paramref name="queriedName"/> or an ancestor.</param>
+    /// <param name="records">The CAA RRset; at least one record.</param>
+    /// <param name="aliasChain">The CNAME targets followed from <paramref name="ownerName"/>, in order; null for none.</param>
+    /// <exception cref="ArgumentNullException">A name, the records or one of them is null.</exception>
     /// <exception cref="ArgumentException">No records were given.</exception>
     public static CaaRelevantRRset Create(string queriedName, string ownerName, IEnumerable<CaaRecord> records, IEnumerable<string>? aliasChain = null)
     {
-        Guard.NotNull(queriedName, nameof(queriedName));
-        Guard.NotNull(ownerName, nameof(ownerName));
-        var array = Guard.NotNull(records, nameof(records)).ToArray();
+        ArgumentNullException.ThrowIfNull(queriedName);
+        ArgumentNullException.ThrowIfNull(ownerName);
+        ArgumentNullException.ThrowIfNull(records);
+        var array = records.ToArray();
         if (array.Length == 0)
         {
             throw new ArgumentException("A found Relevant RRset has at least one record; use Empty() for none.", nameof(records));
@@ -67,19 +60,28 @@ public sealed class CaaRelevantRRset
 
         foreach (var r in array)
         {
-            Guard.NotNull(r, nameof(records));
+            ArgumentNullException.ThrowIfNull(r, nameof(records));
         }
 
         return new CaaRelevantRRset(queriedName, CaaLookupStatus.Found, ownerName, array, aliasChain?.ToArray() ?? NoAliases, null);
     }
 
-    /// <summary>The empty Relevant RRset.</summary>
-    public static CaaRelevantRRset Empty(string queriedName) =>
-        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
+    /// <summary>The empty Relevant RRset of <paramref name="queriedName"/>: no CAA records at it or any ancestor, so CAA permits (RFC 8659 section 3).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="queriedName"/> is null.</exception>
+    public static CaaRelevantRRset Empty(string queriedName)
+    {
+        ArgumentNullException.ThrowIfNull(queriedName);
+        return new(queriedName, CaaLookupStatus.Empty, null, NoRecords, NoAliases, null);
+    }
 
-    /// <summary>An indeterminate lookup with its reason.</summary>
-    public static CaaRelevantRRset Indeterminate(string queriedName, string failure) =>
-        new(Guard.NotNull(queriedName, nameof(queriedName)), CaaLookupStatus.Indeterminate, null, NoRecords, NoAliases, Guard.NotNull(failure, nameof(failure)));
+    /// <summary>An indeterminate lookup of <paramref name="queriedName"/>: evaluation answers <see cref="CaaVerdict.Indeterminate"/> and quotes <paramref name="failure"/>.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static CaaRelevantRRset Indeterminate(string queriedName, string failure)
+    {
+        ArgumentNullException.ThrowIfNull(queriedName);
+        ArgumentNullException.ThrowIfNull(failure);
+        return new(queriedName, CaaLookupStatus.Indeterminate, null, NoRecords, NoAliases, failure);
+    }
 
     /// <summary>The records in zone-file presentation form, one per line (<c>owner CAA flags tag "value"</c>).</summary>
     public override string ToString() => Status switch

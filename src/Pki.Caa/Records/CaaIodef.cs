@@ -8,9 +8,10 @@ namespace Pki.Caa;
 public static class CaaIodef
 {
     /// <summary>Parses an iodef URL; throws <see cref="CaaFormatException"/> for anything but an absolute mailto, http or https URL.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public static Uri Parse(string value)
     {
-        Guard.NotNull(value, nameof(value));
+        ArgumentNullException.ThrowIfNull(value);
         if (!TryParse(value, out var uri, out var error))
         {
             throw new CaaFormatException(error!, value, 0);
@@ -19,7 +20,7 @@ public static class CaaIodef
         return uri!;
     }
 
-    /// <summary>Like <see cref="Parse(string)"/> but returns false instead of throwing.</summary>
+    /// <summary>Like <see cref="Parse(string)"/> but returns false (and a null <paramref name="uri"/>) instead of throwing, also for null.</summary>
     public static bool TryParse(string? value, out Uri? uri) => TryParse(value, out uri, out _);
 
     internal static bool TryParse(string? value, out Uri? uri, out string? error)
