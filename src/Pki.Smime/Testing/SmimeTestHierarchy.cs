@@ -1,10 +1,12 @@
 using Pki.Smime.Internal;
 
-namespace Pki.Smime;
+namespace Pki.Smime.Testing;
 
 /// <summary>
 /// A throw-away two-level hierarchy for tests and demos: a root CA (section 7.1.2.1) and an S/MIME issuing
-/// sub-CA (section 7.1.2.2) with fresh keys, under the reserved <c>.test</c> domain. Not for production.
+/// sub-CA (section 7.1.2.2) with fresh keys held in memory, names under the reserved <c>.test</c> domain and
+/// URLs that resolve nowhere. It is for unit tests, samples and benchmarks only, not for production issuance:
+/// a real CA keeps its keys in an HSM, runs under an audited CP/CPS and publishes its CRL and certificates.
 /// </summary>
 public sealed class SmimeTestHierarchy : IDisposable
 {
@@ -89,7 +91,7 @@ public sealed class SmimeTestHierarchy : IDisposable
     // 7.1.2.2: certificatePolicies, cRLDistributionPoints, AIA, basicConstraints, keyUsage, extKeyUsage (emailProtection), AKI, SKI.
     private static byte[] CreateIssuing(byte[] root, SmimeKeyPair rootKey, SmimeKeyPair key, SmimeCertificateBuilder serials, DateTime now)
     {
-        var rootInfo = Linting.ParsedCertificate.ParseIssuer(root);
+        var rootInfo = Pki.Smime.Linting.ParsedCertificate.ParseIssuer(root);
         var draft = new CertificateDraft
         {
             Serial = serials.NewSerial(),
