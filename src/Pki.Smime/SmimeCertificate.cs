@@ -36,5 +36,5 @@ public sealed class SmimeCertificate
     public SmimeLintReport Lint { get; }
 
     /// <summary>The certificate as PEM text.</summary>
-    public string ToPem() => Pem.Encode("CERTIFICATE", _der);
+    public string ToPem() => PemCodec.Encode("CERTIFICATE", _der);
 }

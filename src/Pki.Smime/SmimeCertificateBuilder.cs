@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
+using System.Numerics;
 using Pki.Smime.Internal;
 using Pki.Smime.Linting;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Pki.Smime;
 
@@ -42,8 +41,8 @@ public sealed class SmimeCertificateBuilder
     /// <exception cref="ArgumentException">A malformed option (validity, OID).</exception>
     public SmimeCertificate Build(SmimeCertificateRequest request, SmimeIssuingCa issuer)
     {
-        Guard.NotNull(request, nameof(request));
-        Guard.NotNull(issuer, nameof(issuer));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(issuer);
         var draft = CreateDraft(request, issuer);
         return Sign(draft, request.Profile, issuer);
     }
@@ -52,7 +51,7 @@ public sealed class SmimeCertificateBuilder
     internal CertificateDraft CreateDraft(SmimeCertificateRequest request, SmimeIssuingCa issuer)
     {
         var profile = request.Profile ?? throw new ArgumentException("The request has no profile.", nameof(request));
-        Guard.NotNull(request.PublicKey, nameof(request.PublicKey));
+        ArgumentNullException.ThrowIfNull(request.PublicKey, nameof(request.PublicKey));
         RefuseLegacy(profile);
         var mailboxes = SanMailboxes(request.Mailboxes);
         var keyUsage = KeyUsageFor(request.PublicKey.Algorithm, request.KeyPurpose);
@@ -112,7 +111,7 @@ public sealed class SmimeCertificateBuilder
         }
 
         var der = draft.EncodeCertificate(tbs, issuer.Key.Sign(tbs));
-        return new SmimeCertificate(der, profile, draft.Serial.ToString(16).ToUpperInvariant(),
+        return new SmimeCertificate(der, profile, HexText.Of(draft.Serial.ToByteArray(isUnsigned: true, isBigEndian: true)).TrimStart('0').ToUpperInvariant(),
             new DateTimeOffset(draft.NotBefore, TimeSpan.Zero), new DateTimeOffset(draft.NotAfter, TimeSpan.Zero), report);
     }
 
@@ -129,7 +128,7 @@ public sealed class SmimeCertificateBuilder
         var bytes = new byte[16];
         _random.GetBytes(bytes);
         bytes[0] = (byte)((bytes[0] & 0x3F) | 0x40);
-        return new BigInteger(1, bytes);
+        return new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
     }
 
     private void RefuseLegacy(SmimeProfile profile)
@@ -196,7 +195,7 @@ public sealed class SmimeCertificateBuilder
     {
         var edDsa = key is SmimeKeyAlgorithm.Ed25519 or SmimeKeyAlgorithm.Ed448;
         var purpose = requested ?? (edDsa ? SmimeKeyPurpose.Signing : SmimeKeyPurpose.DualUse);
-        if (!EnumCheck.IsDefined(purpose))
+        if (!Enum.IsDefined(purpose))
         {
             throw new ArgumentOutOfRangeException(nameof(requested), purpose, "Not a key purpose.");
         }
@@ -220,7 +219,7 @@ public sealed class SmimeCertificateBuilder
     {
         foreach (var oid in oids ?? [])
         {
-            if (oid is null || !DerObjectIdentifier.TryFromID(oid, out _))
+            if (oid is null || !Oids.IsValid(oid))
             {
                 throw new ArgumentException($"'{oid}' is not a valid {what} OID.", nameof(oids));
             }

@@ -38,7 +38,7 @@ public sealed class SmimeComplianceException : Exception
 
     private static string BuildMessage(IReadOnlyList<SmimeLintFinding> findings)
     {
-        Guard.NotNull(findings, nameof(findings));
+        ArgumentNullException.ThrowIfNull(findings);
         if (findings.Count == 0)
         {
             throw new ArgumentException("At least one finding is required.", nameof(findings));

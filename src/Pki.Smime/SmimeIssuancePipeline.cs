@@ -34,7 +34,7 @@ public sealed partial class SmimeIssuancePipeline
     /// <exception cref="ArgumentException">No authorizer and the check is not explicitly skipped.</exception>
     public SmimeIssuancePipeline(SmimeCertificateBuilder builder, IIssueMailAuthorizer? authorizer, SmimeIssuanceOptions? options = null, ILogger<SmimeIssuancePipeline>? logger = null)
     {
-        Guard.NotNull(builder, nameof(builder));
+        ArgumentNullException.ThrowIfNull(builder);
         _options = options ?? new SmimeIssuanceOptions();
         if (authorizer is null && !_options.SkipIssueMailCheck)
         {
@@ -57,8 +57,8 @@ public sealed partial class SmimeIssuancePipeline
     /// <exception cref="ArgumentException">The CA has no issuer domain names while the CAA check is on.</exception>
     public async Task<SmimeCertificate> IssueAsync(SmimeCertificateRequest request, SmimeIssuingCa issuer, CancellationToken cancellationToken)
     {
-        Guard.NotNull(request, nameof(request));
-        Guard.NotNull(issuer, nameof(issuer));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(issuer);
         var draft = _builder.CreateDraft(request, issuer);
         await CheckIssueMailAsync(request, issuer, cancellationToken).ConfigureAwait(false);
         var certificate = _builder.Sign(draft, request.Profile, issuer);

@@ -18,8 +18,8 @@ public sealed class SmimeIssuingCa
     /// <exception cref="ArgumentException">The certificate is not a CA certificate, has no subjectKeyIdentifier, or does not match the key.</exception>
     public SmimeIssuingCa(ReadOnlySpan<byte> certificate, SmimeKeyPair key, Uri crlDistributionPoint)
     {
-        Guard.NotNull(key, nameof(key));
-        Guard.NotNull(crlDistributionPoint, nameof(crlDistributionPoint));
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(crlDistributionPoint);
         if (!crlDistributionPoint.IsAbsoluteUri)
         {
             throw new ArgumentException($"The CRL distribution point '{crlDistributionPoint}' is not an absolute URI.", nameof(crlDistributionPoint));

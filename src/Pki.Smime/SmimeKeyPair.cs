@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
@@ -98,8 +97,8 @@ public sealed class SmimeKeyPair : IDisposable
     /// <param name="scheme">The section 7.1.3.2.1 signature scheme.</param>
     public static SmimeKeyPair FromRsa(RSA rsa, SmimeRsaSignatureScheme scheme = SmimeRsaSignatureScheme.Pkcs1Sha256)
     {
-        Guard.NotNull(rsa, nameof(rsa));
-        if (!EnumCheck.IsDefined(scheme))
+        ArgumentNullException.ThrowIfNull(rsa);
+        if (!Enum.IsDefined(scheme))
         {
             throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Not an RSA signature scheme of section 7.1.3.2.1.");
         }
@@ -111,7 +110,7 @@ public sealed class SmimeKeyPair : IDisposable
     /// <param name="ecdsa">The key.</param>
     public static SmimeKeyPair FromECDsa(ECDsa ecdsa)
     {
-        Guard.NotNull(ecdsa, nameof(ecdsa));
+        ArgumentNullException.ThrowIfNull(ecdsa);
         return Create(ecdsa, ownsKey: false, SmimeRsaSignatureScheme.Pkcs1Sha256);
     }
 
@@ -220,10 +219,28 @@ public sealed class SmimeKeyPair : IDisposable
 #if !NET8_0_OR_GREATER
     private static byte[] EcdsaSignatureToDer(byte[] ieeeP1363)
     {
+        // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 section 2.2.3)
         var half = ieeeP1363.Length / 2;
-        var r = new Org.BouncyCastle.Math.BigInteger(1, ieeeP1363, 0, half);
-        var s = new Org.BouncyCastle.Math.BigInteger(1, ieeeP1363, half, half);
-        return new DerSequence(new DerInteger(r), new DerInteger(s)).GetEncoded(Asn1Encodable.Der);
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(0, half)));
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(half, half)));
+        }
+
+        return writer.Encode();
+    }
+
+    // DER INTEGERs are minimal; WriteIntegerUnsigned refuses redundant leading zero octets.
+    private static ReadOnlySpan<byte> TrimLeadingZeros(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        while (i < value.Length - 1 && value[i] == 0)
+        {
+            i++;
+        }
+
+        return value.Slice(i);
     }
 #endif
 }

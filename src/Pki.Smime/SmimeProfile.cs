@@ -66,7 +66,7 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     /// <exception cref="ArgumentException">The OID is not one of the twelve reserved identifiers.</exception>
     public static SmimeProfile FromPolicyOid(string policyOid)
     {
-        Guard.NotNull(policyOid, nameof(policyOid));
+        ArgumentNullException.ThrowIfNull(policyOid);
         return TryFromPolicyOid(policyOid, out var profile)
             ? profile
             : throw new ArgumentException(
@@ -105,15 +105,15 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     /// <exception cref="ArgumentException">A name is not one of the listed values.</exception>
     public static SmimeProfile Parse(string type, string generation)
     {
-        Guard.NotNull(type, nameof(type));
-        Guard.NotNull(generation, nameof(generation));
-        if (!Enum.TryParse<SmimeValidationType>(type, ignoreCase: true, out var t) || !EnumCheck.IsDefined(t)
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(generation);
+        if (!Enum.TryParse<SmimeValidationType>(type, ignoreCase: true, out var t) || !Enum.IsDefined(t)
             || int.TryParse(type, out _))
         {
             throw new ArgumentException($"'{type}' is not an S/MIME certificate type; use mailbox, organization, sponsor or individual.", nameof(type));
         }
 
-        if (!Enum.TryParse<SmimeGeneration>(generation, ignoreCase: true, out var g) || !EnumCheck.IsDefined(g)
+        if (!Enum.TryParse<SmimeGeneration>(generation, ignoreCase: true, out var g) || !Enum.IsDefined(g)
             || int.TryParse(generation, out _))
         {
             throw new ArgumentException($"'{generation}' is not an S/MIME profile generation; use legacy, multipurpose or strict.", nameof(generation));

@@ -34,7 +34,7 @@ public static class SmimeServiceCollectionExtensions
     /// <param name="configure">Builder and pipeline settings.</param>
     public static IServiceCollection AddSmimeIssuance(this IServiceCollection services, Action<SmimeServiceOptions>? configure = null)
     {
-        Guard.NotNull(services, nameof(services));
+        ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<SmimeServiceOptions>();
         if (configure is not null)
         {

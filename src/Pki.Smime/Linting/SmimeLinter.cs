@@ -43,10 +43,10 @@ public static class SmimeLinter
     /// <exception cref="SmimeFormatException">The text has no certificate block, or it is malformed.</exception>
     public static SmimeLintReport Lint(string pem, SmimeProfile? profile = null, SmimeLintOptions? options = null)
     {
-        Guard.NotNull(pem, nameof(pem));
+        ArgumentNullException.ThrowIfNull(pem);
         return Lint(Encoding.UTF8.GetBytes(pem), profile, options);
     }
 
     internal static SmimeLintReport Lint(byte[] der, SmimeProfile? profile, IssuerInfo? issuer, bool allowLegacy) =>
-        CertificateLinter.Run(ParsedCertificate.Parse(der), profile, issuer, allowLegacy);
+        LintRuleTable.Run(ParsedCertificate.Parse(der), profile, issuer, allowLegacy);
 }
