@@ -13,7 +13,7 @@ public sealed class CaaIssueMailAuthorizer : IIssueMailAuthorizer
 {
     private readonly ICaaEvaluator _evaluator;
 
-    /// <summary>Creates the adapter.</summary>
+    /// <summary>Answers <c>issuemail</c> questions with the given CAA evaluator (denied and indeterminate CAA verdicts both stop issuance).</summary>
     /// <param name="evaluator">A <c>Pki.Caa</c> evaluator, e.g. <c>new CaaEvaluator(new DnsCaaResolver(...))</c>.</param>
     public CaaIssueMailAuthorizer(ICaaEvaluator evaluator)
     {

@@ -16,7 +16,7 @@ public sealed class SmimeCertificateBuilder
     private readonly TimeProvider _time;
     private readonly RandomNumberGenerator _random;
 
-    /// <summary>Creates a builder.</summary>
+    /// <summary>Creates a builder; it holds no per-certificate state and may be shared between threads.</summary>
     /// <param name="options">Default validity and Legacy handling.</param>
     /// <param name="timeProvider">Clock for notBefore; the system clock by default.</param>
     /// <param name="random">CSPRNG for serial numbers; a shared system CSPRNG by default (tests may inject a deterministic one).</param>
@@ -35,7 +35,7 @@ public sealed class SmimeCertificateBuilder
 
     /// <summary>Builds, lints and signs a subscriber certificate.</summary>
     /// <param name="request">Profile, mailboxes, subject data and public key.</param>
-    /// <param name="issuer">The issuing CA.</param>
+    /// <param name="issuer">The issuing CA: its subject, key identifier and URLs go into the certificate, its key signs it.</param>
     /// <returns>The certificate and its lint report (warnings only).</returns>
     /// <exception cref="SmimeComplianceException">The request breaks a rule; <see cref="SmimeComplianceException.Rule"/> names it.</exception>
     /// <exception cref="ArgumentException">A malformed option (validity, OID).</exception>

@@ -55,10 +55,10 @@ public sealed class SmimeKeyPair : IDisposable
         _signatureAlgorithm = signatureAlgorithm;
     }
 
-    /// <summary>The key type.</summary>
+    /// <summary>The key algorithm; for an issuing CA it also fixes the signature algorithm (section 7.1.3.2).</summary>
     public SmimeKeyAlgorithm Algorithm => PublicKey.Algorithm;
 
-    /// <summary>The public key.</summary>
+    /// <summary>The public half, to put in a certificate request or compare with a CA certificate.</summary>
     public SmimePublicKey PublicKey { get; }
 
     /// <summary>The DER signature <c>AlgorithmIdentifier</c> this key signs with (section 7.1.3.2).</summary>
@@ -107,7 +107,7 @@ public sealed class SmimeKeyPair : IDisposable
     }
 
     /// <summary>Wraps an ECDSA key on P-256, P-384 or P-521; the caller keeps ownership.</summary>
-    /// <param name="ecdsa">The key.</param>
+    /// <param name="ecdsa">A P-256, P-384 or P-521 key; it signs with SHA-256, SHA-384 or SHA-512 to match its curve.</param>
     public static SmimeKeyPair FromECDsa(ECDsa ecdsa)
     {
         ArgumentNullException.ThrowIfNull(ecdsa);
@@ -115,7 +115,7 @@ public sealed class SmimeKeyPair : IDisposable
     }
 
     /// <summary>Takes a raw 32-byte Ed25519 private key (RFC 8032 seed).</summary>
-    /// <param name="privateKey">The 32-byte private key.</param>
+    /// <param name="privateKey">The 32-byte RFC 8032 private key (seed); it is copied, so the caller may clear its buffer.</param>
     /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
     public static SmimeKeyPair FromEd25519PrivateKey(ReadOnlySpan<byte> privateKey)
     {

@@ -36,8 +36,8 @@ public enum SmimeGeneration
 /// One cell of the S/MIME profile table: a validation type and a generation, identified in certificates
 /// by its reserved certificate policy OID (section 7.1.6.1).
 /// </summary>
-/// <param name="Type">The certificate type.</param>
-/// <param name="Generation">The profile generation.</param>
+/// <param name="Type">What was validated: mailbox only, organization, sponsor (person in an organization) or individual (section 7.1.4.2).</param>
+/// <param name="Generation">Legacy, Multipurpose or Strict: how much the certificate may carry besides email protection (section 7.1.6.1).</param>
 public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Generation)
 {
     /// <summary>
@@ -75,8 +75,8 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     }
 
     /// <summary>Finds the profile whose reserved policy OID is <paramref name="policyOid"/>.</summary>
-    /// <param name="policyOid">A dotted OID.</param>
-    /// <param name="profile">The profile, when found.</param>
+    /// <param name="policyOid">A dotted OID, e.g. <c>2.23.140.1.5.1.3</c> (Mailbox-validated Strict); any other OID gives false.</param>
+    /// <param name="profile">The profile the OID reserves, or null when the method returns false.</param>
     /// <returns>Whether the OID is a reserved S/MIME policy identifier.</returns>
     public static bool TryFromPolicyOid(string? policyOid, [NotNullWhen(true)] out SmimeProfile? profile)
     {

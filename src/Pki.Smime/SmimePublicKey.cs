@@ -19,14 +19,14 @@ public sealed class SmimePublicKey
         Algorithm = algorithm;
     }
 
-    /// <summary>The key type.</summary>
+    /// <summary>The section 7.1.3.1 key algorithm the <c>AlgorithmIdentifier</c> names; the builder picks the keyUsage row from it.</summary>
     public SmimeKeyAlgorithm Algorithm { get; }
 
-    /// <summary>The DER <c>SubjectPublicKeyInfo</c>.</summary>
+    /// <summary>The DER <c>SubjectPublicKeyInfo</c>, copied byte for byte into the certificate.</summary>
     public ReadOnlyMemory<byte> SubjectPublicKeyInfo => _subjectPublicKeyInfo;
 
     /// <summary>Takes a DER <c>SubjectPublicKeyInfo</c>.</summary>
-    /// <param name="subjectPublicKeyInfo">DER bytes.</param>
+    /// <param name="subjectPublicKeyInfo">A DER <c>SubjectPublicKeyInfo</c>, e.g. from <c>AsymmetricAlgorithm.ExportSubjectPublicKeyInfo</c>.</param>
     /// <exception cref="SmimeFormatException">The bytes are not a SubjectPublicKeyInfo.</exception>
     /// <exception cref="SmimeComplianceException">The algorithm identifier is not one of section 7.1.3.1 (rule <see cref="SmimeLintRules.SpkiAlgorithmNotAllowed"/>).</exception>
     public static SmimePublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)

@@ -231,7 +231,7 @@ public static class SmimeLintRules
 
     private static readonly Dictionary<string, SmimeLintRule> ByCode = All.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
-    /// <summary>The rule with the given code.</summary>
+    /// <summary>The rule with the given code, e.g. to show its summary next to a finding.</summary>
     /// <param name="code">A code such as <c>KU_INVALID_BITS</c>.</param>
     /// <exception cref="KeyNotFoundException">No rule has that code.</exception>
     public static SmimeLintRule Get(string code) =>

@@ -10,7 +10,7 @@ namespace Pki.Smime;
 /// </summary>
 public static class SmimeLinter
 {
-    /// <summary>Every rule the linter checks.</summary>
+    /// <summary>Every rule with its code, severity, BR section and summary; the same list as <see cref="SmimeLintRules.All"/>.</summary>
     public static IReadOnlyList<SmimeLintRule> Rules => SmimeLintRules.All;
 
     /// <summary>Lints a certificate given as DER bytes or as PEM text in UTF-8 bytes.</summary>

@@ -20,10 +20,10 @@ public sealed class SmimeTestHierarchy : IDisposable
         IssuingCa = issuingCa;
     }
 
-    /// <summary>The root CA certificate (DER).</summary>
+    /// <summary>The self-signed root CA certificate in DER; add it as the only trust anchor when building chains in tests.</summary>
     public ReadOnlyMemory<byte> RootCertificate { get; }
 
-    /// <summary>The root CA key.</summary>
+    /// <summary>The root CA key, disposed with the hierarchy; use it to sign further test CAs.</summary>
     public SmimeKeyPair RootKey { get; }
 
     /// <summary>The issuing sub-CA: certificate, key and URLs.</summary>
