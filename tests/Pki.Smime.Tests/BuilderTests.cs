@@ -242,13 +242,8 @@ public sealed class BuilderTests
     [InlineData("jörg@ex_ample.test", SmimeLintRules.SanSmtpUtf8Invalid, "has an invalid domain 'ex_ample.test': label 'ex_ample' has the character '_'")]
     [InlineData("jörg@bücher_shop.example", SmimeLintRules.SanSmtpUtf8Invalid, "has an invalid domain 'bücher_shop.example': label 'bücher_shop' is not a valid U-label")]
     [InlineData("alice@example.test.", SmimeLintRules.SanRfc822Invalid, "has an invalid domain 'example.test.': empty label")]
-    public void Mailbox_domains_with_non_LDH_labels_are_refused(string mailbox, string rule, string problem)
-    {
-        var ex = Refused(TestPki.Request(TestPki.StrictMailbox, subject: new SmimeSubject()) with { Mailboxes = [mailbox] });
-
-        Assert.Equal(rule, ex.Rule);
-        Assert.Contains($"The mailbox address '{mailbox}' {problem}", ex.Message, StringComparison.Ordinal);
-    }
+    public void Mailbox_domains_with_non_LDH_labels_are_refused(string mailbox, string rule, string problem) =>
+        Malformed_mailboxes_are_refused_naming_the_address(mailbox, rule, problem);
 
     [Fact]
     public void A_request_without_mailboxes_is_refused()
