@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Pki.Smime;
+using Pki.Smime.Testing;
 
 namespace Pki.Benchmarks;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Pki.Smime;
+using Pki.Smime.Testing;
 
 namespace Pki.Demo;
 

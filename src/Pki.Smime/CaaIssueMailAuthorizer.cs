@@ -13,11 +13,11 @@ public sealed class CaaIssueMailAuthorizer : IIssueMailAuthorizer
 {
     private readonly ICaaEvaluator _evaluator;
 
-    /// <summary>Creates the adapter.</summary>
+    /// <summary>Answers <c>issuemail</c> questions with the given CAA evaluator (denied and indeterminate CAA verdicts both stop issuance).</summary>
     /// <param name="evaluator">A <c>Pki.Caa</c> evaluator, e.g. <c>new CaaEvaluator(new DnsCaaResolver(...))</c>.</param>
     public CaaIssueMailAuthorizer(ICaaEvaluator evaluator)
     {
-        Guard.NotNull(evaluator, nameof(evaluator));
+        ArgumentNullException.ThrowIfNull(evaluator);
         _evaluator = evaluator;
     }
 
@@ -25,7 +25,7 @@ public sealed class CaaIssueMailAuthorizer : IIssueMailAuthorizer
     /// <exception cref="CaaFormatException">The mailbox or an issuer domain name is not well formed.</exception>
     public async ValueTask<IssueMailDecision> AuthorizeAsync(IssueMailCheck check, CancellationToken cancellationToken)
     {
-        Guard.NotNull(check, nameof(check));
+        ArgumentNullException.ThrowIfNull(check);
         var caaCheck = new CaaCheck(CaaIdentifier.Email(check.Mailbox), check.IssuerDomainNames);
         var decision = await _evaluator.EvaluateAsync(caaCheck, cancellationToken).ConfigureAwait(false);
         var outcome = decision.Verdict switch

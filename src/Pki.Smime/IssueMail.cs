@@ -35,6 +35,6 @@ public interface IIssueMailAuthorizer
 {
     /// <summary>Checks <c>issuemail</c> for the domain of <paramref name="check"/>.</summary>
     /// <param name="check">The mailbox, its domain and the CA's issuer domain names.</param>
-    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <param name="cancellationToken">Cancels the DNS lookup; implementations throw <see cref="OperationCanceledException"/> rather than answer.</param>
     ValueTask<IssueMailDecision> AuthorizeAsync(IssueMailCheck check, CancellationToken cancellationToken);
 }

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
+using System.Numerics;
 using Pki.Smime.Internal;
 using Pki.Smime.Linting;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Pki.Smime;
 
@@ -17,7 +16,7 @@ public sealed class SmimeCertificateBuilder
     private readonly TimeProvider _time;
     private readonly RandomNumberGenerator _random;
 
-    /// <summary>Creates a builder.</summary>
+    /// <summary>Creates a builder; it holds no per-certificate state and may be shared between threads.</summary>
     /// <param name="options">Default validity and Legacy handling.</param>
     /// <param name="timeProvider">Clock for notBefore; the system clock by default.</param>
     /// <param name="random">CSPRNG for serial numbers; a shared system CSPRNG by default (tests may inject a deterministic one).</param>
@@ -36,14 +35,14 @@ public sealed class SmimeCertificateBuilder
 
     /// <summary>Builds, lints and signs a subscriber certificate.</summary>
     /// <param name="request">Profile, mailboxes, subject data and public key.</param>
-    /// <param name="issuer">The issuing CA.</param>
+    /// <param name="issuer">The issuing CA: its subject, key identifier and URLs go into the certificate, its key signs it.</param>
     /// <returns>The certificate and its lint report (warnings only).</returns>
     /// <exception cref="SmimeComplianceException">The request breaks a rule; <see cref="SmimeComplianceException.Rule"/> names it.</exception>
     /// <exception cref="ArgumentException">A malformed option (validity, OID).</exception>
     public SmimeCertificate Build(SmimeCertificateRequest request, SmimeIssuingCa issuer)
     {
-        Guard.NotNull(request, nameof(request));
-        Guard.NotNull(issuer, nameof(issuer));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(issuer);
         var draft = CreateDraft(request, issuer);
         return Sign(draft, request.Profile, issuer);
     }
@@ -52,7 +51,7 @@ public sealed class SmimeCertificateBuilder
     internal CertificateDraft CreateDraft(SmimeCertificateRequest request, SmimeIssuingCa issuer)
     {
         var profile = request.Profile ?? throw new ArgumentException("The request has no profile.", nameof(request));
-        Guard.NotNull(request.PublicKey, nameof(request.PublicKey));
+        ArgumentNullException.ThrowIfNull(request.PublicKey, nameof(request.PublicKey));
         RefuseLegacy(profile);
         var mailboxes = SanMailboxes(request.Mailboxes);
         var keyUsage = KeyUsageFor(request.PublicKey.Algorithm, request.KeyPurpose);
@@ -112,7 +111,7 @@ public sealed class SmimeCertificateBuilder
         }
 
         var der = draft.EncodeCertificate(tbs, issuer.Key.Sign(tbs));
-        return new SmimeCertificate(der, profile, draft.Serial.ToString(16).ToUpperInvariant(),
+        return new SmimeCertificate(der, profile, HexText.Of(draft.Serial.ToByteArray(isUnsigned: true, isBigEndian: true)).TrimStart('0').ToUpperInvariant(),
             new DateTimeOffset(draft.NotBefore, TimeSpan.Zero), new DateTimeOffset(draft.NotAfter, TimeSpan.Zero), report);
     }
 
@@ -129,7 +128,7 @@ public sealed class SmimeCertificateBuilder
         var bytes = new byte[16];
         _random.GetBytes(bytes);
         bytes[0] = (byte)((bytes[0] & 0x3F) | 0x40);
-        return new BigInteger(1, bytes);
+        return new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
     }
 
     private void RefuseLegacy(SmimeProfile profile)
@@ -196,7 +195,7 @@ public sealed class SmimeCertificateBuilder
     {
         var edDsa = key is SmimeKeyAlgorithm.Ed25519 or SmimeKeyAlgorithm.Ed448;
         var purpose = requested ?? (edDsa ? SmimeKeyPurpose.Signing : SmimeKeyPurpose.DualUse);
-        if (!EnumCheck.IsDefined(purpose))
+        if (!Enum.IsDefined(purpose))
         {
             throw new ArgumentOutOfRangeException(nameof(requested), purpose, "Not a key purpose.");
         }
@@ -220,7 +219,7 @@ public sealed class SmimeCertificateBuilder
     {
         foreach (var oid in oids ?? [])
         {
-            if (oid is null || !DerObjectIdentifier.TryFromID(oid, out _))
+            if (oid is null || !Oids.IsValid(oid))
             {
                 throw new ArgumentException($"'{oid}' is not a valid {what} OID.", nameof(oids));
             }

@@ -19,9 +19,9 @@ public sealed class SmimeComplianceException : Exception
     }
 
     /// <summary>Creates the exception for one broken rule.</summary>
-    /// <param name="rule">The rule code.</param>
-    /// <param name="section">The BR section.</param>
-    /// <param name="message">What is wrong.</param>
+    /// <param name="rule">The rule code, one of the <see cref="SmimeLintRules"/> constants.</param>
+    /// <param name="section">The BR section that states the rule, e.g. <c>7.1.2.3 e</c>.</param>
+    /// <param name="message">What in the input breaks the rule, naming the offending value.</param>
     public SmimeComplianceException(string rule, string section, string message)
         : this([new SmimeLintFinding(rule, SmimeLintSeverity.Error, section, message)])
     {
@@ -30,15 +30,15 @@ public sealed class SmimeComplianceException : Exception
     /// <summary>The code of the first broken rule (see <see cref="SmimeLintRules"/>).</summary>
     public string Rule { get; }
 
-    /// <summary>The BR section of the first broken rule.</summary>
+    /// <summary>The BR section of the first broken rule, e.g. <c>7.1.4.2.1</c>; quote it when reporting the refusal.</summary>
     public string Section { get; }
 
-    /// <summary>All error findings.</summary>
+    /// <summary>Every error finding, in rule order (warnings are not listed: they do not stop issuance).</summary>
     public IReadOnlyList<SmimeLintFinding> Findings { get; }
 
     private static string BuildMessage(IReadOnlyList<SmimeLintFinding> findings)
     {
-        Guard.NotNull(findings, nameof(findings));
+        ArgumentNullException.ThrowIfNull(findings);
         if (findings.Count == 0)
         {
             throw new ArgumentException("At least one finding is required.", nameof(findings));
@@ -53,9 +53,9 @@ public sealed class SmimeComplianceException : Exception
 /// <summary>A certificate, certification request or key given as input is malformed or does not verify.</summary>
 public sealed class SmimeFormatException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception; the message must not contain key material.</summary>
     /// <param name="message">What is malformed, naming the input.</param>
-    /// <param name="innerException">The parser's exception, if any.</param>
+    /// <param name="innerException">The parser's exception (e.g. an <c>AsnContentException</c> with the DER problem), if any.</param>
     public SmimeFormatException(string message, Exception? innerException = null)
         : base(message, innerException)
     {
@@ -65,7 +65,7 @@ public sealed class SmimeFormatException : Exception
 /// <summary>The <c>issuemail</c> CAA check (RFC 9495, BR section 4.2.2.1) did not permit issuance for a mailbox domain.</summary>
 public sealed class SmimeIssuanceDeniedException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception; the message names the domain, the outcome and the reason.</summary>
     /// <param name="domain">The mailbox domain that was checked.</param>
     /// <param name="decision">The authorizer's decision (denied or indeterminate).</param>
     public SmimeIssuanceDeniedException(string domain, IssueMailDecision decision)
@@ -75,9 +75,9 @@ public sealed class SmimeIssuanceDeniedException : Exception
         Decision = decision ?? throw new ArgumentNullException(nameof(decision));
     }
 
-    /// <summary>The mailbox domain that was checked.</summary>
+    /// <summary>The mailbox domain whose CAA record set stopped issuance (lower-case A-labels).</summary>
     public string Domain { get; }
 
-    /// <summary>The decision that stopped issuance.</summary>
+    /// <summary>The decision that stopped issuance: <see cref="IssueMailOutcome.Denied"/> or <see cref="IssueMailOutcome.Indeterminate"/>, with its reason.</summary>
     public IssueMailDecision Decision { get; }
 }

@@ -26,15 +26,15 @@ public sealed partial class SmimeIssuancePipeline
     private readonly SmimeIssuanceOptions _options;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the pipeline.</summary>
-    /// <param name="builder">The certificate builder.</param>
+    /// <summary>Creates a pipeline that runs the CAA check before every build.</summary>
+    /// <param name="builder">Builds, lints and signs once CAA permits; its clock and options apply.</param>
     /// <param name="authorizer">The <c>issuemail</c> check; required unless <see cref="SmimeIssuanceOptions.SkipIssueMailCheck"/> is set.</param>
-    /// <param name="options">Pipeline options.</param>
-    /// <param name="logger">Progress log.</param>
+    /// <param name="options">Whether the CAA check may be skipped (technically constrained sub-CAs only); defaults to checking.</param>
+    /// <param name="logger">Receives one entry per CAA decision and per issued certificate; none by default.</param>
     /// <exception cref="ArgumentException">No authorizer and the check is not explicitly skipped.</exception>
     public SmimeIssuancePipeline(SmimeCertificateBuilder builder, IIssueMailAuthorizer? authorizer, SmimeIssuanceOptions? options = null, ILogger<SmimeIssuancePipeline>? logger = null)
     {
-        Guard.NotNull(builder, nameof(builder));
+        ArgumentNullException.ThrowIfNull(builder);
         _options = options ?? new SmimeIssuanceOptions();
         if (authorizer is null && !_options.SkipIssueMailCheck)
         {
@@ -49,16 +49,16 @@ public sealed partial class SmimeIssuancePipeline
     }
 
     /// <summary>Checks CAA, then builds, lints and signs the certificate.</summary>
-    /// <param name="request">What to certify.</param>
+    /// <param name="request">Profile, mailboxes, subject data and public key; every mailbox domain is checked against CAA.</param>
     /// <param name="issuer">The issuing CA (its <see cref="SmimeIssuingCa.IssuerDomainNames"/> are checked against CAA).</param>
-    /// <param name="cancellationToken">Cancels the CAA lookups.</param>
+    /// <param name="cancellationToken">Cancels the CAA lookups; nothing is signed after cancellation.</param>
     /// <exception cref="SmimeIssuanceDeniedException">A mailbox domain's CAA denies issuance or is indeterminate.</exception>
     /// <exception cref="SmimeComplianceException">The request breaks a section 7.1 rule.</exception>
     /// <exception cref="ArgumentException">The CA has no issuer domain names while the CAA check is on.</exception>
     public async Task<SmimeCertificate> IssueAsync(SmimeCertificateRequest request, SmimeIssuingCa issuer, CancellationToken cancellationToken)
     {
-        Guard.NotNull(request, nameof(request));
-        Guard.NotNull(issuer, nameof(issuer));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(issuer);
         var draft = _builder.CreateDraft(request, issuer);
         await CheckIssueMailAsync(request, issuer, cancellationToken).ConfigureAwait(false);
         var certificate = _builder.Sign(draft, request.Profile, issuer);

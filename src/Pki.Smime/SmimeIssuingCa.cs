@@ -12,14 +12,14 @@ public sealed class SmimeIssuingCa
 {
     /// <summary>Creates the issuing CA after checking that the certificate is a CA certificate with a subjectKeyIdentifier whose public key is the key's.</summary>
     /// <param name="certificate">The CA certificate, DER or PEM.</param>
-    /// <param name="key">The CA's signing key.</param>
-    /// <param name="crlDistributionPoint">HTTP URL of the CA's CRL.</param>
+    /// <param name="key">The private key of the CA certificate; the caller keeps ownership and disposes it.</param>
+    /// <param name="crlDistributionPoint">Absolute HTTP URL of the CA's CRL, written into every issued certificate (7.1.2.3 b).</param>
     /// <exception cref="SmimeFormatException">The certificate is malformed.</exception>
     /// <exception cref="ArgumentException">The certificate is not a CA certificate, has no subjectKeyIdentifier, or does not match the key.</exception>
     public SmimeIssuingCa(ReadOnlySpan<byte> certificate, SmimeKeyPair key, Uri crlDistributionPoint)
     {
-        Guard.NotNull(key, nameof(key));
-        Guard.NotNull(crlDistributionPoint, nameof(crlDistributionPoint));
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(crlDistributionPoint);
         if (!crlDistributionPoint.IsAbsoluteUri)
         {
             throw new ArgumentException($"The CRL distribution point '{crlDistributionPoint}' is not an absolute URI.", nameof(crlDistributionPoint));
@@ -46,10 +46,10 @@ public sealed class SmimeIssuingCa
         CrlDistributionPoint = crlDistributionPoint;
     }
 
-    /// <summary>The CA certificate (DER).</summary>
+    /// <summary>The CA certificate in DER; give it to <see cref="SmimeLintOptions.IssuerCertificate"/> to lint against this CA.</summary>
     public ReadOnlyMemory<byte> Certificate => Issuer.Certificate;
 
-    /// <summary>The CA's signing key.</summary>
+    /// <summary>The key that signs issued certificates; owned by the caller, not disposed here.</summary>
     public SmimeKeyPair Key { get; }
 
     /// <summary>HTTP URL of the CA's CRL (cRLDistributionPoints).</summary>

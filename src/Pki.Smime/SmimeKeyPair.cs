@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
@@ -56,10 +55,10 @@ public sealed class SmimeKeyPair : IDisposable
         _signatureAlgorithm = signatureAlgorithm;
     }
 
-    /// <summary>The key type.</summary>
+    /// <summary>The key algorithm; for an issuing CA it also fixes the signature algorithm (section 7.1.3.2).</summary>
     public SmimeKeyAlgorithm Algorithm => PublicKey.Algorithm;
 
-    /// <summary>The public key.</summary>
+    /// <summary>The public half, to put in a certificate request or compare with a CA certificate.</summary>
     public SmimePublicKey PublicKey { get; }
 
     /// <summary>The DER signature <c>AlgorithmIdentifier</c> this key signs with (section 7.1.3.2).</summary>
@@ -98,8 +97,8 @@ public sealed class SmimeKeyPair : IDisposable
     /// <param name="scheme">The section 7.1.3.2.1 signature scheme.</param>
     public static SmimeKeyPair FromRsa(RSA rsa, SmimeRsaSignatureScheme scheme = SmimeRsaSignatureScheme.Pkcs1Sha256)
     {
-        Guard.NotNull(rsa, nameof(rsa));
-        if (!EnumCheck.IsDefined(scheme))
+        ArgumentNullException.ThrowIfNull(rsa);
+        if (!Enum.IsDefined(scheme))
         {
             throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Not an RSA signature scheme of section 7.1.3.2.1.");
         }
@@ -108,15 +107,15 @@ public sealed class SmimeKeyPair : IDisposable
     }
 
     /// <summary>Wraps an ECDSA key on P-256, P-384 or P-521; the caller keeps ownership.</summary>
-    /// <param name="ecdsa">The key.</param>
+    /// <param name="ecdsa">A P-256, P-384 or P-521 key; it signs with SHA-256, SHA-384 or SHA-512 to match its curve.</param>
     public static SmimeKeyPair FromECDsa(ECDsa ecdsa)
     {
-        Guard.NotNull(ecdsa, nameof(ecdsa));
+        ArgumentNullException.ThrowIfNull(ecdsa);
         return Create(ecdsa, ownsKey: false, SmimeRsaSignatureScheme.Pkcs1Sha256);
     }
 
     /// <summary>Takes a raw 32-byte Ed25519 private key (RFC 8032 seed).</summary>
-    /// <param name="privateKey">The 32-byte private key.</param>
+    /// <param name="privateKey">The 32-byte RFC 8032 private key (seed); it is copied, so the caller may clear its buffer.</param>
     /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
     public static SmimeKeyPair FromEd25519PrivateKey(ReadOnlySpan<byte> privateKey)
     {
@@ -220,10 +219,28 @@ public sealed class SmimeKeyPair : IDisposable
 #if !NET8_0_OR_GREATER
     private static byte[] EcdsaSignatureToDer(byte[] ieeeP1363)
     {
+        // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 section 2.2.3)
         var half = ieeeP1363.Length / 2;
-        var r = new Org.BouncyCastle.Math.BigInteger(1, ieeeP1363, 0, half);
-        var s = new Org.BouncyCastle.Math.BigInteger(1, ieeeP1363, half, half);
-        return new DerSequence(new DerInteger(r), new DerInteger(s)).GetEncoded(Asn1Encodable.Der);
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(0, half)));
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(half, half)));
+        }
+
+        return writer.Encode();
+    }
+
+    // DER INTEGERs are minimal; WriteIntegerUnsigned refuses redundant leading zero octets.
+    private static ReadOnlySpan<byte> TrimLeadingZeros(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        while (i < value.Length - 1 && value[i] == 0)
+        {
+            i++;
+        }
+
+        return value.Slice(i);
     }
 #endif
 }

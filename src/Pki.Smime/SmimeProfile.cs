@@ -36,8 +36,8 @@ public enum SmimeGeneration
 /// One cell of the S/MIME profile table: a validation type and a generation, identified in certificates
 /// by its reserved certificate policy OID (section 7.1.6.1).
 /// </summary>
-/// <param name="Type">The certificate type.</param>
-/// <param name="Generation">The profile generation.</param>
+/// <param name="Type">What was validated: mailbox only, organization, sponsor (person in an organization) or individual (section 7.1.4.2).</param>
+/// <param name="Generation">Legacy, Multipurpose or Strict: how much the certificate may carry besides email protection (section 7.1.6.1).</param>
 public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Generation)
 {
     /// <summary>
@@ -66,7 +66,7 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     /// <exception cref="ArgumentException">The OID is not one of the twelve reserved identifiers.</exception>
     public static SmimeProfile FromPolicyOid(string policyOid)
     {
-        Guard.NotNull(policyOid, nameof(policyOid));
+        ArgumentNullException.ThrowIfNull(policyOid);
         return TryFromPolicyOid(policyOid, out var profile)
             ? profile
             : throw new ArgumentException(
@@ -75,8 +75,8 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     }
 
     /// <summary>Finds the profile whose reserved policy OID is <paramref name="policyOid"/>.</summary>
-    /// <param name="policyOid">A dotted OID.</param>
-    /// <param name="profile">The profile, when found.</param>
+    /// <param name="policyOid">A dotted OID, e.g. <c>2.23.140.1.5.1.3</c> (Mailbox-validated Strict); any other OID gives false.</param>
+    /// <param name="profile">The profile the OID reserves, or null when the method returns false.</param>
     /// <returns>Whether the OID is a reserved S/MIME policy identifier.</returns>
     public static bool TryFromPolicyOid(string? policyOid, [NotNullWhen(true)] out SmimeProfile? profile)
     {
@@ -105,15 +105,15 @@ public sealed record SmimeProfile(SmimeValidationType Type, SmimeGeneration Gene
     /// <exception cref="ArgumentException">A name is not one of the listed values.</exception>
     public static SmimeProfile Parse(string type, string generation)
     {
-        Guard.NotNull(type, nameof(type));
-        Guard.NotNull(generation, nameof(generation));
-        if (!Enum.TryParse<SmimeValidationType>(type, ignoreCase: true, out var t) || !EnumCheck.IsDefined(t)
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(generation);
+        if (!Enum.TryParse<SmimeValidationType>(type, ignoreCase: true, out var t) || !Enum.IsDefined(t)
             || int.TryParse(type, out _))
         {
             throw new ArgumentException($"'{type}' is not an S/MIME certificate type; use mailbox, organization, sponsor or individual.", nameof(type));
         }
 
-        if (!Enum.TryParse<SmimeGeneration>(generation, ignoreCase: true, out var g) || !EnumCheck.IsDefined(g)
+        if (!Enum.TryParse<SmimeGeneration>(generation, ignoreCase: true, out var g) || !Enum.IsDefined(g)
             || int.TryParse(generation, out _))
         {
             throw new ArgumentException($"'{generation}' is not an S/MIME profile generation; use legacy, multipurpose or strict.", nameof(generation));

@@ -1,6 +1,5 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Pkcs;
 using Pki.Smime.Internal;
 
@@ -20,41 +19,47 @@ public sealed class SmimePublicKey
         Algorithm = algorithm;
     }
 
-    /// <summary>The key type.</summary>
+    /// <summary>The section 7.1.3.1 key algorithm the <c>AlgorithmIdentifier</c> names; the builder picks the keyUsage row from it.</summary>
     public SmimeKeyAlgorithm Algorithm { get; }
 
-    /// <summary>The DER <c>SubjectPublicKeyInfo</c>.</summary>
+    /// <summary>The DER <c>SubjectPublicKeyInfo</c>, copied byte for byte into the certificate.</summary>
     public ReadOnlyMemory<byte> SubjectPublicKeyInfo => _subjectPublicKeyInfo;
 
     /// <summary>Takes a DER <c>SubjectPublicKeyInfo</c>.</summary>
-    /// <param name="subjectPublicKeyInfo">DER bytes.</param>
+    /// <param name="subjectPublicKeyInfo">A DER <c>SubjectPublicKeyInfo</c>, e.g. from <c>AsymmetricAlgorithm.ExportSubjectPublicKeyInfo</c>.</param>
     /// <exception cref="SmimeFormatException">The bytes are not a SubjectPublicKeyInfo.</exception>
     /// <exception cref="SmimeComplianceException">The algorithm identifier is not one of section 7.1.3.1 (rule <see cref="SmimeLintRules.SpkiAlgorithmNotAllowed"/>).</exception>
     public static SmimePublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
         var der = subjectPublicKeyInfo.ToArray();
-        Asn1Sequence algorithm;
+        ReadOnlyMemory<byte> encoded;
         try
         {
-            var spki = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(der));
-            if (spki.Count != 2)
+            // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            var spki = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            encoded = spki.ReadEncodedValue();
+            if (new AsnReader(encoded, AsnEncodingRules.DER).PeekTag() != Asn1Tag.Sequence)
             {
-                throw new ArgumentException("a SubjectPublicKeyInfo has two elements");
+                throw new AsnContentException("the algorithm is not an AlgorithmIdentifier SEQUENCE");
             }
 
-            algorithm = Asn1Sequence.GetInstance(spki[0]);
-            _ = DerBitString.GetInstance(spki[1]);
+            _ = spki.ReadBitString(out _);
+            if (spki.HasData)
+            {
+                throw new AsnContentException("a SubjectPublicKeyInfo has two elements");
+            }
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or FormatException)
+        catch (AsnContentException ex)
         {
             throw new SmimeFormatException($"The public key is not a DER SubjectPublicKeyInfo: {ex.Message}", ex);
         }
 
-        var encoded = algorithm.GetEncoded(Asn1Encodable.Der);
-        var keyAlgorithm = AlgorithmIdentifiers.KeyAlgorithmOf(encoded)
+        var keyAlgorithm = AlgorithmIdentifiers.KeyAlgorithmOf(encoded.Span)
             ?? throw new SmimeComplianceException(
                 SmimeLintRules.SpkiAlgorithmNotAllowed, "7.1.3.1",
-                $"The public key algorithm identifier {HexText.Of(encoded)} is not one of the encodings of section 7.1.3.1 (RSA, EC P-256/P-384/P-521 named curve, Ed25519, Ed448).");
+                $"The public key algorithm identifier {HexText.Of(encoded.Span)} is not one of the encodings of section 7.1.3.1 (RSA, EC P-256/P-384/P-521 named curve, Ed25519, Ed448).");
         return new SmimePublicKey(der, keyAlgorithm);
     }
 
@@ -63,7 +68,7 @@ public sealed class SmimePublicKey
     /// <exception cref="ArgumentException">The key is neither RSA nor ECDSA.</exception>
     public static SmimePublicKey FromKey(AsymmetricAlgorithm key)
     {
-        Guard.NotNull(key, nameof(key));
+        ArgumentNullException.ThrowIfNull(key);
         if (key is not RSA and not ECDsa)
         {
             throw new ArgumentException($"Only RSA and ECDSA keys are supported here, not {key.GetType().Name}; use FromEd25519 for Ed25519.", nameof(key));
@@ -82,10 +87,14 @@ public sealed class SmimePublicKey
             throw new ArgumentException($"An Ed25519 public key is 32 bytes, not {publicKey.Length}.", nameof(publicKey));
         }
 
-        var spki = new DerSequence(
-            Asn1Object.FromByteArray(AlgorithmIdentifiers.Ed25519),
-            new DerBitString(publicKey.ToArray())).GetEncoded(Asn1Encodable.Der);
-        return new SmimePublicKey(spki, SmimeKeyAlgorithm.Ed25519);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(AlgorithmIdentifiers.Ed25519);
+            writer.WriteBitString(publicKey);
+        }
+
+        return new SmimePublicKey(writer.Encode(), SmimeKeyAlgorithm.Ed25519);
     }
 
     /// <summary>
@@ -99,13 +108,18 @@ public sealed class SmimePublicKey
     {
         var der = Pem.DerOrPem(request, "certification request", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
         Pkcs10CertificationRequest csr;
-        SubjectPublicKeyInfo spki;
+        ReadOnlyMemory<byte> spki;
         try
         {
             csr = new Pkcs10CertificationRequest(der);
-            spki = csr.GetCertificationRequestInfo().SubjectPublicKeyInfo;
+
+            // CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version, subject, subjectPKInfo, [0] attributes }, ... }
+            var info = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            _ = info.ReadEncodedValue();
+            _ = info.ReadEncodedValue();
+            spki = info.ReadEncodedValue();
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or FormatException or InvalidOperationException or AsnContentException)
         {
             throw new SmimeFormatException($"The certification request is not a DER PKCS#10 CertificationRequest: {ex.Message}", ex);
         }
@@ -126,7 +140,7 @@ public sealed class SmimePublicKey
             throw new SmimeFormatException("The certification request signature does not verify with its own public key (no proof of possession).");
         }
 
-        return FromSubjectPublicKeyInfo(spki.GetEncoded(Asn1Encodable.Der));
+        return FromSubjectPublicKeyInfo(spki.Span);
     }
 
     /// <inheritdoc/>

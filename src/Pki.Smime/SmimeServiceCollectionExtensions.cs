@@ -30,11 +30,11 @@ public static class SmimeServiceCollectionExtensions
     /// <see cref="CaaIssueMailAuthorizer"/>. Options are validated at start-up; calling it again only
     /// adds the configuration.
     /// </summary>
-    /// <param name="services">The service collection.</param>
+    /// <param name="services">The application's services; an <see cref="IIssueMailAuthorizer"/> or <see cref="ICaaEvaluator"/> must be registered unless the CAA check is skipped.</param>
     /// <param name="configure">Builder and pipeline settings.</param>
     public static IServiceCollection AddSmimeIssuance(this IServiceCollection services, Action<SmimeServiceOptions>? configure = null)
     {
-        Guard.NotNull(services, nameof(services));
+        ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<SmimeServiceOptions>();
         if (configure is not null)
         {

@@ -230,6 +230,21 @@ public sealed class BuilderTests
         Assert.Contains($"The mailbox address '{mailbox}' {problem}", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The shared IDN mapping runs without STD3 rules (so <c>_acme-challenge</c> style labels pass through it);
+    /// mailbox domains keep their own LDH check, so non-LDH ASCII is refused exactly as with STD3 on.
+    /// </summary>
+    [Theory]
+    [InlineData("alice@ex_ample.test", SmimeLintRules.SanRfc822Invalid, "has an invalid domain 'ex_ample.test': label 'ex_ample' has the character '_'")]
+    [InlineData("alice@_dmarc.example.test", SmimeLintRules.SanRfc822Invalid, "has an invalid domain '_dmarc.example.test': label '_dmarc' has the character '_'")]
+    [InlineData("alice@exa mple.test", SmimeLintRules.SanRfc822Invalid, "has an invalid domain 'exa mple.test': label 'exa mple' has the character ' '")]
+    [InlineData("alice@bücher_shop.example", SmimeLintRules.SanRfc822Invalid, "contains non-ASCII characters")]
+    [InlineData("jörg@ex_ample.test", SmimeLintRules.SanSmtpUtf8Invalid, "has an invalid domain 'ex_ample.test': label 'ex_ample' has the character '_'")]
+    [InlineData("jörg@bücher_shop.example", SmimeLintRules.SanSmtpUtf8Invalid, "has an invalid domain 'bücher_shop.example': label 'bücher_shop' is not a valid U-label")]
+    [InlineData("alice@example.test.", SmimeLintRules.SanRfc822Invalid, "has an invalid domain 'example.test.': empty label")]
+    public void Mailbox_domains_with_non_LDH_labels_are_refused(string mailbox, string rule, string problem) =>
+        Malformed_mailboxes_are_refused_naming_the_address(mailbox, rule, problem);
+
     [Fact]
     public void A_request_without_mailboxes_is_refused()
     {

@@ -74,9 +74,9 @@ public sealed class LintRuleTests
     {
         // 7.1.1, 7.1: version and serial.
         yield return new(SmimeLintRules.VersionNotV3, "version 2", StrictMailbox, d => d.Version = 1);
-        yield return new(SmimeLintRules.SerialNotPositive, "serial 0", StrictMailbox, d => d.Serial = BigInteger.Zero);
-        yield return new(SmimeLintRules.SerialTooLarge, "serial 2^159", StrictMailbox, d => d.Serial = BigInteger.One.ShiftLeft(159));
-        yield return new(SmimeLintRules.SerialTooShort, "serial 12345", StrictMailbox, d => d.Serial = BigInteger.ValueOf(12345));
+        yield return new(SmimeLintRules.SerialNotPositive, "serial 0", StrictMailbox, d => d.Serial = System.Numerics.BigInteger.Zero);
+        yield return new(SmimeLintRules.SerialTooLarge, "serial 2^159", StrictMailbox, d => d.Serial = System.Numerics.BigInteger.One << 159);
+        yield return new(SmimeLintRules.SerialTooShort, "serial 12345", StrictMailbox, d => d.Serial = new System.Numerics.BigInteger(12345));
 
         // 6.3.2, RFC 5280 validity.
         yield return new(SmimeLintRules.ValidityInverted, "notAfter a day before notBefore", StrictMailbox, d => d.NotAfter = d.NotBefore.AddDays(-1));

@@ -1,3 +1,5 @@
+using Pki.Smime.Testing;
+
 namespace Pki.Smime.Tests;
 
 /// <summary>Issue point 4: the CAA issuemail check runs before issuance and stops it unless permitted.</summary>

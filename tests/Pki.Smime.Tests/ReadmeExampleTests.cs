@@ -1,3 +1,5 @@
+using Pki.Smime.Testing;
+
 namespace Pki.Smime.Tests;
 
 /// <summary>The README's opening example, kept compiling and passing.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Pki.Smime.Internal;
+using Pki.Smime.Testing;
 
 namespace Pki.Smime.Tests;
 

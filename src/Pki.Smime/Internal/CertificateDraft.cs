@@ -1,6 +1,5 @@
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
+using System.Formats.Asn1;
+using System.Numerics;
 
 namespace Pki.Smime.Internal;
 
@@ -28,8 +27,6 @@ internal sealed record DraftExtension(string Oid, bool Critical, byte[] Value);
 /// </remarks>
 internal sealed class CertificateDraft
 {
-    private static readonly byte[] CriticalTrue = [0x01, 0x01, 0xFF];
-
     public int Version { get; set; } = 2;
 
     public BigInteger Serial { get; set; } = BigInteger.One;
@@ -86,54 +83,91 @@ internal sealed class CertificateDraft
         return copy;
     }
 
-    /// <summary>The DER <c>TBSCertificate</c>; encoded fields are copied as bytes.</summary>
+    /// <summary>The DER <c>TBSCertificate</c>; encoded fields (names, key, algorithm) are copied as bytes.</summary>
     public byte[] EncodeTbs()
     {
-        var fields = new List<byte[]>(10);
-        if (Version != 0)
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
         {
-            fields.Add(new DerTaggedObject(true, 0, DerInteger.ValueOf(Version)).GetEncoded(Asn1Encodable.Der));
-        }
-
-        fields.Add(new DerInteger(Serial).GetEncoded(Asn1Encodable.Der));
-        fields.Add(SignatureAlgorithm);
-        fields.Add(Issuer);
-        fields.Add(new DerSequence(EncodeTime(NotBefore), EncodeTime(NotAfter)).GetEncoded(Asn1Encodable.Der));
-        fields.Add(Subject);
-        fields.Add(SubjectPublicKeyInfo);
-        if (IssuerUniqueId is not null)
-        {
-            fields.Add(new DerTaggedObject(false, 1, new DerBitString(IssuerUniqueId)).GetEncoded(Asn1Encodable.Der));
-        }
-
-        if (SubjectUniqueId is not null)
-        {
-            fields.Add(new DerTaggedObject(false, 2, new DerBitString(SubjectUniqueId)).GetEncoded(Asn1Encodable.Der));
-        }
-
-        if (Extensions.Count > 0)
-        {
-            var extensions = new byte[Extensions.Count][];
-            for (var i = 0; i < extensions.Length; i++)
+            if (Version != 0)
             {
-                var extension = Extensions[i];
-                var oid = new DerObjectIdentifier(extension.Oid).GetEncoded(Asn1Encodable.Der);
-                var value = DerWriter.Wrap(DerWriter.OctetString, extension.Value);
-                extensions[i] = extension.Critical
-                    ? DerWriter.Wrap(DerWriter.Sequence, oid, CriticalTrue, value)
-                    : DerWriter.Wrap(DerWriter.Sequence, oid, value);
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+                {
+                    writer.WriteInteger(Version);
+                }
             }
 
-            fields.Add(DerWriter.Wrap(0xA3, DerWriter.Wrap(DerWriter.Sequence, extensions)));
+            writer.WriteInteger(Serial);
+            writer.WriteEncodedValue(SignatureAlgorithm);
+            writer.WriteEncodedValue(Issuer);
+            using (writer.PushSequence())
+            {
+                WriteTime(writer, NotBefore);
+                WriteTime(writer, NotAfter);
+            }
+
+            writer.WriteEncodedValue(Subject);
+            writer.WriteEncodedValue(SubjectPublicKeyInfo);
+            if (IssuerUniqueId is not null)
+            {
+                writer.WriteBitString(IssuerUniqueId, 0, new Asn1Tag(TagClass.ContextSpecific, 1));
+            }
+
+            if (SubjectUniqueId is not null)
+            {
+                writer.WriteBitString(SubjectUniqueId, 0, new Asn1Tag(TagClass.ContextSpecific, 2));
+            }
+
+            if (Extensions.Count > 0)
+            {
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3, isConstructed: true)))
+                using (writer.PushSequence())
+                {
+                    foreach (var extension in Extensions)
+                    {
+                        using (writer.PushSequence())
+                        {
+                            writer.WriteObjectIdentifier(extension.Oid);
+                            if (extension.Critical)
+                            {
+                                writer.WriteBoolean(true);
+                            }
+
+                            writer.WriteOctetString(extension.Value);
+                        }
+                    }
+                }
+            }
         }
 
-        return DerWriter.Wrap(DerWriter.Sequence, [.. fields]);
+        return writer.Encode();
     }
 
     /// <summary>The DER <c>Certificate</c> for an encoded TBS and a signature value.</summary>
-    public byte[] EncodeCertificate(byte[] tbs, byte[] signature) =>
-        DerWriter.Wrap(DerWriter.Sequence, tbs, OuterSignatureAlgorithm ?? SignatureAlgorithm, DerWriter.BitStringOf(signature));
+    public byte[] EncodeCertificate(byte[] tbs, byte[] signature)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbs.Length + signature.Length + 64);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(tbs);
+            writer.WriteEncodedValue(OuterSignatureAlgorithm ?? SignatureAlgorithm);
+            writer.WriteBitString(signature);
+        }
 
-    private Asn1Encodable EncodeTime(DateTime time) =>
-        ForceGeneralizedTime ? new DerGeneralizedTime(time) : new Time(time);
+        return writer.Encode();
+    }
+
+    // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, both without fractions.
+    private void WriteTime(AsnWriter writer, DateTime time)
+    {
+        var value = new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+        if (ForceGeneralizedTime || time.Year < 1950 || time.Year > 2049)
+        {
+            writer.WriteGeneralizedTime(value, omitFractionalSeconds: true);
+        }
+        else
+        {
+            writer.WriteUtcTime(value, twoDigitYearMax: 2049);
+        }
+    }
 }

@@ -1,6 +1,5 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
 
 namespace Pki.Smime.Internal;
 
@@ -13,61 +12,179 @@ internal static class ExtensionEncoder
     public const int KeyCertSign = 1 << 2;
     public const int CrlSign = 1 << 1;
 
-    public static DraftExtension KeyUsage(int bits, bool critical = true) =>
-        new(Oids.KeyUsage, critical, new KeyUsage(bits).GetEncoded(Asn1Encodable.Der));
+    private static readonly Asn1Tag Context0 = new(TagClass.ContextSpecific, 0);
+    private static readonly Asn1Tag Context0Constructed = new(TagClass.ContextSpecific, 0, isConstructed: true);
 
-    public static DraftExtension ExtendedKeyUsage(IEnumerable<string> purposes, bool critical = false) =>
-        new(Oids.ExtendedKeyUsage, critical, Sequence(purposes.Select(p => (Asn1Encodable)new DerObjectIdentifier(p))));
+    /// <summary>
+    /// keyUsage as a named bit list (RFC 5280 section 4.2.1.3): bit 0 (digitalSignature) is the top bit of
+    /// the first octet, bit 8 (decipherOnly) the top bit of the second; DER drops trailing zero bits.
+    /// </summary>
+    public static DraftExtension KeyUsage(int bits, bool critical = true)
+    {
+        var octets = new[] { (byte)(bits & 0xFF), (byte)((bits >> 8) & 0xFF) };
+        var length = octets[1] != 0 ? 2 : octets[0] != 0 ? 1 : 0;
+        var unused = 0;
+        if (length > 0)
+        {
+            var last = octets[length - 1];
+            while ((last & (1 << unused)) == 0)
+            {
+                unused++;
+            }
+        }
 
-    public static DraftExtension BasicConstraints(bool ca, int? pathLength) =>
-        new(Oids.BasicConstraints, true, (pathLength is { } length ? new BasicConstraints(length) : new BasicConstraints(ca)).GetEncoded(Asn1Encodable.Der));
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        writer.WriteBitString(octets.AsSpan(0, length), unused);
+        return new(Oids.KeyUsage, critical, writer.Encode());
+    }
+
+    public static DraftExtension ExtendedKeyUsage(IEnumerable<string> purposes, bool critical = false)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var purpose in purposes)
+            {
+                writer.WriteObjectIdentifier(purpose);
+            }
+        }
+
+        return new(Oids.ExtendedKeyUsage, critical, writer.Encode());
+    }
+
+    /// <summary>basicConstraints: cA (DEFAULT FALSE, so omitted when false) and an optional pathLenConstraint; always critical.</summary>
+    public static DraftExtension BasicConstraints(bool ca, int? pathLength)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            if (ca || pathLength is not null)
+            {
+                writer.WriteBoolean(true);
+            }
+
+            if (pathLength is { } length)
+            {
+                writer.WriteInteger(length);
+            }
+        }
+
+        return new(Oids.BasicConstraints, true, writer.Encode());
+    }
 
     /// <summary>certificatePolicies: the given policies, the first with an optional CPS qualifier.</summary>
     public static DraftExtension CertificatePolicies(IEnumerable<string> policyOids, Uri? cps, bool critical = false)
     {
-        var policies = new List<Asn1Encodable>();
-        foreach (var oid in policyOids)
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
         {
-            if (policies.Count == 0 && cps is not null)
+            var first = true;
+            foreach (var oid in policyOids)
             {
-                var qualifier = new DerSequence(new DerObjectIdentifier(Oids.QualifierCps), new DerIA5String(cps.AbsoluteUri));
-                policies.Add(new DerSequence(new DerObjectIdentifier(oid), new DerSequence(qualifier)));
-            }
-            else
-            {
-                policies.Add(new DerSequence(new DerObjectIdentifier(oid)));
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(oid);
+                    if (first && cps is not null)
+                    {
+                        using (writer.PushSequence())
+                        using (writer.PushSequence())
+                        {
+                            writer.WriteObjectIdentifier(Oids.QualifierCps);
+                            writer.WriteCharacterString(UniversalTagNumber.IA5String, cps.AbsoluteUri);
+                        }
+                    }
+                }
+
+                first = false;
             }
         }
 
-        return new(Oids.CertificatePolicies, critical, Sequence(policies));
+        return new(Oids.CertificatePolicies, critical, writer.Encode());
     }
 
     /// <summary>cRLDistributionPoints with one distribution point whose fullName holds the URIs.</summary>
     public static DraftExtension CrlDistributionPoints(params string[] uris)
     {
-        var fullName = new DerTaggedObject(false, 0, new DerSequence(uris.Select(u => (Asn1Encodable)Uri(u)).ToArray()));
-        var point = new DerSequence(new DerTaggedObject(true, 0, fullName));
-        return new(Oids.CrlDistributionPoints, false, new DerSequence(point).GetEncoded(Asn1Encodable.Der));
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSequence())
+        using (writer.PushSequence(Context0Constructed)) // distributionPoint [0] EXPLICIT DistributionPointName
+        using (writer.PushSequence(Context0Constructed)) // fullName [0] IMPLICIT GeneralNames
+        {
+            foreach (var uri in uris)
+            {
+                WriteUri(writer, uri);
+            }
+        }
+
+        return new(Oids.CrlDistributionPoints, false, writer.Encode());
     }
 
     /// <summary>authorityInformationAccess with the given (method, URI) pairs.</summary>
-    public static DraftExtension AuthorityInformationAccess(IEnumerable<(string Method, string Uri)> entries) =>
-        new(Oids.AuthorityInfoAccess, false, Sequence(entries.Select(e => (Asn1Encodable)new DerSequence(new DerObjectIdentifier(e.Method), Uri(e.Uri)))));
+    public static DraftExtension AuthorityInformationAccess(IEnumerable<(string Method, string Uri)> entries)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var (method, uri) in entries)
+            {
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(method);
+                    WriteUri(writer, uri);
+                }
+            }
+        }
+
+        return new(Oids.AuthorityInfoAccess, false, writer.Encode());
+    }
 
     /// <summary>authorityKeyIdentifier with keyIdentifier only (7.1.2.3 g).</summary>
-    public static DraftExtension AuthorityKeyIdentifier(byte[] keyIdentifier) =>
-        new(Oids.AuthorityKeyIdentifier, false, new DerSequence(new DerTaggedObject(false, 0, new DerOctetString(keyIdentifier))).GetEncoded(Asn1Encodable.Der));
+    public static DraftExtension AuthorityKeyIdentifier(byte[] keyIdentifier)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteOctetString(keyIdentifier, Context0);
+        }
 
-    public static DraftExtension SubjectKeyIdentifier(byte[] keyIdentifier) =>
-        new(Oids.SubjectKeyIdentifier, false, new DerOctetString(keyIdentifier).GetEncoded(Asn1Encodable.Der));
+        return new(Oids.AuthorityKeyIdentifier, false, writer.Encode());
+    }
+
+    public static DraftExtension SubjectKeyIdentifier(byte[] keyIdentifier)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        writer.WriteOctetString(keyIdentifier);
+        return new(Oids.SubjectKeyIdentifier, false, writer.Encode());
+    }
 
     /// <summary>subjectAltName with rfc822Name and SmtpUTF8Mailbox entries (7.1.4.2.1, RFC 9598 section 3).</summary>
     public static DraftExtension SubjectAltName(IEnumerable<(bool SmtpUtf8, string Value)> mailboxes, bool critical)
     {
-        var names = mailboxes.Select(m => m.SmtpUtf8
-            ? (Asn1Encodable)new DerTaggedObject(false, 0, new DerSequence(new DerObjectIdentifier(Oids.SmtpUtf8Mailbox), new DerTaggedObject(true, 0, new DerUtf8String(m.Value))))
-            : new DerTaggedObject(false, 1, new DerIA5String(m.Value)));
-        return new(Oids.SubjectAltName, critical, Sequence(names));
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var (smtpUtf8, value) in mailboxes)
+            {
+                if (!smtpUtf8)
+                {
+                    writer.WriteCharacterString(UniversalTagNumber.IA5String, value, new Asn1Tag(TagClass.ContextSpecific, 1));
+                    continue;
+                }
+
+                // otherName [0] IMPLICIT SEQUENCE { type-id, value [0] EXPLICIT UTF8String }
+                using (writer.PushSequence(Context0Constructed))
+                {
+                    writer.WriteObjectIdentifier(Oids.SmtpUtf8Mailbox);
+                    using (writer.PushSequence(Context0Constructed))
+                    {
+                        writer.WriteCharacterString(UniversalTagNumber.UTF8String, value);
+                    }
+                }
+            }
+        }
+
+        return new(Oids.SubjectAltName, critical, writer.Encode());
     }
 
     /// <summary>
@@ -76,18 +193,12 @@ internal static class ExtensionEncoder
     /// </summary>
     public static byte[] KeyIdentifier(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
-        var spki = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(subjectPublicKeyInfo.ToArray()));
-        var key = DerBitString.GetInstance(spki[1]).GetBytes();
-#if NET8_0_OR_GREATER
-        var hash = SHA256.HashData(key);
-#else
-        using var sha = SHA256.Create();
-        var hash = sha.ComputeHash(key);
-#endif
-        return hash.AsSpan(0, 20).ToArray();
+        var spki = new AsnReader(subjectPublicKeyInfo.ToArray(), AsnEncodingRules.DER).ReadSequence();
+        spki.ReadEncodedValue(); // algorithm
+        var key = spki.ReadBitString(out _);
+        return SHA256.HashData(key).AsSpan(0, 20).ToArray();
     }
 
-    private static DerTaggedObject Uri(string uri) => new(false, 6, new DerIA5String(uri));
-
-    private static byte[] Sequence(IEnumerable<Asn1Encodable> elements) => new DerSequence(elements.ToArray()).GetEncoded(Asn1Encodable.Der);
+    private static void WriteUri(AsnWriter writer, string uri) =>
+        writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Pki.Smime.Internal;
@@ -7,12 +6,13 @@ namespace Pki.Smime.Internal;
 /// Mailbox syntax: RFC 5321 section 4.1.2 <c>Mailbox</c> (local-part "@" domain), extended to UTF-8 by
 /// RFC 6532 section 3.2, and the two SAN forms of S/MIME BR 7.1.4.2.1: <c>rfc822Name</c> (ASCII, A-label
 /// domain, RFC 5280 section 4.2.1.6 and RFC 9549) and <c>SmtpUTF8Mailbox</c> (non-ASCII local part,
-/// U-label domain, RFC 9598 section 3).
+/// U-label domain, RFC 9598 section 3). IDNA conversions use the shared <see cref="IdnName"/>, which
+/// leaves STD3 off; the LDH rule for ASCII labels (RFC 5321 section 4.1.2 <c>sub-domain</c>) is checked
+/// here, on every label, including the A-labels a U-label converts to.
 /// </summary>
 internal static class MailboxAddress
 {
     private const string AText = "!#$%&'*+-/=?^_`{|}~";
-    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     /// <summary>Splits at the last '@'; false when there is none or a side is empty.</summary>
     public static bool TrySplit(string address, out string localPart, out string domain)
@@ -103,24 +103,20 @@ internal static class MailboxAddress
     public static string DomainForCaa(string address) =>
         TrySplit(address, out _, out var domain) ? TryConvert(domain, toAscii: true).ToLowerInvariant().TrimEnd('.') : address;
 
-    public static bool IsAscii(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c > 0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsAscii(string value) => IdnName.IsAscii(value);
 
     private static string TryConvert(string domain, bool toAscii)
     {
+        // The shared mapping trims spaces and a root dot; here they stay, so the syntax check names them.
+        if (domain.Length == 0 || domain[domain.Length - 1] == '.' || domain.Trim().Length != domain.Length)
+        {
+            return domain;
+        }
+
         try
         {
-            return toAscii ? Idn.GetAscii(domain) : Idn.GetUnicode(domain);
+            var converted = toAscii ? IdnName.ToAscii(domain) : IdnName.ToUnicode(domain);
+            return toAscii && !IsLdhDomain(converted) ? domain : converted;
         }
         catch (ArgumentException)
         {
@@ -230,11 +226,7 @@ internal static class MailboxAddress
                     return false;
                 }
 
-                try
-                {
-                    _ = Idn.GetAscii(label);
-                }
-                catch (ArgumentException)
+                if (!IdnName.TryToAscii(label, out var aLabel) || LdhProblem(aLabel) is not null)
                 {
                     problem = $"label '{label}' is not a valid U-label";
                     return false;
@@ -243,28 +235,15 @@ internal static class MailboxAddress
                 continue;
             }
 
-            if (label.Length > 63 || label[0] == '-' || label[label.Length - 1] == '-')
+            if (LdhProblem(label) is { } ldh)
             {
-                problem = $"label '{label}' is not a valid LDH label";
+                problem = ldh;
                 return false;
-            }
-
-            foreach (var c in label)
-            {
-                if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
-                {
-                    problem = $"label '{label}' has the character '{c}'";
-                    return false;
-                }
             }
 
             if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
             {
-                try
-                {
-                    _ = Idn.GetUnicode(label);
-                }
-                catch (ArgumentException)
+                if (!IdnName.TryToUnicode(label, out _))
                 {
                     problem = $"label '{label}' is not a valid A-label";
                     return false;
@@ -275,4 +254,29 @@ internal static class MailboxAddress
         problem = string.Empty;
         return true;
     }
+
+    /// <summary>
+    /// Null when <paramref name="label"/> is an LDH label (RFC 5321 section 4.1.2 <c>sub-domain</c>: letters,
+    /// digits and inner hyphens, at most 63 characters); otherwise why not. This is the STD3 rule the shared
+    /// IDN mapping leaves off, so an underscore or other non-LDH ASCII is refused here.
+    /// </summary>
+    private static string? LdhProblem(string label)
+    {
+        if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[label.Length - 1] == '-')
+        {
+            return $"label '{label}' is not a valid LDH label";
+        }
+
+        foreach (var c in label)
+        {
+            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
+            {
+                return $"label '{label}' has the character '{c}'";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsLdhDomain(string domain) => Array.TrueForAll(domain.Split('.'), label => LdhProblem(label) is null);
 }

@@ -1,4 +1,4 @@
-using Org.BouncyCastle.Asn1;
+using System.Formats.Asn1;
 
 namespace Pki.Smime.Internal;
 
@@ -7,9 +7,21 @@ internal static class NameEncoder
 {
     public static byte[] Encode(IEnumerable<(SubjectAttribute Attribute, string Value)> attributes)
     {
-        var rdns = attributes.Select(a =>
-            (Asn1Encodable)new DerSet(new DerSequence(new DerObjectIdentifier(a.Attribute.Oid), EncodeValue(a.Attribute, a.Value))));
-        return new DerSequence(rdns.ToArray()).GetEncoded(Asn1Encodable.Der);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var (attribute, value) in attributes)
+            {
+                using (writer.PushSetOf())
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(attribute.Oid);
+                    writer.WriteCharacterString(EncodingOf(attribute, value), value);
+                }
+            }
+        }
+
+        return writer.Encode();
     }
 
     /// <summary>The subject attributes of <paramref name="subject"/> in the builder's order.</summary>
@@ -28,14 +40,29 @@ internal static class NameEncoder
         return all.Where(a => a.Value is not null).Select(a => (a.Attribute, a.Value!));
     }
 
+    /// <summary>Whether every character is in the PrintableString set of X.680 section 41.4.</summary>
+    public static bool IsPrintableString(string value)
+    {
+        foreach (var c in value)
+        {
+            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
+                or ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '=' or '?'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// PrintableString for countryName and serialNumber, IA5String for emailAddress, UTF8String otherwise;
     /// a value the required type cannot hold is written as UTF8String so the linter names the problem.
     /// </summary>
-    private static Asn1Encodable EncodeValue(SubjectAttribute attribute, string value) => attribute.Encoding switch
+    private static UniversalTagNumber EncodingOf(SubjectAttribute attribute, string value) => attribute.Encoding switch
     {
-        AttributeEncoding.Printable when DerPrintableString.IsPrintableString(value) => new DerPrintableString(value),
-        AttributeEncoding.Ia5 when MailboxAddress.IsAscii(value) => new DerIA5String(value),
-        _ => new DerUtf8String(value),
+        AttributeEncoding.Printable when IsPrintableString(value) => UniversalTagNumber.PrintableString,
+        AttributeEncoding.Ia5 when IdnName.IsAscii(value) => UniversalTagNumber.IA5String,
+        _ => UniversalTagNumber.UTF8String,
     };
 }

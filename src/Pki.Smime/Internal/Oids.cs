@@ -62,4 +62,35 @@ internal static class Oids
     public const string EcPublicKey = "1.2.840.10045.2.1";
     public const string Ed25519 = "1.3.101.112";
     public const string Ed448 = "1.3.101.113";
+
+    /// <summary>
+    /// Whether <paramref name="oid"/> is a dotted OBJECT IDENTIFIER (X.660): at least two arcs of decimal
+    /// digits without leading zeros, the first 0, 1 or 2, the second below 40 under 0 and 1.
+    /// </summary>
+    public static bool IsValid(string oid)
+    {
+        var arcs = oid.Split('.');
+        if (arcs.Length < 2)
+        {
+            return false;
+        }
+
+        foreach (var arc in arcs)
+        {
+            if (arc.Length == 0 || (arc.Length > 1 && arc[0] == '0'))
+            {
+                return false;
+            }
+
+            foreach (var c in arc)
+            {
+                if (c is < '0' or > '9')
+                {
+                    return false;
+                }
+            }
+        }
+
+        return arcs[0] is "0" or "1" or "2" && (arcs[0] == "2" || arcs[1].Length == 1 || (arcs[1].Length == 2 && arcs[1][0] < '4'));
+    }
 }

@@ -3,7 +3,11 @@ using Pki.Shared;
 
 namespace Pki.Smime.Internal;
 
-/// <summary>PEM input of this package, on the shared RFC 7468 codec (<see cref="PemCodec"/>), with its errors as <see cref="SmimeFormatException"/>.</summary>
+/// <summary>
+/// PEM input of this package on the shared RFC 7468 codec (<see cref="PemCodec"/>): a block is accepted
+/// under any of several labels, DER passes through unchanged, and codec errors become
+/// <see cref="SmimeFormatException"/> naming what was being read. Output uses <see cref="PemCodec.Encode"/> directly.
+/// </summary>
 internal static class Pem
 {
     /// <summary>Decodes the first block whose label is one of <paramref name="labels"/>.</summary>
@@ -34,7 +38,4 @@ internal static class Pem
     /// <summary>Decodes PEM bytes or returns DER bytes unchanged.</summary>
     public static byte[] DerOrPem(ReadOnlySpan<byte> data, string what, params string[] labels) =>
         PemCodec.LooksLikePem(data) ? Decode(Encoding.UTF8.GetString(data.ToArray()), what, labels) : data.ToArray();
-
-    /// <summary>Encodes DER as a PEM block with 64-character lines.</summary>
-    public static string Encode(string label, ReadOnlySpan<byte> der) => PemCodec.Encode(label, der);
 }

@@ -1,32 +1,35 @@
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
+using System.Formats.Asn1;
+using System.Numerics;
 using Pki.Smime.Internal;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Pki.Smime.Linting;
 
 /// <summary>One extension as it appears in the certificate.</summary>
 internal sealed record RawExtension(string Oid, bool Critical, byte[] Value);
 
-/// <summary>One attribute of the subject name.</summary>
-internal sealed record RawAttribute(string Oid, Asn1Encodable Value)
+/// <summary>One attribute of the subject name: its type, the tag of its value and the value as text (null when not a string type).</summary>
+internal sealed record RawAttribute(string Oid, Asn1Tag Tag, string? Text)
 {
-    public string? Text => Value is IAsn1String s ? s.GetString() : null;
+    /// <summary>The ASN.1 type name of the value for messages, e.g. <c>UTF8String</c>.</summary>
+    public string TypeName => Asn1Text.TypeName(Tag);
 }
 
 /// <summary>
-/// The fields of an X.509 certificate the linter reads, parsed from DER with BouncyCastle's ASN.1 layer
-/// (RFC 5280 section 4.1). Unparseable input throws <see cref="SmimeFormatException"/>.
+/// The fields of an X.509 certificate the linter reads, parsed from DER with System.Formats.Asn1
+/// (RFC 5280 section 4.1). Fields are kept as the exact bytes of the input (no re-encoding).
+/// Unparseable input throws <see cref="SmimeFormatException"/>.
 /// </summary>
 internal sealed class ParsedCertificate
 {
+    private const AsnEncodingRules Der = AsnEncodingRules.DER;
+
     private ParsedCertificate()
     {
     }
 
     public int Version { get; private set; }
 
-    public BigInteger Serial { get; private set; } = BigInteger.Zero;
+    public BigInteger Serial { get; private set; }
 
     public byte[] TbsSignatureAlgorithm { get; private set; } = [];
 
@@ -69,7 +72,7 @@ internal sealed class ParsedCertificate
         {
             return ParseCore(der);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or InvalidOperationException or FormatException or IndexOutOfRangeException or OverflowException or ArithmeticException)
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
         {
             throw new SmimeFormatException($"The input ({der.Length} bytes) is not a DER X.509 certificate: {ex.Message}", ex);
         }
@@ -87,14 +90,20 @@ internal sealed class ParsedCertificate
             {
                 if (extension.Oid == Oids.SubjectKeyIdentifier)
                 {
-                    ski = Asn1OctetString.GetInstance(Asn1Object.FromByteArray(extension.Value)).GetOctets();
+                    var reader = new AsnReader(extension.Value, Der);
+                    ski = reader.ReadOctetString();
+                    reader.ThrowIfNotEmpty();
                 }
                 else if (extension.Oid == Oids.BasicConstraints)
                 {
-                    isCa = BasicConstraints.GetInstance(Asn1Object.FromByteArray(extension.Value)).IsCA();
+                    // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+                    var reader = new AsnReader(extension.Value, Der);
+                    var fields = reader.ReadSequence();
+                    reader.ThrowIfNotEmpty();
+                    isCa = fields.HasData && fields.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && fields.ReadBoolean();
                 }
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException)
+            catch (AsnContentException ex)
             {
                 throw new SmimeFormatException($"The issuing CA certificate has a malformed extension {extension.Oid}: {ex.Message}", ex);
             }
@@ -105,30 +114,35 @@ internal sealed class ParsedCertificate
 
     /// <summary>
     /// Reads a Time. RFC 5280 4.1.2.5.1/4.1.2.5.2 fix the forms YYMMDDHHMMSSZ (UTCTime, YY &lt; 50 is 20YY)
-    /// and YYYYMMDDHHMMSSZ (GeneralizedTime); those are read directly, anything else through BouncyCastle
-    /// with <paramref name="strictForm"/> false.
+    /// and YYYYMMDDHHMMSSZ (GeneralizedTime); those are read directly, any other form the BER rules allow
+    /// is read with <paramref name="strictForm"/> false (so the linter can name it).
     /// </summary>
-    private static DateTime ReadTime(byte[] der, DerElement time, out bool strictForm)
+    private static DateTime ReadTime(AsnReader validity, out bool strictForm, out bool isUtcTime)
     {
-        if (time.Tag is not (0x17 or 0x18))
+        var tag = validity.PeekTag();
+        isUtcTime = tag.HasSameClassAndValue(Asn1Tag.UtcTime);
+        if (!isUtcTime && !tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime))
         {
-            throw new FormatException($"a Time is UTCTime or GeneralizedTime, not tag 0x{time.Tag:x2}");
+            throw new FormatException($"a Time is UTCTime or GeneralizedTime, not {Asn1Text.TypeName(tag)}");
         }
 
-        var text = System.Text.Encoding.ASCII.GetString(der, time.ContentStart, time.ContentLength);
-        var digits = time.Tag == 0x17 ? 12 : 14;
-        strictForm = text.Length == digits + 1 && text[digits] == 'Z';
+        var encoded = validity.ReadEncodedValue();
+        _ = AsnDecoder.ReadEncodedValue(encoded.Span, AsnEncodingRules.BER, out var contentOffset, out var contentLength, out _);
+        var contents = encoded.Span.Slice(contentOffset, contentLength);
+        var digits = isUtcTime ? 12 : 14;
+        strictForm = contents.Length == digits + 1 && contents[digits] == 'Z';
         for (var i = 0; strictForm && i < digits; i++)
         {
-            strictForm = text[i] is >= '0' and <= '9';
+            strictForm = contents[i] is >= (byte)'0' and <= (byte)'9';
         }
 
         if (!strictForm)
         {
-            return Time.GetInstance(Asn1Object.FromByteArray(time.Encoded(der))).ToDateTime().ToUniversalTime();
+            var lenient = new AsnReader(encoded, AsnEncodingRules.BER);
+            return (isUtcTime ? lenient.ReadUtcTime(twoDigitYearMax: 2049) : lenient.ReadGeneralizedTime()).UtcDateTime;
         }
 
-        int Number(int start, int length)
+        int Number(ReadOnlySpan<byte> text, int start, int length)
         {
             var n = 0;
             for (var i = start; i < start + length; i++)
@@ -139,127 +153,147 @@ internal sealed class ParsedCertificate
             return n;
         }
 
-        var offset = digits == 12 ? 0 : 2;
-        var year = digits == 12 ? Number(0, 2) : Number(0, 4);
-        if (digits == 12)
+        var offset = isUtcTime ? 0 : 2;
+        var year = isUtcTime ? Number(contents, 0, 2) : Number(contents, 0, 4);
+        if (isUtcTime)
         {
             year += year < 50 ? 2000 : 1900;
         }
 
-        return new DateTime(year, Number(2 + offset, 2), Number(4 + offset, 2), Number(6 + offset, 2), Number(8 + offset, 2), Number(10 + offset, 2), DateTimeKind.Utc);
+        return new DateTime(year, Number(contents, 2 + offset, 2), Number(contents, 4 + offset, 2), Number(contents, 6 + offset, 2),
+            Number(contents, 8 + offset, 2), Number(contents, 10 + offset, 2), DateTimeKind.Utc);
     }
 
     private static ParsedCertificate ParseCore(byte[] der)
     {
         // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
-        var certificate = DerReader.Read(der, 0, der.Length, DerWriter.Sequence, "Certificate");
-        if (certificate.End != der.Length)
+        AsnDecoder.ReadSequence(der, Der, out _, out _, out var consumed);
+        if (consumed != der.Length)
         {
-            throw new FormatException($"{der.Length - certificate.End} bytes follow the certificate");
+            throw new FormatException($"{der.Length - consumed} bytes follow the certificate");
         }
 
-        var parts = DerReader.Children(der, certificate);
-        if (parts.Count != 3 || parts[0].Tag != DerWriter.Sequence || parts[1].Tag != DerWriter.Sequence || parts[2].Tag != DerWriter.BitString)
+        var certificate = new AsnReader(der, Der).ReadSequence();
+        var tbs = certificate.ReadSequence();
+        var result = new ParsedCertificate { OuterSignatureAlgorithm = Expect(certificate, Asn1Tag.Sequence, "signatureAlgorithm").ToArray() };
+        _ = Expect(certificate, Asn1Tag.PrimitiveBitString, "signatureValue");
+        if (certificate.HasData)
         {
             throw new FormatException("a Certificate is SEQUENCE { TBSCertificate, AlgorithmIdentifier, BIT STRING }");
         }
 
-        var result = new ParsedCertificate { OuterSignatureAlgorithm = parts[1].Encoded(der) };
-        var tbs = DerReader.Children(der, parts[0]);
-        var index = 0;
-        if (tbs.Count > 0 && tbs[0].Tag == 0xA0)
+        var explicitVersion = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+        if (tbs.HasData && tbs.PeekTag() == explicitVersion)
         {
-            var version = DerReader.Read(der, tbs[0].ContentStart, tbs[0].End, DerWriter.Integer, "version");
-            result.Version = new BigInteger(version.Contents(der).ToArray()).IntValueExact;
-            index++;
+            var version = tbs.ReadSequence(explicitVersion);
+            if (!version.TryReadInt32(out var number))
+            {
+                throw new FormatException("the version does not fit an integer");
+            }
+
+            version.ThrowIfNotEmpty();
+            result.Version = number;
         }
 
-        if (tbs.Count < index + 6)
+        result.Serial = tbs.ReadInteger();
+        result.TbsSignatureAlgorithm = Expect(tbs, Asn1Tag.Sequence, "signature").ToArray();
+        var issuer = Expect(tbs, Asn1Tag.Sequence, "issuer");
+        result.Issuer = issuer.ToArray();
+        var issuerRdns = new AsnReader(issuer, Der).ReadSequence();
+        while (issuerRdns.HasData)
         {
-            throw new FormatException($"the TBSCertificate has {tbs.Count} fields, too few");
+            _ = issuerRdns.ReadEncodedValue();
+            result.IssuerRdnCount++;
         }
 
-        var serial = Expect(tbs[index++], DerWriter.Integer, "serialNumber");
-        result.Serial = new BigInteger(serial.Contents(der).ToArray());
-        result.TbsSignatureAlgorithm = Expect(tbs[index++], DerWriter.Sequence, "signature").Encoded(der);
-        var issuer = Expect(tbs[index++], DerWriter.Sequence, "issuer");
-        result.Issuer = issuer.Encoded(der);
-        result.IssuerRdnCount = DerReader.Children(der, issuer).Count;
-
-        var validity = DerReader.Children(der, Expect(tbs[index++], DerWriter.Sequence, "validity"));
-        if (validity.Count != 2)
-        {
-            throw new FormatException("Validity has two times");
-        }
-
-        result.NotBeforeIsUtcTime = validity[0].Tag == 0x17;
-        result.NotAfterIsUtcTime = validity[1].Tag == 0x17;
-        result.NotBefore = ReadTime(der, validity[0], out var strictBefore);
-        result.NotAfter = ReadTime(der, validity[1], out var strictAfter);
+        var validity = tbs.ReadSequence();
+        result.NotBefore = ReadTime(validity, out var strictBefore, out var beforeIsUtc);
+        result.NotAfter = ReadTime(validity, out var strictAfter, out var afterIsUtc);
+        validity.ThrowIfNotEmpty();
+        result.NotBeforeIsUtcTime = beforeIsUtc;
+        result.NotAfterIsUtcTime = afterIsUtc;
         result.TimesInStrictForm = strictBefore && strictAfter;
 
-        var subject = Expect(tbs[index++], DerWriter.Sequence, "subject");
-        result.Subject = subject.Encoded(der);
-        if (subject.ContentLength > 0)
+        var subject = Expect(tbs, Asn1Tag.Sequence, "subject");
+        result.Subject = subject.ToArray();
+        ReadName(subject, result.SubjectAttributes);
+
+        var spki = Expect(tbs, Asn1Tag.Sequence, "subjectPublicKeyInfo");
+        result.SubjectPublicKeyInfo = spki.ToArray();
+        var spkiFields = new AsnReader(spki, Der).ReadSequence();
+        result.SpkiAlgorithm = Expect(spkiFields, Asn1Tag.Sequence, "the SubjectPublicKeyInfo algorithm").ToArray();
+        if (!spkiFields.TryReadPrimitiveBitString(out _, out var key))
         {
-            foreach (var rdn in Asn1Sequence.GetInstance(Asn1Object.FromByteArray(result.Subject)))
+            throw new FormatException("the subjectPublicKey BIT STRING is constructed");
+        }
+
+        spkiFields.ThrowIfNotEmpty();
+        result.SubjectPublicKey = key.ToArray();
+
+        while (tbs.HasData)
+        {
+            var tag = tbs.PeekTag();
+            if (tag.TagClass == TagClass.ContextSpecific && tag.TagValue is 1 or 2)
             {
-                foreach (var element in Asn1Set.GetInstance(rdn))
-                {
-                    var attribute = Asn1Sequence.GetInstance(element);
-                    result.SubjectAttributes.Add(new RawAttribute(DerObjectIdentifier.GetInstance(attribute[0]).Id, attribute[1]));
-                }
+                result.HasUniqueIds = true;
+                _ = tbs.ReadEncodedValue();
             }
-        }
-
-        var spki = Expect(tbs[index++], DerWriter.Sequence, "subjectPublicKeyInfo");
-        result.SubjectPublicKeyInfo = spki.Encoded(der);
-        var spkiParts = DerReader.Children(der, spki);
-        if (spkiParts.Count != 2 || spkiParts[0].Tag != DerWriter.Sequence || spkiParts[1].Tag != DerWriter.BitString || spkiParts[1].ContentLength == 0)
-        {
-            throw new FormatException("a SubjectPublicKeyInfo is SEQUENCE { AlgorithmIdentifier, BIT STRING }");
-        }
-
-        result.SpkiAlgorithm = spkiParts[0].Encoded(der);
-        result.SubjectPublicKey = der.AsSpan(spkiParts[1].ContentStart + 1, spkiParts[1].ContentLength - 1).ToArray();
-
-        for (; index < tbs.Count; index++)
-        {
-            switch (tbs[index].Tag)
+            else if (tag == new Asn1Tag(TagClass.ContextSpecific, 3, isConstructed: true))
             {
-                case 0x81 or 0x82 or 0xA1 or 0xA2:
-                    result.HasUniqueIds = true;
-                    break;
-                case 0xA3:
-                    ReadExtensions(der, DerReader.Read(der, tbs[index].ContentStart, tbs[index].End, DerWriter.Sequence, "Extensions"), result.Extensions);
-                    break;
-                default:
-                    throw new FormatException($"unexpected TBSCertificate field with tag 0x{tbs[index].Tag:x2}");
+                var wrapper = tbs.ReadSequence(tag);
+                ReadExtensions(wrapper.ReadSequence(), result.Extensions);
+                wrapper.ThrowIfNotEmpty();
+            }
+            else
+            {
+                throw new FormatException($"unexpected TBSCertificate field with tag {tag}");
             }
         }
 
         return result;
     }
 
-    // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-    private static void ReadExtensions(byte[] der, DerElement extensions, List<RawExtension> into)
+    // Name ::= SEQUENCE OF RelativeDistinguishedName; RDN ::= SET OF AttributeTypeAndValue { type OID, value ANY }
+    private static void ReadName(ReadOnlyMemory<byte> name, List<RawAttribute> into)
     {
-        foreach (var element in DerReader.Children(der, extensions))
+        var rdns = new AsnReader(name, Der).ReadSequence();
+        while (rdns.HasData)
         {
-            var fields = DerReader.Children(der, Expect(element, DerWriter.Sequence, "Extension"));
-            if (fields.Count is < 2 or > 3 || fields[0].Tag != 0x06 || fields[^1].Tag != DerWriter.OctetString || (fields.Count == 3 && fields[1].Tag != 0x01))
+            var rdn = rdns.ReadSetOf(skipSortOrderValidation: true);
+            while (rdn.HasData)
+            {
+                var attribute = rdn.ReadSequence();
+                var oid = attribute.ReadObjectIdentifier();
+                var value = attribute.ReadEncodedValue();
+                attribute.ThrowIfNotEmpty();
+                into.Add(new RawAttribute(oid, Asn1Text.TagOf(value.Span), Asn1Text.StringValue(value.Span)));
+            }
+        }
+    }
+
+    // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    private static void ReadExtensions(AsnReader extensions, List<RawExtension> into)
+    {
+        while (extensions.HasData)
+        {
+            var fields = extensions.ReadSequence();
+            var oid = fields.ReadObjectIdentifier();
+            var critical = fields.HasData && fields.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && fields.ReadBoolean();
+            var value = fields.ReadOctetString();
+            if (fields.HasData)
             {
                 throw new FormatException("an Extension is SEQUENCE { OBJECT IDENTIFIER, BOOLEAN OPTIONAL, OCTET STRING }");
             }
 
-            var oid = DerReader.ObjectIdentifier(fields[0].Contents(der));
-            var critical = fields.Count == 3 && fields[1].ContentLength == 1 && der[fields[1].ContentStart] != 0;
-            into.Add(new RawExtension(oid, critical, fields[^1].Contents(der).ToArray()));
+            into.Add(new RawExtension(oid, critical, value));
         }
     }
 
-    private static DerElement Expect(DerElement element, byte tag, string what) =>
-        element.Tag == tag ? element : throw new FormatException($"{what} has tag 0x{element.Tag:x2}, expected 0x{tag:x2}");
+    private static ReadOnlyMemory<byte> Expect(AsnReader reader, Asn1Tag tag, string what)
+    {
+        var actual = reader.PeekTag();
+        return actual == tag ? reader.ReadEncodedValue() : throw new FormatException($"{what} has tag {actual}, expected {tag}");
+    }
 }
 
 /// <summary>What the linter compares from the issuing CA certificate.</summary>

@@ -10,7 +10,7 @@ public enum SmimeLintSeverity
     Error = 2,
 }
 
-/// <summary>A rule the linter checks.</summary>
+/// <summary>A rule the linter checks, as listed in <see cref="SmimeLintRules.All"/>.</summary>
 /// <param name="Code">Stable identifier, e.g. <c>KU_INVALID_BITS</c>; see <see cref="SmimeLintRules"/>.</param>
 /// <param name="Severity">Error for SHALL rules, warning for SHOULD rules.</param>
 /// <param name="Section">The S/MIME BR section that states the rule, e.g. <c>7.1.2.3 e</c>.</param>
@@ -19,8 +19,8 @@ public sealed record SmimeLintRule(string Code, SmimeLintSeverity Severity, stri
 
 /// <summary>One rule a certificate breaks.</summary>
 /// <param name="Code">The rule's stable code (see <see cref="SmimeLintRules"/>).</param>
-/// <param name="Severity">Error or warning.</param>
-/// <param name="Section">The S/MIME BR section of the rule.</param>
+/// <param name="Severity">Error (a SHALL is broken: do not issue) or warning (a SHOULD is not met).</param>
+/// <param name="Section">The S/MIME BR section broken; may be a sub-clause more precise than the rule's (e.g. <c>7.1.4.2.2 k</c>).</param>
 /// <param name="Message">What is wrong, naming the offending value.</param>
 public sealed record SmimeLintFinding(string Code, SmimeLintSeverity Severity, string Section, string Message)
 {
@@ -37,10 +37,10 @@ public sealed record SmimeLintReport
     /// <summary>Every finding, in rule order.</summary>
     public IReadOnlyList<SmimeLintFinding> Findings { get; init; } = [];
 
-    /// <summary>Whether no finding is an error.</summary>
+    /// <summary>True when no finding is an error; warnings alone do not stop issuance (section 4.3.1.2).</summary>
     public bool IsCompliant => Findings.All(f => f.Severity != SmimeLintSeverity.Error);
 
-    /// <summary>The error findings.</summary>
+    /// <summary>The error findings only: what must be fixed before the certificate may be issued.</summary>
     public IEnumerable<SmimeLintFinding> Errors => Findings.Where(f => f.Severity == SmimeLintSeverity.Error);
 }
 

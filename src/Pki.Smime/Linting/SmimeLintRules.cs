@@ -219,85 +219,19 @@ public static class SmimeLintRules
     /// <summary><c>SUBJECT_ATTR_ENCODING</c> (7.1.4): countryName and serialNumber SHALL be PrintableString, emailAddress IA5String, other attributes PrintableString or UTF8String.</summary>
     public const string SubjectAttributeEncoding = "SUBJECT_ATTR_ENCODING";
 
-    /// <summary>All rules, in the order the linter reports them.</summary>
+    /// <summary>
+    /// All rules: those the linter checks, in the order it reports them (each registered once in the
+    /// linter's rule table), then <see cref="LegacyGenerationRefused"/>, which only the builder applies.
+    /// </summary>
     public static IReadOnlyList<SmimeLintRule> All { get; } =
     [
-        new(VersionNotV3, SmimeLintSeverity.Error, "7.1.1", "Certificates SHALL be of type X.509 v3."),
-        new(SerialNotPositive, SmimeLintSeverity.Error, "7.1", "The serial number SHALL be greater than zero."),
-        new(SerialTooLarge, SmimeLintSeverity.Error, "7.1", "The serial number SHALL be less than 2^159."),
-        new(SerialTooShort, SmimeLintSeverity.Error, "7.1", "The serial number SHALL contain at least 64 bits of CSPRNG output, so it is at least 64 bits long."),
-        new(ValidityInverted, SmimeLintSeverity.Error, "7.1.2.4", "notAfter SHALL NOT be before notBefore (RFC 5280 section 4.1.2.5)."),
-        new(ValidityTooLong, SmimeLintSeverity.Error, "6.3.2", "The validity period SHALL NOT exceed 825 days (Strict, Multipurpose) or 1185 days (Legacy)."),
-        new(ValidityTimeEncoding, SmimeLintSeverity.Error, "7.1.2.4", "Dates through 2049 SHALL be UTCTime and later dates GeneralizedTime (RFC 5280 section 4.1.2.5)."),
-        new(UniqueIdPresent, SmimeLintSeverity.Error, "7.1.2.4", "issuerUniqueID and subjectUniqueID SHALL NOT be present (RFC 5280 section 4.1.2.8)."),
-        new(IssuerEmpty, SmimeLintSeverity.Error, "7.1.2.4", "The issuer SHALL be a non-empty distinguished name (RFC 5280 section 4.1.2.4)."),
-        new(IssuerNameMismatch, SmimeLintSeverity.Error, "7.1.4.1", "The issuer SHALL be byte-for-byte identical with the issuing CA's subject."),
-        new(SignatureAlgorithmNotAllowed, SmimeLintSeverity.Error, "7.1.3.2", "The signature AlgorithmIdentifier SHALL be byte-for-byte one of the encodings of section 7.1.3.2."),
-        new(SignatureAlgorithmMismatch, SmimeLintSeverity.Error, "7.1.3.2", "signatureAlgorithm and tbsCertificate.signature SHALL be identical (RFC 5280 section 4.1.1.2)."),
-        new(SignatureAlgorithmIssuerKey, SmimeLintSeverity.Error, "7.1.3.2", "The signature algorithm SHALL fit the issuing CA's key (P-256 with SHA-256, P-384 with SHA-384, P-521 with SHA-512, RSA with RSA, EdDSA with its curve)."),
-        new(SpkiAlgorithmNotAllowed, SmimeLintSeverity.Error, "7.1.3.1", "The public key AlgorithmIdentifier SHALL be byte-for-byte one of the encodings of section 7.1.3.1."),
-        new(RsaKeySize, SmimeLintSeverity.Error, "6.1.5", "RSA moduli SHALL be at least 2048 bits and a multiple of 8 bits."),
-        new(RsaExponent, SmimeLintSeverity.Error, "6.1.6", "The RSA public exponent SHALL be an odd number of 3 or more."),
-        new(PublicKeyInvalid, SmimeLintSeverity.Error, "6.1.5", "EC and EdDSA keys SHALL be valid points on their curve."),
-        new(ExtensionDuplicate, SmimeLintSeverity.Error, "7.1.2.4", "An extension SHALL NOT appear more than once (RFC 5280 section 4.2)."),
-        new(ExtensionMalformed, SmimeLintSeverity.Error, "7.1.2.4", "Every extension value SHALL be encoded as RFC 5280 defines it."),
-        new(ExtensionUnknown, SmimeLintSeverity.Warning, "7.1.2.4", "Extensions not specified in section 7.1.2.3 SHALL NOT be included unless the CA is aware of a reason."),
-        new(ExtensionCritical, SmimeLintSeverity.Error, "7.1.2.3", "authorityInformationAccess, authorityKeyIdentifier, subjectKeyIdentifier, smimeCapabilities, subjectDirectoryAttributes, qcStatements, LEI and Adobe extensions SHALL NOT be marked critical."),
-        new(ExtensionProhibited, SmimeLintSeverity.Error, "7.1.2.3", "subjectDirectoryAttributes (Strict, Multipurpose), LEI (Mailbox, Individual), LEI role (Mailbox, Organization, Individual) and Adobe extensions (Strict) SHALL NOT be present."),
-        new(PolicyMissing, SmimeLintSeverity.Error, "7.1.2.3 a", "certificatePolicies SHALL be present."),
-        new(PolicyReservedCount, SmimeLintSeverity.Error, "7.1.2.3 a", "certificatePolicies SHALL include exactly one reserved policy identifier of section 7.1.6.1."),
-        new(PolicyProfileMismatch, SmimeLintSeverity.Error, "7.1.6.4", "The reserved policy identifier SHALL be the one of the profile the certificate is issued under."),
-        new(PolicyCritical, SmimeLintSeverity.Warning, "7.1.2.3 a", "certificatePolicies SHOULD NOT be marked critical."),
-        new(PolicyQualifierInvalid, SmimeLintSeverity.Error, "7.1.2.3 a", "A CPS qualifier SHALL be an HTTP or HTTPS URL; a user notice SHALL contain explicitText and SHALL NOT contain noticeRef."),
-        new(LegacyAfterSunset, SmimeLintSeverity.Error, "7.1.6.1", "Legacy-generation certificates SHALL NOT be issued on or after 2025-07-15 (SMC08)."),
+        .. Linting.LintRuleTable.Rules.Select(rule => rule.Descriptor),
         new(LegacyGenerationRefused, SmimeLintSeverity.Error, "7.1.6.1", "The builder refuses Legacy-generation profiles unless historic or test material is asked for explicitly (SMC08)."),
-        new(CrlDistributionPointsMissing, SmimeLintSeverity.Error, "7.1.2.3 b", "cRLDistributionPoints SHALL be present."),
-        new(CrlDistributionPointsCritical, SmimeLintSeverity.Warning, "7.1.2.3 b", "cRLDistributionPoints SHOULD NOT be marked critical."),
-        new(CrlDistributionPointsNoHttpUri, SmimeLintSeverity.Error, "7.1.2.3 b", "cRLDistributionPoints SHALL contain a fullName uniformResourceIdentifier with the HTTP scheme."),
-        new(CrlDistributionPointsNonHttpUri, SmimeLintSeverity.Error, "7.1.2.3 b", "In Strict and Multipurpose, every CRL distribution point URI SHALL have the HTTP scheme."),
-        new(AiaMissing, SmimeLintSeverity.Warning, "7.1.2.3 c", "authorityInformationAccess SHOULD be present."),
-        new(AiaCaIssuersMissing, SmimeLintSeverity.Warning, "7.1.2.3 c", "authorityInformationAccess SHOULD contain an id-ad-caIssuers URI."),
-        new(AiaNonHttpUri, SmimeLintSeverity.Error, "7.1.2.3 c", "OCSP and caIssuers URIs SHALL have the HTTP scheme (Strict, Multipurpose: every one; Legacy: at least one of each method present)."),
-        new(BasicConstraintsCa, SmimeLintSeverity.Error, "7.1.2.3 d", "basicConstraints cA SHALL NOT be true."),
-        new(BasicConstraintsPathLength, SmimeLintSeverity.Error, "7.1.2.3 d", "basicConstraints pathLenConstraint SHALL NOT be present."),
-        new(KeyUsageMissing, SmimeLintSeverity.Error, "7.1.2.3 e", "keyUsage SHALL be present."),
-        new(KeyUsageNotCritical, SmimeLintSeverity.Warning, "7.1.2.3 e", "keyUsage SHOULD be marked critical."),
-        new(KeyUsageInvalidBits, SmimeLintSeverity.Error, "7.1.2.3 e", "keyUsage bits SHALL be those of the signing, key management or dual use row for the key type and generation; other bits SHALL NOT be set."),
-        new(ExtendedKeyUsageMissing, SmimeLintSeverity.Error, "7.1.2.3 f", "extKeyUsage SHALL be present."),
-        new(ExtendedKeyUsageNoEmailProtection, SmimeLintSeverity.Error, "7.1.2.3 f", "id-kp-emailProtection SHALL be present."),
-        new(ExtendedKeyUsageForbiddenPurpose, SmimeLintSeverity.Error, "7.1.2.3 f", "id-kp-serverAuth, id-kp-codeSigning, id-kp-timeStamping and anyExtendedKeyUsage SHALL NOT be present."),
-        new(ExtendedKeyUsageStrictOtherPurpose, SmimeLintSeverity.Error, "7.1.2.3 f", "In Strict, no key purpose other than id-kp-emailProtection SHALL be present."),
-        new(AuthorityKeyIdentifierMissing, SmimeLintSeverity.Error, "7.1.2.3 g", "authorityKeyIdentifier SHALL be present."),
-        new(AuthorityKeyIdentifierNoKeyId, SmimeLintSeverity.Error, "7.1.2.3 g", "authorityKeyIdentifier SHALL contain keyIdentifier."),
-        new(AuthorityKeyIdentifierIssuerSerial, SmimeLintSeverity.Error, "7.1.2.3 g", "authorityCertIssuer and authorityCertSerialNumber SHALL NOT be present."),
-        new(AuthorityKeyIdentifierIssuerMismatch, SmimeLintSeverity.Error, "7.1.2.2 i", "keyIdentifier SHALL be the issuing CA's subjectKeyIdentifier."),
-        new(SubjectKeyIdentifierMissing, SmimeLintSeverity.Warning, "7.1.2.3 n", "subjectKeyIdentifier SHOULD be present."),
-        new(SanMissing, SmimeLintSeverity.Error, "7.1.2.3 h", "subjectAltName SHALL be present."),
-        new(SanCritical, SmimeLintSeverity.Warning, "7.1.2.3 h", "subjectAltName SHOULD NOT be marked critical unless the subject is empty."),
-        new(SanNotCriticalEmptySubject, SmimeLintSeverity.Error, "7.1.2.4", "With an empty subject, subjectAltName SHALL be marked critical (RFC 5280 section 4.2.1.6)."),
-        new(SanNoMailbox, SmimeLintSeverity.Error, "7.1.4.2.1", "subjectAltName SHALL contain at least one rfc822Name or SmtpUTF8Mailbox otherName."),
-        new(SanNameType, SmimeLintSeverity.Error, "7.1.4.2.1", "Only rfc822Name, otherName and directoryName entries are allowed."),
-        new(SanOtherNameStrict, SmimeLintSeverity.Error, "7.1.4.2.1", "In Strict, the only otherName type allowed is id-on-SmtpUTF8Mailbox."),
-        new(SanRfc822Invalid, SmimeLintSeverity.Error, "7.1.4.2.1", "An rfc822Name SHALL be an ASCII Mailbox (RFC 5321 section 4.1.2) with its domain in A-labels."),
-        new(SanSmtpUtf8Invalid, SmimeLintSeverity.Error, "7.1.4.2.1", "An SmtpUTF8Mailbox SHALL be a UTF8String Mailbox with a non-ASCII local part and U-label domain (RFC 9598 section 3)."),
-        new(SubjectMailboxNotInSan, SmimeLintSeverity.Error, "7.1.4.2.1", "Every mailbox address in the subject (commonName, emailAddress) SHALL be repeated in subjectAltName."),
-        new(SubjectAttributeProhibited, SmimeLintSeverity.Error, "7.1.4.2.3", "An attribute marked SHALL NOT for the certificate type and generation SHALL NOT be present (sections 7.1.4.2.3 to 7.1.4.2.6)."),
-        new(SubjectAttributeRequired, SmimeLintSeverity.Error, "7.1.4.2.4", "organizationName and organizationIdentifier SHALL be present in Organization- and Sponsor-validated certificates."),
-        new(SubjectNameRequired, SmimeLintSeverity.Error, "7.1.4.2.5", "Sponsor- and Individual-validated Strict and Multipurpose certificates SHALL include givenName and/or surname, or pseudonym."),
-        new(SubjectCommonNameContent, SmimeLintSeverity.Error, "7.1.4.2.2 a", "commonName SHALL be a mailbox address (any type), the organizationName (Organization), or a personal name or the pseudonym (Sponsor, Individual)."),
-        new(SubjectPseudonymWithName, SmimeLintSeverity.Error, "7.1.4.2.2 e", "pseudonym SHALL NOT be present together with givenName or surname."),
-        new(SubjectOrganizationIdentifierSyntax, SmimeLintSeverity.Error, "7.1.4.2.2 d", "organizationIdentifier SHALL be scheme (NTR, VAT, PSD, LEI, GOV, INT), country, optional +subdivision, hyphen and registration reference."),
-        new(SubjectOrganizationIdentifierCountry, SmimeLintSeverity.Error, "7.1.4.2.2 d", "The organizationIdentifier country SHALL match countryName (except LEI and INT, which use XG)."),
-        new(SubjectAddressDependency, SmimeLintSeverity.Error, "7.1.4.2.2 j", "streetAddress needs localityName or stateOrProvinceName; localityName, stateOrProvinceName and postalCode need countryName."),
-        new(SubjectCountryInvalid, SmimeLintSeverity.Error, "7.1.4.2.2 n", "countryName SHALL be a two-letter ISO 3166-1 code (or XX)."),
-        new(SubjectMetadataOnly, SmimeLintSeverity.Error, "7.1.4.2", "Subject attributes SHALL NOT contain only metadata such as '.', '-' or ' ', or say that the value is absent."),
-        new(SubjectAttributeTooLong, SmimeLintSeverity.Error, "7.1.4.2.2 a", "Subject attributes SHALL respect the RFC 5280 upper bounds."),
-        new(SubjectAttributeEncoding, SmimeLintSeverity.Error, "7.1.4", "countryName and serialNumber SHALL be PrintableString, emailAddress IA5String, other attributes PrintableString or UTF8String."),
     ];
 
     private static readonly Dictionary<string, SmimeLintRule> ByCode = All.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
-    /// <summary>The rule with the given code.</summary>
+    /// <summary>The rule with the given code, e.g. to show its summary next to a finding.</summary>
     /// <param name="code">A code such as <c>KU_INVALID_BITS</c>.</param>
     /// <exception cref="KeyNotFoundException">No rule has that code.</exception>
     public static SmimeLintRule Get(string code) =>

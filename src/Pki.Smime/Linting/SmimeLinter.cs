@@ -10,7 +10,7 @@ namespace Pki.Smime;
 /// </summary>
 public static class SmimeLinter
 {
-    /// <summary>Every rule the linter checks.</summary>
+    /// <summary>Every rule with its code, severity, BR section and summary; the same list as <see cref="SmimeLintRules.All"/>.</summary>
     public static IReadOnlyList<SmimeLintRule> Rules => SmimeLintRules.All;
 
     /// <summary>Lints a certificate given as DER bytes or as PEM text in UTF-8 bytes.</summary>
@@ -43,10 +43,10 @@ public static class SmimeLinter
     /// <exception cref="SmimeFormatException">The text has no certificate block, or it is malformed.</exception>
     public static SmimeLintReport Lint(string pem, SmimeProfile? profile = null, SmimeLintOptions? options = null)
     {
-        Guard.NotNull(pem, nameof(pem));
+        ArgumentNullException.ThrowIfNull(pem);
         return Lint(Encoding.UTF8.GetBytes(pem), profile, options);
     }
 
     internal static SmimeLintReport Lint(byte[] der, SmimeProfile? profile, IssuerInfo? issuer, bool allowLegacy) =>
-        CertificateLinter.Run(ParsedCertificate.Parse(der), profile, issuer, allowLegacy);
+        LintRuleTable.Run(ParsedCertificate.Parse(der), profile, issuer, allowLegacy);
 }

@@ -1,10 +1,12 @@
 using Pki.Smime.Internal;
 
-namespace Pki.Smime;
+namespace Pki.Smime.Testing;
 
 /// <summary>
 /// A throw-away two-level hierarchy for tests and demos: a root CA (section 7.1.2.1) and an S/MIME issuing
-/// sub-CA (section 7.1.2.2) with fresh keys, under the reserved <c>.test</c> domain. Not for production.
+/// sub-CA (section 7.1.2.2) with fresh keys held in memory, names under the reserved <c>.test</c> domain and
+/// URLs that resolve nowhere. It is for unit tests, samples and benchmarks only, not for production issuance:
+/// a real CA keeps its keys in an HSM, runs under an audited CP/CPS and publishes its CRL and certificates.
 /// </summary>
 public sealed class SmimeTestHierarchy : IDisposable
 {
@@ -18,10 +20,10 @@ public sealed class SmimeTestHierarchy : IDisposable
         IssuingCa = issuingCa;
     }
 
-    /// <summary>The root CA certificate (DER).</summary>
+    /// <summary>The self-signed root CA certificate in DER; add it as the only trust anchor when building chains in tests.</summary>
     public ReadOnlyMemory<byte> RootCertificate { get; }
 
-    /// <summary>The root CA key.</summary>
+    /// <summary>The root CA key, disposed with the hierarchy; use it to sign further test CAs.</summary>
     public SmimeKeyPair RootKey { get; }
 
     /// <summary>The issuing sub-CA: certificate, key and URLs.</summary>
@@ -89,7 +91,7 @@ public sealed class SmimeTestHierarchy : IDisposable
     // 7.1.2.2: certificatePolicies, cRLDistributionPoints, AIA, basicConstraints, keyUsage, extKeyUsage (emailProtection), AKI, SKI.
     private static byte[] CreateIssuing(byte[] root, SmimeKeyPair rootKey, SmimeKeyPair key, SmimeCertificateBuilder serials, DateTime now)
     {
-        var rootInfo = Linting.ParsedCertificate.ParseIssuer(root);
+        var rootInfo = Pki.Smime.Linting.ParsedCertificate.ParseIssuer(root);
         var draft = new CertificateDraft
         {
             Serial = serials.NewSerial(),
