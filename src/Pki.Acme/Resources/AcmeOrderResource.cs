@@ -152,7 +152,7 @@ public sealed record AcmeChallengeResource
 
     /// <summary>
     /// The fewest characters a token from the CA may have: 22 base64url characters carry the 128 bits
-    /// of entropy RFC 8555 section 8.3 requires. <see cref="AcmeClient.IssueCertificateAsync"/>
+    /// of entropy RFC 8555 section 8.3 requires. <see cref="AcmeCertificateIssuer.IssueAsync"/>
     /// refuses shorter ones before any solver sees them.
     /// </summary>
     public const int MinTokenLength = 22;
