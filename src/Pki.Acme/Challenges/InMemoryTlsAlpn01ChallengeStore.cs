@@ -13,7 +13,7 @@ public sealed class InMemoryTlsAlpn01ChallengeStore : ITlsAlpn01ChallengeStore
     /// <inheritdoc />
     public void Add(AcmeIdentifier identifier, string keyAuthorization)
     {
-        var challenge = Check(identifier, keyAuthorization);
+        var challenge = TlsAlpn01Challenge.Create(identifier, keyAuthorization);
         _challenges[challenge.ServerName] = challenge;
     }
 
@@ -35,19 +35,5 @@ public sealed class InMemoryTlsAlpn01ChallengeStore : ITlsAlpn01ChallengeStore
 
         challenge = null!;
         return false;
-    }
-
-    /// <summary>The challenge to keep, after the checks every <see cref="ITlsAlpn01ChallengeStore"/> makes.</summary>
-    /// <exception cref="ArgumentException">A wildcard identifier, or an empty key authorization.</exception>
-    internal static TlsAlpn01Challenge Check(AcmeIdentifier identifier, string keyAuthorization)
-    {
-        ArgumentNullException.ThrowIfNull(identifier);
-        ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
-        if (identifier.IsWildcard)
-        {
-            throw new ArgumentException($"The identifier '{identifier.Value}' is a wildcard: tls-alpn-01 cannot validate wildcards (RFC 8737 section 3).", nameof(identifier));
-        }
-
-        return new TlsAlpn01Challenge(identifier, keyAuthorization);
     }
 }

@@ -54,9 +54,15 @@ public static class TlsAlpn01Certificate
     }
 
     /// <summary>The TLS SNI name the CA sends for an identifier: the name itself in lower case, or for an IP address its reverse-DNS name (RFC 8738 section 6).</summary>
+    /// <exception cref="ArgumentException">A wildcard identifier: tls-alpn-01 cannot validate wildcards (RFC 8737 section 3).</exception>
     public static string GetServerName(AcmeIdentifier identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
+        if (identifier.IsWildcard)
+        {
+            throw new ArgumentException($"The identifier '{identifier.Value}' is a wildcard: tls-alpn-01 cannot validate wildcards (RFC 8737 section 3).", nameof(identifier));
+        }
+
         return identifier.Type == AcmeIdentifier.IpType
             ? ReverseDnsName.For(IPAddress.Parse(identifier.Value))
             : IdnName.ToLowerAscii(identifier.Value);

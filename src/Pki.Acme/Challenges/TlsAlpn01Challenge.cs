@@ -7,4 +7,13 @@ public sealed record TlsAlpn01Challenge(AcmeIdentifier Identifier, string KeyAut
 {
     /// <summary>The SNI the CA sends for this challenge (<see cref="TlsAlpn01Certificate.GetServerName"/>): the key it is stored and found under.</summary>
     public string ServerName => TlsAlpn01Certificate.GetServerName(Identifier);
+
+    /// <summary>The challenge after the checks every <see cref="ITlsAlpn01ChallengeStore"/> makes before it keeps one.</summary>
+    /// <exception cref="ArgumentException">A wildcard identifier (RFC 8737 section 3), or an empty key authorization.</exception>
+    public static TlsAlpn01Challenge Create(AcmeIdentifier identifier, string keyAuthorization)
+    {
+        _ = TlsAlpn01Certificate.GetServerName(identifier); // refuses wildcards
+        ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
+        return new TlsAlpn01Challenge(identifier, keyAuthorization);
+    }
 }
