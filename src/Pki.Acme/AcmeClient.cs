@@ -33,7 +33,7 @@ public sealed class AcmeClient
     {
     }
 
-    /// <summary>Creates a client.</summary>
+    /// <summary>Creates a client; it does no I/O until the first call (the directory is fetched then and cached).</summary>
     /// <param name="httpClient">The HTTP client; bring your own handler (proxies, pinning). Its lifetime stays with the caller.</param>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="logger">Progress and protocol exchanges (never key material).</param>
@@ -279,7 +279,7 @@ public sealed class AcmeClient
         return order;
     }
 
-    /// <summary>Fetches an order (POST-as-GET).</summary>
+    /// <summary>Fetches an order (POST-as-GET, section 7.4); its identifiers and URLs are checked as on creation.</summary>
     public async Task<AcmeOrder> GetOrderAsync(AcmeAccount account, Uri orderUrl, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orderUrl);

@@ -55,7 +55,7 @@ public abstract class AcmeKey : IDisposable
 
     internal abstract int MaxSignatureSize { get; }
 
-    /// <summary>Creates a new key.</summary>
+    /// <summary>Creates a new random account key; the caller owns (disposes) it. Export it with <see cref="ExportPkcs8Pem"/> to use the account again.</summary>
     /// <param name="algorithm">The JWS algorithm.</param>
     /// <param name="rsaKeySize">RSA modulus size for <see cref="AcmeKeyAlgorithm.RS256"/> (at least 2048).</param>
     public static AcmeKey Create(AcmeKeyAlgorithm algorithm = AcmeKeyAlgorithm.ES256, int rsaKeySize = 2048) => algorithm switch
@@ -214,7 +214,7 @@ public abstract class AcmeKey : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the key.</summary>
+    /// <summary>Releases the underlying .NET key when this instance owns it (keys wrapped with <c>ownsKey: false</c> stay the caller's).</summary>
     protected virtual void Dispose(bool disposing)
     {
     }
