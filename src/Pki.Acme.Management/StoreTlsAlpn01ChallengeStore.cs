@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +22,8 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
     /// <summary>The store key prefix: the challenge for server name N lives at <c>challenges/tls-alpn-01/n-{hex SHA-256 of N}</c>.</summary>
     public const string KeyPrefix = "challenges/tls-alpn-01/n-";
 
-    private readonly ConcurrentDictionary<string, TlsAlpn01Challenge> _local = new(StringComparer.Ordinal);
+    // This instance's own challenges: what the synchronous members act on, and the first place FindAsync looks.
+    private readonly InMemoryTlsAlpn01ChallengeStore _local = new();
     private readonly ICertificateStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -59,28 +59,14 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
     public void Add(AcmeIdentifier identifier, string keyAuthorization)
     {
         var challenge = Check(identifier, keyAuthorization);
-        _local[challenge.ServerName] = challenge;
+        _local.Add(challenge.Identifier, challenge.KeyAuthorization);
     }
 
     /// <summary>Withdraws the challenge from this instance only; false when this instance did not present it.</summary>
-    public bool Remove(AcmeIdentifier identifier)
-    {
-        ArgumentNullException.ThrowIfNull(identifier);
-        return !identifier.IsWildcard && _local.TryRemove(TlsAlpn01Certificate.GetServerName(identifier), out _);
-    }
+    public bool Remove(AcmeIdentifier identifier) => _local.Remove(identifier);
 
     /// <summary>The challenge this instance presents for the SNI <paramref name="serverName"/> (the shared store is not asked).</summary>
-    public bool TryGet(string? serverName, out TlsAlpn01Challenge challenge)
-    {
-        if (TlsAlpn01Certificate.TryNormalizeServerName(serverName, out var name) && _local.TryGetValue(name, out var found))
-        {
-            challenge = found;
-            return true;
-        }
-
-        challenge = null!;
-        return false;
-    }
+    public bool TryGet(string? serverName, out TlsAlpn01Challenge challenge) => _local.TryGet(serverName, out challenge);
 
     /// <summary>Publishes the challenge for <paramref name="identifier"/> and keeps it here; every instance can answer it when this returns.</summary>
     /// <exception cref="ArgumentException">A wildcard identifier (RFC 8737 section 3 forbids tls-alpn-01 for them) or a malformed key authorization.</exception>
@@ -89,7 +75,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
     {
         var challenge = Check(identifier, keyAuthorization);
         var serverName = challenge.ServerName;
-        _local[serverName] = challenge;
+        _local.Add(identifier, keyAuthorization);
         var record = new SharedChallengeRecord(keyAuthorization, _time.GetUtcNow() + Lifetime, identifier.Type, identifier.Value);
         await _store.WriteAsync(KeyOf(serverName), record.Encode(), isSecret: false, cancellationToken).ConfigureAwait(false);
         SharedChallengeLog.Published(_logger, "tls-alpn-01 challenge for " + serverName, record.ExpiresAt);
@@ -102,7 +88,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
     {
         ArgumentNullException.ThrowIfNull(identifier);
         var serverName = TlsAlpn01Certificate.GetServerName(identifier); // refuses wildcards
-        var local = _local.TryRemove(serverName, out _);
+        var local = _local.Remove(identifier);
         var shared = await _store.DeleteAsync(KeyOf(serverName), cancellationToken).ConfigureAwait(false);
         return local || shared;
     }
@@ -121,7 +107,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
             return null;
         }
 
-        if (_local.TryGetValue(name, out var local))
+        if (_local.TryGet(name, out var local))
         {
             return local;
         }
