@@ -99,8 +99,9 @@ internal sealed class AcmeScenario : IDemoScenario
 
         var store = new InMemoryHttp01TokenStore();
         await using var responder = Http01Responder.Start(store, httpPort);
+        var issuer = new AcmeCertificateIssuer(client, loggerFactory.CreateLogger<AcmeCertificateIssuer>());
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var issued = await client.IssueCertificateAsync(
+        var issued = await issuer.IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = names.Select(AcmeIdentifier.Parse).ToList() },
             [new Http01ChallengeSolver(store)],

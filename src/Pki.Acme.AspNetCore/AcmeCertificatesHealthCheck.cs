@@ -19,7 +19,7 @@ public sealed class AcmeCertificatesHealthCheck : IHealthCheck
     private readonly CertificateManager _manager;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the check.</summary>
+    /// <summary>Creates the check over the manager whose certificates it reports; <c>AddHealthChecks().AddAcmeCertificates()</c> does this for you.</summary>
     public AcmeCertificatesHealthCheck(CertificateManager manager, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(manager);

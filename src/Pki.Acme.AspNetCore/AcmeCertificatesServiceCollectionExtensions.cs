@@ -14,11 +14,13 @@ public static class AcmeCertificatesServiceCollectionExtensions
     /// Registers the certificate manager as a hosted service (see
     /// <see cref="ManagementServiceCollectionExtensions.AddAcmeCertificateManager"/>), the http-01
     /// solver served by <c>app.UseAcmeHttp01Challenges()</c>
-    /// and the tls-alpn-01 solver served by <c>ListenOptions.UseAcmeCertificates()</c>
+    /// and the tls-alpn-01 solver (<see cref="TlsAlpn01ChallengeSolver"/>) served by
+    /// <c>ListenOptions.UseAcmeCertificates()</c> through a <see cref="TlsAlpn01CertificateCache"/>
     /// (http-01 is tried first when the CA offers both). Both publish their challenges through the
-    /// <see cref="ICertificateStore"/> (<see cref="StoreHttp01TokenStore"/>,
-    /// <see cref="StoreTlsAlpn01ChallengeStore"/>), so in a web farm whichever instance the CA reaches
-    /// answers, and only the instance that holds the lease orders. Calling it again is harmless.
+    /// <see cref="ICertificateStore"/> (<see cref="StoreHttp01TokenStore"/> as <see cref="IHttp01TokenStore"/>,
+    /// <see cref="StoreTlsAlpn01ChallengeStore"/> as <see cref="ITlsAlpn01ChallengeStore"/>), so in a web farm
+    /// whichever instance the CA reaches answers, and only the instance that holds the lease orders.
+    /// Calling it again is harmless; register your own stores first to replace them.
     /// </summary>
     public static IServiceCollection AddAcmeCertificates(this IServiceCollection services, Action<AcmeCertificatesOptions> configure)
     {
@@ -29,8 +31,10 @@ public static class AcmeCertificatesServiceCollectionExtensions
             sp.GetRequiredService<ICertificateStore>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<StoreTlsAlpn01ChallengeStore>>()));
-        services.TryAddSingleton(sp => new AcmeTlsAlpn01ChallengeSolver(sp.GetRequiredService<StoreTlsAlpn01ChallengeStore>(), sp.GetService<TimeProvider>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeSolver, AcmeTlsAlpn01ChallengeSolver>(sp => sp.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>()));
+        services.TryAddSingleton<ITlsAlpn01ChallengeStore>(sp => sp.GetRequiredService<StoreTlsAlpn01ChallengeStore>());
+        services.TryAddSingleton(sp => new TlsAlpn01ChallengeSolver(sp.GetRequiredService<ITlsAlpn01ChallengeStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeSolver, TlsAlpn01ChallengeSolver>(sp => sp.GetRequiredService<TlsAlpn01ChallengeSolver>()));
+        services.TryAddSingleton(sp => new TlsAlpn01CertificateCache(sp.GetRequiredService<ITlsAlpn01ChallengeStore>(), sp.GetService<TimeProvider>()));
         return services;
     }
 

@@ -26,9 +26,10 @@ public static class AcmeKestrelExtensions
     /// handshake callback: the certificate whose identifiers cover the SNI name (the first one when
     /// none does), with its intermediates, always the current one, so a renewal is served from the
     /// next handshake on without a restart. A connection that offers ALPN <c>acme-tls/1</c> (an ACME
-    /// server) with an SNI under tls-alpn-01 validation gets the challenge certificate (RFC 8737):
-    /// this instance's own, or one built for a challenge another instance of the farm published to
-    /// the shared store (looked up only for such connections, within the store's lookup timeout).
+    /// server) with an SNI under tls-alpn-01 validation gets the challenge certificate (RFC 8737) from
+    /// the registered <see cref="TlsAlpn01CertificateCache"/> over the <see cref="ITlsAlpn01ChallengeStore"/>:
+    /// for this instance's own challenge, or one another instance of the farm published to the shared
+    /// store (looked up only for such connections, within the store's lookup timeout).
     /// Before the first certificate exists, other handshakes fail.
     /// </summary>
     public static ListenOptions UseAcmeCertificates(this ListenOptions listenOptions)
@@ -36,7 +37,7 @@ public static class AcmeKestrelExtensions
         ArgumentNullException.ThrowIfNull(listenOptions);
         var services = listenOptions.ApplicationServices;
         var manager = services.GetRequiredService<CertificateManager>();
-        var alpn = services.GetService<AcmeTlsAlpn01ChallengeSolver>();
+        var alpn = services.GetService<TlsAlpn01CertificateCache>();
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         List<SslApplicationProtocol> protocols = listenOptions.Protocols switch
         {
@@ -69,8 +70,8 @@ public static class AcmeKestrelExtensions
                     var offersAcme = context.Connection.Features.Get<AcmeTlsClientHelloFeature>()?.OffersAcmeTls1;
                     var challenge = offersAcme switch
                     {
-                        true => await alpn.FindCertificateAsync(serverName, context.CancellationToken).ConfigureAwait(false),
-                        null when alpn.TryGetCertificate(serverName, out var own) => own,
+                        true => await alpn.FindAsync(serverName, context.CancellationToken).ConfigureAwait(false),
+                        null => alpn.FindLocal(serverName),
                         _ => null,
                     };
                     if (challenge is not null)

@@ -468,18 +468,15 @@ public sealed class AcmeIssuerPool
             Profile = issuer.Options.Profile,
             OrderCreated = orderCreated is null ? null : (order, ct) => orderCreated(issuer, order.Location, ct),
         };
-        AcmeIssuedCertificate issued;
+        // The section 7.1 flow (and the RFC 9773 replaces retry) is the porcelain's; the pool only chooses the CA.
+        var flow = new AcmeCertificateIssuer(issuer.Client);
         if (request.Predecessor is { } predecessor)
         {
             var predecessorDirectory = FindIssuer(request.PredecessorIssuer)?.Options.DirectoryUri;
-            issued = await AriRenewal.IssueRenewalAsync(issuer.Client, account, acmeRequest, solvers, predecessor, predecessorDirectory, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            issued = await issuer.Client.IssueCertificateAsync(account, acmeRequest, solvers, cancellationToken).ConfigureAwait(false);
+            return await AriRenewal.IssueRenewalAsync(flow, account, acmeRequest, solvers, predecessor, predecessorDirectory, cancellationToken).ConfigureAwait(false);
         }
 
-        return issued;
+        return await flow.IssueAsync(account, acmeRequest, solvers, cancellationToken).ConfigureAwait(false);
     }
 
     private DateTimeOffset BackOff(AcmeIssuer issuer, IssuerState state, Exception failure)

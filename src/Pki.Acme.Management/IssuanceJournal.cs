@@ -43,7 +43,7 @@ internal sealed class IssuanceJournal(ICertificateStore store, AcmeIssuerPool po
         }
 
         // The key is saved before any CA sees an order: a crash from here on orphans nothing.
-        using var fresh = AcmeClient.CreateCertificateKey(entry.Options.KeyType);
+        using var fresh = AcmeCertificateIssuer.CreateCertificateKey(entry.Options.KeyType);
         var started = new PendingIssuance { Identifiers = identifiers, KeyPem = PemReader.ExportPrivateKeyPem(fresh), StartedAt = time.GetUtcNow() };
         await WriteFencedAsync(keeper, pendingKey, JsonSerializer.SerializeToUtf8Bytes(started, StoreJsonContext.Default.PendingIssuance), cancellationToken).ConfigureAwait(false);
         return started;
@@ -80,7 +80,7 @@ internal sealed class IssuanceJournal(ICertificateStore store, AcmeIssuerPool po
             }
 
             var chains = await issuer.Client.DownloadCertificateAsync(account, order.Resource.Certificate, includeAlternates: true, cancellationToken).ConfigureAwait(false);
-            var chain = AcmeClient.ChooseChain(chains, issuer.Options.PreferredChain);
+            var chain = AcmeCertificateIssuer.ChooseChain(chains, issuer.Options.PreferredChain);
 
             // What the CA sends is checked before it is stored: the saved key, the ordered names, the chain, the dates.
             var identifiers = pending.Identifiers.Select(ManagedCertificateOptions.ParseIdentifier).ToList();

@@ -21,65 +21,35 @@ internal static class PemReader
         return result;
     }
 
+    /// <summary>The one PKCS#8 EC or RSA key in <paramref name="pem"/> (the caller disposes it); errors name the certificate, never the key.</summary>
+    /// <exception cref="CertificateStoreException">Broken PEM, not exactly one <c>PRIVATE KEY</c> block, or a key that is not ECDSA or RSA PKCS#8.</exception>
     public static AsymmetricAlgorithm ImportPrivateKey(string pem, string name)
     {
-        var blocks = Blocks(pem, "PRIVATE KEY");
-        if (blocks.Count != 1)
-        {
-            throw new CertificateStoreException($"The stored key of certificate '{name}' is not one PKCS#8 PEM block.");
-        }
-
-        var der = blocks[0];
+        var blocks = Blocks(pem, PrivateKeyCodec.PemLabel);
         try
         {
-            try
+            if (blocks.Count != 1)
             {
-                var ec = ECDsa.Create();
-                try
-                {
-                    ec.ImportPkcs8PrivateKey(der, out _);
-                    return ec;
-                }
-                catch (CryptographicException)
-                {
-                    ec.Dispose();
-                }
+                throw new CertificateStoreException($"The stored key of certificate '{name}' is not one PKCS#8 PEM block.");
+            }
 
-                var rsa = RSA.Create();
-                try
-                {
-                    rsa.ImportPkcs8PrivateKey(der, out _);
-                    return rsa;
-                }
-                catch
-                {
-                    rsa.Dispose();
-                    throw;
-                }
-            }
-            catch (CryptographicException ex)
-            {
-                throw new CertificateStoreException($"The stored key of certificate '{name}' is neither an ECDSA nor an RSA PKCS#8 key.", ex);
-            }
+            return PrivateKeyCodec.ImportEcOrRsa(blocks[0]);
+        }
+        catch (PrivateKeyFormatException ex)
+        {
+            throw new CertificateStoreException($"The stored key of certificate '{name}' is neither an ECDSA nor an RSA PKCS#8 key.", ex);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(der);
+            foreach (var block in blocks)
+            {
+                CryptographicOperations.ZeroMemory(block);
+            }
         }
     }
 
-    public static string ExportPrivateKeyPem(AsymmetricAlgorithm key)
-    {
-        var der = key.ExportPkcs8PrivateKey();
-        try
-        {
-            return PemCodec.Encode("PRIVATE KEY", der);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(der);
-        }
-    }
+    /// <summary>The key as one PKCS#8 PEM block (64-column base64, RFC 7468); a secret, stored with <c>isSecret: true</c>.</summary>
+    public static string ExportPrivateKeyPem(AsymmetricAlgorithm key) => PrivateKeyCodec.ExportPem(key);
 
     private static List<byte[]> Blocks(string pem, string label)
     {

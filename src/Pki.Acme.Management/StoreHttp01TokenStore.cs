@@ -41,10 +41,10 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
         Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
     }
 
-    /// <summary>How long a lookup waits for the shared store.</summary>
+    /// <summary>How long a lookup waits for the shared store before answering "absent".</summary>
     public TimeSpan LookupTimeout { get; }
 
-    /// <summary>How long a published token is answered.</summary>
+    /// <summary>How long a published token is answered; a record older than this is ignored (a crashed instance never withdraws).</summary>
     public TimeSpan Lifetime { get; }
 
     /// <summary>How many tokens this instance presents now.</summary>
@@ -58,10 +58,10 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
         _local[token] = keyAuthorization;
     }
 
-    /// <summary>Withdraws a token from this instance only.</summary>
+    /// <summary>Withdraws a token from this instance only (use <see cref="RemoveAsync"/> for the farm); false when this instance did not present it.</summary>
     public bool Remove(string token) => token is not null && _local.TryRemove(token, out _);
 
-    /// <summary>Looks a token up on this instance only.</summary>
+    /// <summary>The key authorization this instance presents for <paramref name="token"/> (the shared store is not asked); false when there is none.</summary>
     public bool TryGet(string token, out string keyAuthorization)
     {
         if (token is not null && _local.TryGetValue(token, out var found))

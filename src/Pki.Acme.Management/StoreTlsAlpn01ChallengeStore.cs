@@ -4,28 +4,26 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pki.Acme.Management;
 
-/// <summary>A tls-alpn-01 challenge published by some instance of a farm: what any instance needs to build the validation certificate.</summary>
-/// <param name="Identifier">The identifier being validated.</param>
-/// <param name="KeyAuthorization">Its key authorization (RFC 8555 section 8.1), whose SHA-256 goes into the acmeIdentifier extension (RFC 8737 section 3).</param>
-public sealed record SharedTlsAlpn01Challenge(AcmeIdentifier Identifier, string KeyAuthorization);
-
 /// <summary>
 /// tls-alpn-01 challenges shared through an <see cref="ICertificateStore"/>, so that in a web farm the
-/// instance the CA reaches completes the handshake, whichever instance ordered. Only the identifier
-/// and the key authorization are published (no private key): the instance that answers builds its
-/// own RFC 8737 validation certificate from them. A challenge for the TLS server name N (see
-/// <see cref="TlsAlpn01Certificate.GetServerName"/>) lives at
-/// <c>challenges/tls-alpn-01/n-{hex SHA-256 of N}</c> until it is withdrawn or expires
-/// (<see cref="Lifetime"/>). Lookups read the store every time, within <see cref="LookupTimeout"/>,
-/// and names that cannot be host names are refused before the store is touched. Thread-safe.
+/// instance the CA reaches completes the handshake, whichever instance ordered: the
+/// <see cref="IAsyncTlsAlpn01ChallengeStore"/> twin of <see cref="StoreHttp01TokenStore"/>. Only the
+/// identifier and the key authorization are published (no private key): the instance that answers
+/// builds its own RFC 8737 validation certificate from them (<see cref="TlsAlpn01CertificateCache"/>).
+/// <see cref="AddAsync"/> writes <c>challenges/tls-alpn-01/n-{hex SHA-256 of N}</c> for the TLS server
+/// name N (see <see cref="TlsAlpn01Certificate.GetServerName"/>) before it returns and keeps a copy in
+/// memory; the record is answered until it is withdrawn or expires (<see cref="Lifetime"/>).
+/// <see cref="FindAsync"/> answers from the copy and otherwise reads the store every time, within
+/// <see cref="LookupTimeout"/>; names that cannot be host names are refused before the store is
+/// touched. Thread-safe.
 /// </summary>
-public sealed class StoreTlsAlpn01ChallengeStore
+public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
 {
-    /// <summary>The store key prefix.</summary>
+    /// <summary>The store key prefix: the challenge for server name N lives at <c>challenges/tls-alpn-01/n-{hex SHA-256 of N}</c>.</summary>
     public const string KeyPrefix = "challenges/tls-alpn-01/n-";
 
-    private const int MaxServerNameLength = 253;
-
+    // This instance's own challenges: what the synchronous members act on, and the first place FindAsync looks.
+    private readonly InMemoryTlsAlpn01ChallengeStore _local = new();
     private readonly ICertificateStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -47,51 +45,71 @@ public sealed class StoreTlsAlpn01ChallengeStore
         Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
     }
 
-    /// <summary>How long a lookup waits for the shared store.</summary>
+    /// <summary>How long a lookup waits for the shared store before answering "absent".</summary>
     public TimeSpan LookupTimeout { get; }
 
-    /// <summary>How long a published challenge is answered.</summary>
+    /// <summary>How long a published challenge is answered; a record older than this is ignored (a crashed instance never withdraws).</summary>
     public TimeSpan Lifetime { get; }
 
-    /// <summary>Publishes the challenge for <paramref name="identifier"/>; every instance can answer it when this returns.</summary>
+    /// <summary>How many challenges this instance presents now.</summary>
+    public int Count => _local.Count;
+
+    /// <summary>Presents the challenge on this instance only (use <see cref="AddAsync"/> to publish it to the farm).</summary>
+    /// <exception cref="ArgumentException">A wildcard identifier (RFC 8737 section 3 forbids tls-alpn-01 for them) or a malformed key authorization.</exception>
+    public void Add(AcmeIdentifier identifier, string keyAuthorization)
+    {
+        var challenge = Check(identifier, keyAuthorization);
+        _local.Add(challenge.Identifier, challenge.KeyAuthorization);
+    }
+
+    /// <summary>Withdraws the challenge from this instance only; false when this instance did not present it.</summary>
+    public bool Remove(AcmeIdentifier identifier) => _local.Remove(identifier);
+
+    /// <summary>The challenge this instance presents for the SNI <paramref name="serverName"/> (the shared store is not asked).</summary>
+    public bool TryGet(string? serverName, out TlsAlpn01Challenge challenge) => _local.TryGet(serverName, out challenge);
+
+    /// <summary>Publishes the challenge for <paramref name="identifier"/> and keeps it here; every instance can answer it when this returns.</summary>
     /// <exception cref="ArgumentException">A wildcard identifier (RFC 8737 section 3 forbids tls-alpn-01 for them) or a malformed key authorization.</exception>
     /// <exception cref="CertificateStoreException">The store failed.</exception>
-    public async Task PublishAsync(AcmeIdentifier identifier, string keyAuthorization, CancellationToken cancellationToken)
+    public async Task AddAsync(AcmeIdentifier identifier, string keyAuthorization, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(identifier);
-        ArgumentNullException.ThrowIfNull(keyAuthorization);
-        var serverName = ServerNameOf(identifier);
-        if (!SharedChallengeRecord.IsKeyAuthorization(keyAuthorization))
-        {
-            throw new ArgumentException($"The key authorization '{keyAuthorization}' is not a base64url token, '.', and a base64url account key thumbprint (RFC 8555 section 8.1).", nameof(keyAuthorization));
-        }
-
+        var challenge = Check(identifier, keyAuthorization);
+        var serverName = challenge.ServerName;
+        _local.Add(identifier, keyAuthorization);
         var record = new SharedChallengeRecord(keyAuthorization, _time.GetUtcNow() + Lifetime, identifier.Type, identifier.Value);
         await _store.WriteAsync(KeyOf(serverName), record.Encode(), isSecret: false, cancellationToken).ConfigureAwait(false);
         SharedChallengeLog.Published(_logger, "tls-alpn-01 challenge for " + serverName, record.ExpiresAt);
     }
 
-    /// <summary>Withdraws the challenge for <paramref name="identifier"/>; false when there was none.</summary>
+    /// <summary>Withdraws the challenge for <paramref name="identifier"/> here and from the shared store; false when it was in neither.</summary>
     /// <exception cref="ArgumentException">A wildcard identifier.</exception>
     /// <exception cref="CertificateStoreException">The store failed.</exception>
-    public Task<bool> WithdrawAsync(AcmeIdentifier identifier, CancellationToken cancellationToken)
+    public async Task<bool> RemoveAsync(AcmeIdentifier identifier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        return _store.DeleteAsync(KeyOf(ServerNameOf(identifier)), cancellationToken);
+        var serverName = TlsAlpn01Certificate.GetServerName(identifier); // refuses wildcards
+        var local = _local.Remove(identifier);
+        var shared = await _store.DeleteAsync(KeyOf(serverName), cancellationToken).ConfigureAwait(false);
+        return local || shared;
     }
 
     /// <summary>
-    /// The challenge published for the TLS server name <paramref name="serverName"/> (SNI), by any
-    /// instance. Null for a name that cannot be a host name (the store is not asked), when none is
-    /// published, when its record expired, is malformed or is for another name, or when the store
-    /// fails or does not answer within <see cref="LookupTimeout"/> (those are logged).
+    /// The challenge published for the TLS server name <paramref name="serverName"/> (SNI): this
+    /// instance's own, else one published by any instance. Null for a name that cannot be a host name
+    /// (the store is not asked), when none is published, when its record expired, is malformed or is
+    /// for another name, or when the store fails or does not answer within <see cref="LookupTimeout"/>
+    /// (those are logged).
     /// </summary>
-    public async ValueTask<SharedTlsAlpn01Challenge?> FindAsync(string? serverName, CancellationToken cancellationToken)
+    public async ValueTask<TlsAlpn01Challenge?> FindAsync(string? serverName, CancellationToken cancellationToken)
     {
-        var name = Normalize(serverName);
-        if (name is null)
+        if (!TlsAlpn01Certificate.TryNormalizeServerName(serverName, out var name))
         {
             return null;
+        }
+
+        if (_local.TryGet(name, out var local))
+        {
+            return local;
         }
 
         var what = "tls-alpn-01 challenge for " + name;
@@ -110,53 +128,23 @@ public sealed class StoreTlsAlpn01ChallengeStore
             return null;
         }
 
-        return record.ExpiresAt > _time.GetUtcNow() ? new SharedTlsAlpn01Challenge(identifier, record.KeyAuthorization) : null;
+        return record.ExpiresAt > _time.GetUtcNow() ? new TlsAlpn01Challenge(identifier, record.KeyAuthorization) : null;
     }
 
-    private static string ServerNameOf(AcmeIdentifier identifier)
+    private static TlsAlpn01Challenge Check(AcmeIdentifier identifier, string keyAuthorization)
     {
-        if (identifier.Type == AcmeIdentifier.DnsType && identifier.Value.StartsWith("*.", StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(identifier);
+        ArgumentNullException.ThrowIfNull(keyAuthorization);
+        _ = TlsAlpn01Certificate.GetServerName(identifier); // refuses wildcards
+        if (!SharedChallengeRecord.IsKeyAuthorization(keyAuthorization))
         {
-            throw new ArgumentException($"The identifier '{identifier.Value}' is a wildcard: tls-alpn-01 cannot validate wildcards (RFC 8737 section 3).", nameof(identifier));
+            throw new ArgumentException($"The key authorization '{keyAuthorization}' is not a base64url token, '.', and a base64url account key thumbprint (RFC 8555 section 8.1).", nameof(keyAuthorization));
         }
 
-        return TlsAlpn01Certificate.GetServerName(identifier);
+        return new TlsAlpn01Challenge(identifier, keyAuthorization);
     }
 
     private static string KeyOf(string serverName) => KeyPrefix + SharedChallengeRecord.HashForKey(serverName);
-
-    /// <summary>The SNI as <see cref="TlsAlpn01Certificate.GetServerName"/> spells names (lower case, no final dot), or null when it cannot be a host name.</summary>
-    private static string? Normalize(string? serverName)
-    {
-        if (string.IsNullOrEmpty(serverName))
-        {
-            return null;
-        }
-
-        var name = serverName!.TrimEnd('.');
-        if (name.Length is 0 or > MaxServerNameLength)
-        {
-            return null;
-        }
-
-        var lower = new char[name.Length];
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (c is (>= 'A' and <= 'Z'))
-            {
-                c = (char)(c + ('a' - 'A'));
-            }
-            else if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.' or '_'))
-            {
-                return null;
-            }
-
-            lower[i] = c;
-        }
-
-        return new string(lower);
-    }
 
     private static AcmeIdentifier? ParseIdentifier(string? type, string? value)
     {

@@ -20,7 +20,7 @@ public sealed class AcmeCertificateChain
     /// <summary>The certificates in DER, leaf first.</summary>
     public IReadOnlyList<byte[]> Certificates { get; }
 
-    /// <summary>Where the chain came from.</summary>
+    /// <summary>Where the chain came from: its download URL, or the URI given to <c>FromPem</c>; named in verification errors.</summary>
     public Uri Source { get; }
 
     /// <summary>The issuer name of the topmost certificate (what <c>PreferredChain</c> matches).</summary>
@@ -33,10 +33,10 @@ public sealed class AcmeCertificateChain
         }
     }
 
-    /// <summary>The leaf certificate.</summary>
+    /// <summary>A new <see cref="X509Certificate2"/> of the leaf (without private key); the caller disposes it.</summary>
     public X509Certificate2 LoadLeaf() => Load(Certificates[0]);
 
-    /// <summary>All certificates, leaf first.</summary>
+    /// <summary>New <see cref="X509Certificate2"/> objects for all certificates, leaf first; the caller disposes them.</summary>
     public X509Certificate2Collection LoadAll()
     {
         var collection = new X509Certificate2Collection();

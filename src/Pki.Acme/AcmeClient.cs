@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
@@ -13,11 +12,13 @@ using Pki.Acme.Internal;
 namespace Pki.Acme;
 
 /// <summary>
-/// An RFC 8555 ACME client. The plumbing methods map one to one onto the protocol's requests;
-/// <see cref="IssueCertificateAsync"/> runs the whole section 7.1 flow. Thread-safe: one instance
-/// can serve many accounts and concurrent orders; nonces are pooled across them.
+/// The RFC 8555 plumbing: one method per protocol request (directory, nonces, accounts, orders,
+/// authorizations, challenges, finalize, download, revocation) plus the polls that wait on a
+/// resource, each checking what the server sent. <see cref="AcmeCertificateIssuer"/> runs the whole
+/// section 7.1 flow over it. Thread-safe: one instance can serve many accounts and concurrent
+/// orders; nonces are pooled across them. It does not own the <see cref="HttpClient"/>.
 /// </summary>
-public sealed partial class AcmeClient
+public sealed class AcmeClient
 {
     private readonly AcmeClientOptions _options;
     private readonly ILogger _logger;
@@ -32,7 +33,7 @@ public sealed partial class AcmeClient
     {
     }
 
-    /// <summary>Creates a client.</summary>
+    /// <summary>Creates a client; it does no I/O until the first call (the directory is fetched then and cached).</summary>
     /// <param name="httpClient">The HTTP client; bring your own handler (proxies, pinning). Its lifetime stays with the caller.</param>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="logger">Progress and protocol exchanges (never key material).</param>
@@ -52,8 +53,14 @@ public sealed partial class AcmeClient
     /// <summary>The directory URL this client talks to.</summary>
     public Uri DirectoryUri => _options.DirectoryUri!;
 
-    /// <summary>Nonces held for reuse (diagnostics).</summary>
-    public int PooledNonces => _transport.PooledNonces;
+    /// <summary>Nonces held for reuse (tests and benchmarks).</summary>
+    internal int PooledNonces => _transport.PooledNonces;
+
+    /// <summary>The logger given at construction; <see cref="AcmeCertificateIssuer"/> logs its stages there by default.</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>The clock for polling and Retry-After; <see cref="AcmeCertificateIssuer"/> verifies certificates on it too.</summary>
+    internal TimeProvider Time => _time;
 
     // ---------------------------------------------------------------- Directory (section 7.1.1)
 
@@ -272,7 +279,7 @@ public sealed partial class AcmeClient
         return order;
     }
 
-    /// <summary>Fetches an order (POST-as-GET).</summary>
+    /// <summary>Fetches an order (POST-as-GET, section 7.4); its identifiers and URLs are checked as on creation.</summary>
     public async Task<AcmeOrder> GetOrderAsync(AcmeAccount account, Uri orderUrl, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orderUrl);
@@ -408,23 +415,6 @@ public sealed partial class AcmeClient
         return JsonSerializer.SerializeToUtf8Bytes(
             new RevokePayload { Certificate = Base64Url.EncodeToString(certificateDer.Span), Reason = reason is { } r ? (int)r : null },
             AcmeJsonContext.Default.RevokePayload);
-    }
-
-    // ---------------------------------------------------------------- Key authorizations (section 8.1)
-
-    /// <summary>The key authorization <c>token || '.' || base64url(Thumbprint(accountKey))</c> (section 8.1).</summary>
-    public static string GetKeyAuthorization(AcmeKey accountKey, string token)
-    {
-        ArgumentNullException.ThrowIfNull(accountKey);
-        ArgumentException.ThrowIfNullOrEmpty(token);
-        return token + "." + accountKey.Thumbprint;
-    }
-
-    /// <summary>The dns-01 TXT record value: base64url(SHA-256(key authorization)) (section 8.4).</summary>
-    public static string GetDns01TxtValue(string keyAuthorization)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(keyAuthorization);
-        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(keyAuthorization)));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -4,13 +4,14 @@ using Pki.Acme;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers <see cref="AcmeClient"/> in a service collection.</summary>
+/// <summary>Registers <see cref="AcmeClient"/> and <see cref="AcmeCertificateIssuer"/> in a service collection.</summary>
 public static class AcmeServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="AcmeClient"/> as a typed client of <c>IHttpClientFactory</c>, with
     /// <see cref="AcmeClientOptions"/> validated at start-up, <see cref="TimeProvider.System"/>
-    /// unless another is registered, and an <see cref="InMemoryHttp01TokenStore"/> for http-01.
+    /// unless another is registered, an <see cref="InMemoryHttp01TokenStore"/> for http-01, and a
+    /// transient <see cref="AcmeCertificateIssuer"/> over the client (the section 7.1 flow).
     /// Calling it again is harmless; configure the returned builder for proxies or pinning.
     /// </summary>
     public static IHttpClientBuilder AddAcmeClient(this IServiceCollection services, Action<AcmeClientOptions> configure)
@@ -21,6 +22,7 @@ public static class AcmeServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeClientOptions>, ValidateOptions>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHttp01TokenStore, InMemoryHttp01TokenStore>();
+        services.TryAddTransient(sp => new AcmeCertificateIssuer(sp.GetRequiredService<AcmeClient>()));
         return services.AddHttpClient<AcmeClient>();
     }
 }

@@ -1,10 +1,7 @@
 using System.Buffers.Text;
+using System.Formats.Asn1;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Security.Certificates;
-using Org.BouncyCastle.X509;
-using X509Certificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace Pki.Ari;
 
@@ -18,6 +15,8 @@ namespace Pki.Ari;
 /// </summary>
 public sealed record AriCertId
 {
+    private const string AuthorityKeyIdentifierOid = "2.5.29.35";
+
     private AriCertId(byte[] keyIdentifier, byte[] serial)
     {
         KeyIdentifier = keyIdentifier;
@@ -35,51 +34,105 @@ public sealed record AriCertId
     public string Value { get; }
 
     /// <summary>The CertID of a certificate.</summary>
-    /// <exception cref="AriException">The certificate has no Authority Key Identifier with a keyIdentifier, or is not valid DER.</exception>
+    /// <exception cref="AriException">The certificate has no Authority Key Identifier with a keyIdentifier, or its extension is malformed.</exception>
     public static AriCertId FromCertificate(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        return FromDer(certificate.RawData);
+        return FromParsed(certificate, certificate.RawData);
     }
 
     /// <summary>The CertID of a DER certificate.</summary>
-    /// <exception cref="AriException">No Authority Key Identifier keyIdentifier, or not a certificate.</exception>
+    /// <exception cref="AriException">No Authority Key Identifier keyIdentifier, a malformed extension, or not a certificate.</exception>
     public static AriCertId FromDer(ReadOnlySpan<byte> certificateDer)
     {
-        X509Certificate parsed;
+        var der = certificateDer.ToArray();
+        X509Certificate2 parsed;
         try
         {
-            parsed = new X509CertificateParser().ReadCertificate(certificateDer.ToArray())
-                ?? throw new AriException("The data holds no certificate.");
+#if NET9_0_OR_GREATER
+            parsed = X509CertificateLoader.LoadCertificate(der);
+#else
+            parsed = new X509Certificate2(der);
+#endif
         }
-        catch (Exception ex) when (ex is CertificateException or IOException or ArgumentException or InvalidCastException)
+        catch (CryptographicException ex)
         {
             throw new AriException("The data is not a DER X.509 certificate: " + ex.Message, ex);
         }
 
-        var extension = parsed.GetExtensionValue(X509Extensions.AuthorityKeyIdentifier);
+        using (parsed)
+        {
+            return FromParsed(parsed, der);
+        }
+    }
+
+    private static AriCertId FromParsed(X509Certificate2 certificate, byte[] der)
+    {
+        var serial = ReadSerialContent(der);
+        var extension = certificate.Extensions[AuthorityKeyIdentifierOid];
         if (extension is null)
         {
-            throw new AriException($"Certificate '{parsed.SubjectDN}' (serial {parsed.SerialNumber.ToString(16)}) has no Authority Key Identifier extension, so it has no RFC 9773 CertID.");
+            throw new AriException($"Certificate '{certificate.Subject}' (serial {certificate.SerialNumber}) has no Authority Key Identifier extension, so it has no RFC 9773 CertID.");
         }
 
-        byte[]? keyIdentifier;
-        try
-        {
-            keyIdentifier = AuthorityKeyIdentifier.GetInstance(Asn1Object.FromByteArray(extension.GetOctets())).KeyIdentifier?.GetOctets();
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException)
-        {
-            throw new AriException($"Certificate '{parsed.SubjectDN}' has a malformed Authority Key Identifier extension.", ex);
-        }
-
+        var keyIdentifier = ReadKeyIdentifier(extension.RawData, certificate.Subject);
         if (keyIdentifier is null || keyIdentifier.Length == 0)
         {
-            throw new AriException($"Certificate '{parsed.SubjectDN}' has an Authority Key Identifier without a keyIdentifier, so it has no RFC 9773 CertID.");
+            throw new AriException($"Certificate '{certificate.Subject}' has an Authority Key Identifier without a keyIdentifier, so it has no RFC 9773 CertID.");
         }
 
-        // BigInteger.ToByteArray is the minimal two's-complement encoding: the DER INTEGER content octets.
-        return new AriCertId(keyIdentifier, parsed.SerialNumber.ToByteArray());
+        return new AriCertId(keyIdentifier, serial);
+    }
+
+    /// <summary>
+    /// The keyIdentifier of an Authority Key Identifier extension value (RFC 5280 section 4.2.1.1), or null without one:
+    /// <code>
+    /// AuthorityKeyIdentifier ::= SEQUENCE {
+    ///    keyIdentifier             [0] KeyIdentifier           OPTIONAL,   -- IMPLICIT OCTET STRING
+    ///    authorityCertIssuer       [1] GeneralNames            OPTIONAL,
+    ///    authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL  }
+    /// </code>
+    /// </summary>
+    private static byte[]? ReadKeyIdentifier(byte[] extensionValue, string subject)
+    {
+        try
+        {
+            var reader = new AsnReader(extensionValue, AsnEncodingRules.DER);
+            var aki = reader.ReadSequence();
+            reader.ThrowIfNotEmpty();
+            var keyIdentifierTag = new Asn1Tag(TagClass.ContextSpecific, 0);
+            var keyIdentifier = aki.HasData && aki.PeekTag().HasSameClassAndValue(keyIdentifierTag) ? aki.ReadOctetString(keyIdentifierTag) : null;
+            while (aki.HasData)
+            {
+                _ = aki.ReadEncodedValue(); // authorityCertIssuer, authorityCertSerialNumber: not needed
+            }
+
+            return keyIdentifier;
+        }
+        catch (AsnContentException ex)
+        {
+            throw new AriException($"Certificate '{subject}' has a malformed Authority Key Identifier extension.", ex);
+        }
+    }
+
+    /// <summary>The serial number's DER content octets, read from the TBSCertificate (RFC 5280 section 4.1): the bytes exactly as the CA wrote them.</summary>
+    private static byte[] ReadSerialContent(byte[] der)
+    {
+        try
+        {
+            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            var version = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+            if (tbs.PeekTag().HasSameClassAndValue(version))
+            {
+                _ = tbs.ReadEncodedValue();
+            }
+
+            return tbs.ReadIntegerBytes().ToArray();
+        }
+        catch (AsnContentException ex)
+        {
+            throw new AriException("The data is not a DER X.509 certificate: " + ex.Message, ex);
+        }
     }
 
     /// <summary>Parses CertID text.</summary>

@@ -1,10 +1,9 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Pki.Acme;
 
 namespace Pki.Ari;
 
-/// <summary>Renewal orders with RFC 9773 <c>replaces</c>.</summary>
+/// <summary>Renewal orders with RFC 9773 <c>replaces</c>: which value to send, and a renewal through <see cref="AcmeCertificateIssuer"/>. Stateless and thread-safe.</summary>
 public static class AriRenewal
 {
     /// <summary>
@@ -34,12 +33,21 @@ public static class AriRenewal
     }
 
     /// <summary>
-    /// Issues a renewal: the order carries <c>replaces</c> per <see cref="GetReplaces"/>; when the CA
-    /// refuses it (409 <c>alreadyReplaced</c>, or 403 about the replaced certificate) the order is
-    /// placed once more without it.
+    /// Issues a renewal of <paramref name="predecessor"/> through <paramref name="issuer"/>: the order
+    /// carries <c>replaces</c> per <see cref="GetReplaces"/> (overriding any in <paramref name="request"/>);
+    /// when the CA refuses it (RFC 9773 section 5), <see cref="AcmeCertificateIssuer"/> places the order
+    /// once more without it.
     /// </summary>
+    /// <param name="issuer">The issuer over the client of the CA to order from.</param>
+    /// <param name="account">The ordering account.</param>
+    /// <param name="request">What to issue; its <see cref="AcmeIssuanceRequest.Replaces"/> is replaced.</param>
+    /// <param name="solvers">The challenge solvers, in order of preference.</param>
+    /// <param name="predecessor">The certificate being renewed; it stays the caller's.</param>
+    /// <param name="predecessorDirectory">The directory URL of the CA that issued <paramref name="predecessor"/>; null when unknown (then no <c>replaces</c>).</param>
+    /// <param name="cancellationToken">Cancels the renewal.</param>
+    /// <exception cref="AcmeProblemException">The CA refused the order for a reason other than <c>replaces</c>.</exception>
     public static async Task<AcmeIssuedCertificate> IssueRenewalAsync(
-        AcmeClient client,
+        AcmeCertificateIssuer issuer,
         AcmeAccount account,
         AcmeIssuanceRequest request,
         IReadOnlyList<IChallengeSolver> solvers,
@@ -47,32 +55,11 @@ public static class AriRenewal
         Uri? predecessorDirectory,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(request);
-        var directory = await client.GetDirectoryAsync(cancellationToken).ConfigureAwait(false);
-        var replaces = GetReplaces(predecessor, predecessorDirectory, client.DirectoryUri, directory);
-        if (replaces is null)
-        {
-            return await client.IssueCertificateAsync(account, request with { Replaces = null }, solvers, cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            return await client.IssueCertificateAsync(account, request with { Replaces = replaces }, solvers, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AcmeProblemException ex) when (IsReplacesRefusal(ex))
-        {
-            return await client.IssueCertificateAsync(account, request with { Replaces = null }, solvers, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>True for the answers RFC 9773 section 5 allows for a <c>replaces</c> the CA will not honour.</summary>
-    public static bool IsReplacesRefusal(AcmeProblemException problem)
-    {
-        ArgumentNullException.ThrowIfNull(problem);
-        return problem.Type == AcmeProblemTypes.AlreadyReplaced
-            || (problem.StatusCode == HttpStatusCode.Conflict && problem.Type == AcmeProblemTypes.Malformed)
-            || (problem.StatusCode == HttpStatusCode.Forbidden && (problem.Problem.Detail ?? string.Empty).Contains("replace", StringComparison.OrdinalIgnoreCase));
+        var directory = await issuer.Client.GetDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        var replaces = GetReplaces(predecessor, predecessorDirectory, issuer.Client.DirectoryUri, directory);
+        return await issuer.IssueAsync(account, request with { Replaces = replaces }, solvers, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool UriEquals(Uri a, Uri b) =>

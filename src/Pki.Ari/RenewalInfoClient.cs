@@ -17,7 +17,7 @@ public sealed partial class RenewalInfoClient
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the client.</summary>
+    /// <summary>Creates the client over <paramref name="httpClient"/>, which stays the caller's (not disposed here).</summary>
     /// <exception cref="AriException">The options cannot work.</exception>
     public RenewalInfoClient(HttpClient httpClient, RenewalInfoOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
@@ -29,7 +29,7 @@ public sealed partial class RenewalInfoClient
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>The options in force.</summary>
+    /// <summary>The options in force (validated at construction; not changed afterwards).</summary>
     public RenewalInfoOptions Options => _options;
 
     /// <summary>Fetches the renewal information of <paramref name="certId"/> from the directory's <paramref name="renewalInfoUrl"/>.</summary>

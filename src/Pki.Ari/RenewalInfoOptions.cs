@@ -32,7 +32,7 @@ public sealed class RenewalInfoOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Checks the options.</summary>
+    /// <summary>Checks the options; the client's constructor calls it.</summary>
     /// <exception cref="AriException">A value cannot work; the message names it.</exception>
     public void Validate()
     {

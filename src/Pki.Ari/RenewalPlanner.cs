@@ -40,7 +40,7 @@ public sealed record RenewalPlan
     /// <summary>When to renew; null when the certificate was replaced and needs no renewal.</summary>
     public DateTimeOffset? RenewAt { get; init; }
 
-    /// <summary>Why.</summary>
+    /// <summary>Why this time was chosen: the CA's window, a passed window, the fallback, or no renewal (expired, replaced).</summary>
     public RenewalReason Reason { get; init; }
 
     /// <summary>The CA's suggested window, when ARI answered.</summary>
@@ -68,7 +68,7 @@ public sealed class RenewalPlannerOptions
     /// <summary>Without ARI, renew when this share of the lifetime remains (default one third).</summary>
     public double FallbackRemainingLifetimeFraction { get; set; } = 1.0 / 3.0;
 
-    /// <summary>Checks the options.</summary>
+    /// <summary>Checks the options; the planner's constructor calls it.</summary>
     /// <exception cref="AriException">The fraction is not in (0, 1).</exception>
     public void Validate()
     {
@@ -93,7 +93,7 @@ public sealed class RenewalPlanner
     private readonly Func<double> _random;
     private readonly ConcurrentDictionary<string, State> _states = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the planner.</summary>
+    /// <summary>Creates the planner over <paramref name="client"/> (which stays the caller's); thread-safe, one per process is enough.</summary>
     /// <param name="client">Fetches renewal information.</param>
     /// <param name="options">Fallback settings.</param>
     /// <param name="timeProvider">The clock (tests pass a fake one).</param>

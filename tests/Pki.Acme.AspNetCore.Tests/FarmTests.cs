@@ -71,7 +71,7 @@ public sealed class FarmTests
             await AssertOneCertificateServedByBothAsync(a, b, orders, identifier, aHttps, pebble.TlsPort, root);
             Assert.Equal(HealthStatus.Healthy, (await a.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
             Assert.Equal(HealthStatus.Healthy, (await b.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
-            Assert.Equal(0, a.Services.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>().Count);
+            Assert.Equal(0, a.Services.GetRequiredService<StoreTlsAlpn01ChallengeStore>().Count);
         }
         finally
         {
@@ -128,7 +128,7 @@ public sealed class FarmTests
     }
 
     private static void AlpnOnly(IServiceCollection services) =>
-        services.RemoveAll<IChallengeSolver>().AddSingleton<IChallengeSolver>(sp => sp.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>());
+        services.RemoveAll<IChallengeSolver>().AddSingleton<IChallengeSolver>(sp => sp.GetRequiredService<TlsAlpn01ChallengeSolver>());
 
     private static async Task<Uri> GetNewOrderUriAsync(PebbleServer pebble)
     {

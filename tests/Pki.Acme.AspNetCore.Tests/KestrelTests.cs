@@ -61,16 +61,16 @@ public sealed class KestrelTests
         var identifier = KestrelHost.UniqueName("alpn");
 
         // HTTPS only, on the port Pebble's tls-alpn-01 validator connects to; no http-01 solver.
-        await using var app = KestrelHost.Build(pebble, store, identifier, httpPort: 0, httpsPort: pebble.TlsPort, services: s => s.RemoveAll<IChallengeSolver>().AddSingleton<IChallengeSolver>(sp => sp.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>()));
+        await using var app = KestrelHost.Build(pebble, store, identifier, httpPort: 0, httpsPort: pebble.TlsPort, services: s => s.RemoveAll<IChallengeSolver>().AddSingleton<IChallengeSolver>(sp => sp.GetRequiredService<TlsAlpn01ChallengeSolver>()));
         var manager = app.Services.GetRequiredService<CertificateManager>();
-        var alpn = app.Services.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>();
+        var alpn = app.Services.GetRequiredService<StoreTlsAlpn01ChallengeStore>();
         await app.StartAsync();
         try
         {
             var issued = await KestrelHost.WaitForCertificateAsync(manager, _ => true);
             var (leaf, _) = await KestrelHost.GetOverHttpsAsync(identifier, pebble.TlsPort, root);
             Assert.Equal(issued.Certificate.Thumbprint, leaf.Thumbprint);
-            Assert.Equal(0, alpn.Count); // the challenge certificate was withdrawn
+            Assert.Equal(0, alpn.Count); // the challenge was withdrawn
         }
         finally
         {
@@ -128,7 +128,7 @@ public sealed class KestrelTests
         try
         {
             var otherInstance = new StoreTlsAlpn01ChallengeStore(new FileSystemCertificateStore(store));
-            await otherInstance.PublishAsync(AcmeIdentifier.Dns(name), keyAuthorization, default);
+            await otherInstance.AddAsync(AcmeIdentifier.Dns(name), keyAuthorization, default);
 
             // An ACME server gets a validation certificate built here for the published key authorization, the same one each time.
             using var first = await HandshakeAsync(httpsPort, "ALPN-Shared.Example.Test", "acme-tls/1");
@@ -139,13 +139,13 @@ public sealed class KestrelTests
             Assert.True(extension.Critical);
             Assert.Equal([0x04, 0x20, .. SHA256.HashData(Encoding.ASCII.GetBytes(keyAuthorization))], extension.RawData);
             Assert.Equal(name, first.GetNameInfo(X509NameType.DnsName, forIssuer: false));
-            Assert.Equal(0, app.Services.GetRequiredService<AcmeTlsAlpn01ChallengeSolver>().Count);
+            Assert.Equal(0, app.Services.GetRequiredService<StoreTlsAlpn01ChallengeStore>().Count);
 
             // Any other client never sees it (no managed certificate yet: the handshake fails).
             await AssertHandshakeFailsAsync(httpsPort, name, "h2", "http/1.1");
 
             // Withdrawn by the other instance: no longer answered.
-            await otherInstance.WithdrawAsync(AcmeIdentifier.Dns(name), default);
+            await otherInstance.RemoveAsync(AcmeIdentifier.Dns(name), default);
             await AssertHandshakeFailsAsync(httpsPort, name, "acme-tls/1");
         }
         finally

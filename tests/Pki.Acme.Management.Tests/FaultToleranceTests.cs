@@ -111,7 +111,7 @@ public sealed class FaultToleranceTests(TwoPebblesFixture fixture)
         // Validation at CA "a" never completes (its responder never answers, the order never ends).
         var solver = new GatedSolver(fixture.Solver, onlyAtAcmePort: fixture.A.AcmePort);
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a"), fixture.CreateIssuer(fixture.B, "b")], new FileSystemCertificateStore(dir.Path), new AcmeIssuerPoolOptions { AttemptTimeout = TimeSpan.FromSeconds(3) });
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var result = await pool.IssueAsync(new PoolIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(TwoPebblesFixture.UniqueName("hang"))], CertificateKey = key }, [solver]).WaitAsync(Patience);
 

@@ -20,7 +20,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var pool = new AcmeIssuerPool([down, fixture.CreateIssuer(fixture.B, "b")], new FileSystemCertificateStore(store.Path), new AcmeIssuerPoolOptions { InitialBackoff = TimeSpan.FromMinutes(1) }, timeProvider: time);
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var first = await pool.IssueAsync(Request(TwoPebblesFixture.UniqueName("failover"), key), [fixture.Solver]);
 
@@ -54,7 +54,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var pool = new AcmeIssuerPool([down], new FileSystemCertificateStore(store.Path), timeProvider: time);
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var failed = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(Request("x.example.test", key), [fixture.Solver]));
         Assert.Equal(AcmeIssuerAttemptOutcome.FailedTryNext, Assert.Single(failed.Attempts).Outcome);
@@ -72,7 +72,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var c = fixture.CreateIssuer(fixture.A, "c");
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a"), fixture.CreateIssuer(fixture.B, "b"), c], new FileSystemCertificateStore(store.Path));
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         // A token store nobody serves: each validator gets 404 (unauthorized). The CA or our side may be
         // at fault, so a second CA is tried; when it fails the same way, the third is not.
@@ -90,7 +90,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
     {
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a"), fixture.CreateIssuer(fixture.B, "b")], new FileSystemCertificateStore(store.Path));
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         // Our own store fails while recording the order: another CA changes nothing, and no CA is to blame.
         var request = Request(TwoPebblesFixture.UniqueName("stop"), key) with { OrderCreated = (_, _, _) => throw new CertificateStoreException("Writing 'pending.json' failed: disk full") };
@@ -119,7 +119,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
             [fixture.CreateIssuer(fixture.A, "a", caaIdentity: "ca-a.test"), fixture.CreateIssuer(fixture.B, "b", caaIdentity: "ca-b.test")],
             new FileSystemCertificateStore(store.Path),
             caaEvaluator: caa);
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var result = await pool.IssueAsync(Request("caa-only-b.example.test", key), [fixture.Solver]);
 
@@ -151,7 +151,7 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
         using var store = TwoPebblesFixture.NewStoreDirectory();
         var withoutEab = new AcmeIssuerPool([fixture.CreateIssuer(pebble, "plain")], new FileSystemCertificateStore(store.Path));
         var pool = new AcmeIssuerPool([fixture.CreateIssuer(pebble, "eab", configure: o => { o.EabKeyId = "kid-1"; o.EabMacKey = mac; })], new FileSystemCertificateStore(store.Path));
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var refused = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => withoutEab.IssueAsync(Request(TwoPebblesFixture.UniqueName("eab"), key), [fixture.Solver]));
         Assert.Equal(AcmeIssuerAttemptOutcome.FailedTryNext, Assert.Single(refused.Attempts).Outcome); // externalAccountRequired: another CA may not need it

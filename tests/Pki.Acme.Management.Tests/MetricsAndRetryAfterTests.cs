@@ -18,7 +18,7 @@ public sealed class MetricsAndRetryAfterTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var pool = new AcmeIssuerPool([issuer], new FileSystemCertificateStore(dir.Path, time), new AcmeIssuerPoolOptions { InitialBackoff = TimeSpan.FromMinutes(1) }, timeProvider: time);
-        using var key = AcmeClient.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
 
         var failure = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(new PoolIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("a.example.test")], CertificateKey = key }, []));
 

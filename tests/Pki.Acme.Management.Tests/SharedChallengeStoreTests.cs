@@ -195,18 +195,38 @@ public sealed class SharedChallengeStoreTests
         var ip = AcmeIdentifier.Ip(IPAddress.Parse("192.0.2.7"));
 
         Assert.Null(await b.FindAsync("www.example.test", default));
-        await a.PublishAsync(dns, KeyAuthorization, default);
-        await a.PublishAsync(ip, KeyAuthorization, default);
+        await a.AddAsync(dns, KeyAuthorization, default);
+        await a.AddAsync(ip, KeyAuthorization, default);
 
         var found = await b.FindAsync("WWW.Example.Test.", default);
-        Assert.Equal(new SharedTlsAlpn01Challenge(dns, KeyAuthorization), found);
-        Assert.Equal(new SharedTlsAlpn01Challenge(ip, KeyAuthorization), await b.FindAsync("7.2.0.192.in-addr.arpa", default));
+        Assert.Equal(new TlsAlpn01Challenge(dns, KeyAuthorization), found);
+        Assert.Equal(new TlsAlpn01Challenge(ip, KeyAuthorization), await b.FindAsync("7.2.0.192.in-addr.arpa", default));
         Assert.Null(await b.FindAsync("other.example.test", default));
 
-        Assert.True(await a.WithdrawAsync(dns, default));
+        Assert.True(await a.RemoveAsync(dns, default));
         Assert.Null(await b.FindAsync("www.example.test", default));
-        Assert.False(await a.WithdrawAsync(dns, default));
+        Assert.False(await a.RemoveAsync(dns, default));
         Assert.NotNull(await b.FindAsync("7.2.0.192.in-addr.arpa", default));
+    }
+
+    [Fact]
+    public async Task The_synchronous_tls_alpn_01_members_act_on_this_instance_only()
+    {
+        var files = new RecordingStore();
+        var a = new StoreTlsAlpn01ChallengeStore(files);
+        var dns = AcmeIdentifier.Dns("local.example.test");
+
+        a.Add(dns, KeyAuthorization);
+        Assert.Empty(files.Keys);
+        Assert.True(a.TryGet("LOCAL.example.test.", out var local));
+        Assert.Equal(new TlsAlpn01Challenge(dns, KeyAuthorization), local);
+        Assert.Equal(new TlsAlpn01Challenge(dns, KeyAuthorization), await a.FindAsync("local.example.test", default));
+        Assert.Equal(1, a.Count);
+
+        Assert.True(a.Remove(dns));
+        Assert.False(a.TryGet("local.example.test", out _));
+        Assert.Equal(0, a.Count);
+        Assert.Throws<ArgumentException>(() => a.Add(AcmeIdentifier.Dns("*.example.test"), KeyAuthorization));
     }
 
     [Theory]
@@ -231,13 +251,13 @@ public sealed class SharedChallengeStoreTests
         var logger = new ListLogger();
         var challenges = new StoreTlsAlpn01ChallengeStore(files, logger: logger);
 
-        var wildcard = await Assert.ThrowsAsync<ArgumentException>(() => challenges.PublishAsync(AcmeIdentifier.Dns("*.example.test"), KeyAuthorization, default));
+        var wildcard = await Assert.ThrowsAsync<ArgumentException>(() => challenges.AddAsync(AcmeIdentifier.Dns("*.example.test"), KeyAuthorization, default));
         Assert.Equal("The identifier '*.example.test' is a wildcard: tls-alpn-01 cannot validate wildcards (RFC 8737 section 3). (Parameter 'identifier')", wildcard.Message);
-        var malformed = await Assert.ThrowsAsync<ArgumentException>(() => challenges.PublishAsync(AcmeIdentifier.Dns("www.example.test"), "no-dot", default));
+        var malformed = await Assert.ThrowsAsync<ArgumentException>(() => challenges.AddAsync(AcmeIdentifier.Dns("www.example.test"), "no-dot", default));
         Assert.Equal("The key authorization 'no-dot' is not a base64url token, '.', and a base64url account key thumbprint (RFC 8555 section 8.1). (Parameter 'keyAuthorization')", malformed.Message);
 
         // A record for one name stored under another name's key is not served for that other name.
-        await challenges.PublishAsync(AcmeIdentifier.Dns("a.example.test"), KeyAuthorization, default);
+        await challenges.AddAsync(AcmeIdentifier.Dns("a.example.test"), KeyAuthorization, default);
         var recordOfA = await files.ReadAsync(StoreTlsAlpn01ChallengeStore.KeyPrefix + Sha256Hex("a.example.test"), default);
         Assert.NotNull(recordOfA);
         await files.WriteAsync(StoreTlsAlpn01ChallengeStore.KeyPrefix + Sha256Hex("b.example.test"), recordOfA, isSecret: false, default);
@@ -251,11 +271,12 @@ public sealed class SharedChallengeStoreTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var a = new StoreTlsAlpn01ChallengeStore(new FileSystemCertificateStore(dir.Path), time, lifetime: TimeSpan.FromMinutes(3));
-        await a.PublishAsync(AcmeIdentifier.Dns("www.example.test"), KeyAuthorization, default);
+        var b = new StoreTlsAlpn01ChallengeStore(new FileSystemCertificateStore(dir.Path), time);
+        await a.AddAsync(AcmeIdentifier.Dns("www.example.test"), KeyAuthorization, default);
         time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromMilliseconds(1));
-        Assert.NotNull(await a.FindAsync("www.example.test", default));
+        Assert.NotNull(await b.FindAsync("www.example.test", default));
         time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Null(await a.FindAsync("www.example.test", default));
+        Assert.Null(await b.FindAsync("www.example.test", default));
     }
 
     [Fact]

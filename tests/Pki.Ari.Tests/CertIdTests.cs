@@ -27,6 +27,30 @@ public sealed class CertIdTests
         Assert.Contains("CN=ari.example.test", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("30038005")] // keyIdentifier's length runs past the end
+    [InlineData("0403010203")] // an OCTET STRING, not the AuthorityKeyIdentifier SEQUENCE
+    [InlineData("30008000")] // trailing bytes after the SEQUENCE
+    public void A_malformed_aki_extension_is_an_AriException(string extensionHex)
+    {
+        using var certificate = TestCertificates.Create(null, [0x01, 0x02], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1), new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.35", Convert.FromHexString(extensionHex), critical: false));
+
+        var ex = Assert.Throws<AriException>(() => AriCertId.FromCertificate(certificate));
+        Assert.Equal("Certificate 'CN=ari.example.test' has a malformed Authority Key Identifier extension.", ex.Message);
+        Assert.IsType<System.Formats.Asn1.AsnContentException>(ex.InnerException);
+        Assert.Throws<AriException>(() => AriCertId.FromDer(certificate.RawData));
+    }
+
+    [Fact]
+    public void An_aki_without_a_key_identifier_has_no_certid()
+    {
+        // authorityCertSerialNumber [2] only.
+        using var certificate = TestCertificates.Create(null, [0x01, 0x02], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1), new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.35", Convert.FromHexString("300382010A"), critical: false));
+
+        var ex = Assert.Throws<AriException>(() => AriCertId.FromCertificate(certificate));
+        Assert.Equal("Certificate 'CN=ari.example.test' has an Authority Key Identifier without a keyIdentifier, so it has no RFC 9773 CertID.", ex.Message);
+    }
+
     [Fact]
     public void Bytes_that_are_not_a_certificate_are_refused()
     {

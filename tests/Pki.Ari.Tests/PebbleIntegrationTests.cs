@@ -20,7 +20,7 @@ public sealed class PebbleIntegrationTests(ITestOutputHelper output)
         var request = new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns($"ari-{Guid.NewGuid():N}"[..12] + ".example.test")] };
         var solvers = new IChallengeSolver[] { new Http01ChallengeSolver(store) };
 
-        var first = await client.IssueCertificateAsync(account, request, solvers);
+        var first = await new AcmeCertificateIssuer(client).IssueAsync(account, request, solvers);
         using var leaf = first.Chain.LoadLeaf();
 
         // The CertID is the AKI (the Pebble intermediate's SKI) and the DER serial.
@@ -41,7 +41,7 @@ public sealed class PebbleIntegrationTests(ITestOutputHelper output)
         Assert.Equal(new DateTimeOffset(leaf.NotAfter.ToUniversalTime()) - (lifetime / 3), plan.RenewAt!.Value, TimeSpan.FromSeconds(1));
 
         // A renewal from the same CA carries no replaces, because the CA has no ARI.
-        var renewed = await AriRenewal.IssueRenewalAsync(client, account, request, solvers, leaf, pebble.DirectoryUri);
+        var renewed = await AriRenewal.IssueRenewalAsync(new AcmeCertificateIssuer(client), account, request, solvers, leaf, pebble.DirectoryUri);
         Assert.NotEqual(first.Chain.Certificates[0], renewed.Chain.Certificates[0]);
         var orders = recorder.PayloadsTo("/order-plz").ToList();
         Assert.True(orders.Count >= 2, "two orders (more when Pebble's badNonce injection made the client resend one)");

@@ -36,7 +36,7 @@ public sealed class ReplacesTests
         var account = await client.CreateAccountAsync(AcmeKey.Create(), new AcmeNewAccountRequest { TermsOfServiceAgreed = true });
         var request = new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("renew.example.test")] };
 
-        var issue = AriRenewal.IssueRenewalAsync(client, account, request, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], predecessor, DirectoryUrl);
+        var issue = AriRenewal.IssueRenewalAsync(new AcmeCertificateIssuer(client), account, request, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], predecessor, DirectoryUrl);
 
         if (retried)
         {
@@ -55,7 +55,7 @@ public sealed class ReplacesTests
     [Fact]
     public async Task A_renewal_whose_certificate_is_for_another_key_is_not_returned()
     {
-        // AriRenewal goes through AcmeClient.IssueCertificateAsync, which verifies what the CA issued.
+        // AriRenewal goes through AcmeCertificateIssuer.IssueAsync, which verifies what the CA issued.
         using var predecessor = TestCertificates.Create(TestCertificates.Rfc9773KeyIdentifier, TestCertificates.Rfc9773Serial, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
         var ca = new StubCa(firstOrderProblem: null) { IssueForAnotherKey = true };
         var client = new AcmeClient(new HttpClient(ca), new AcmeClientOptions { DirectoryUri = DirectoryUrl });
@@ -63,7 +63,7 @@ public sealed class ReplacesTests
         var request = new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("renew.example.test")] };
 
         var ex = await Assert.ThrowsAsync<AcmeCertificateMismatchException>(() =>
-            AriRenewal.IssueRenewalAsync(client, account, request, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], predecessor, DirectoryUrl));
+            AriRenewal.IssueRenewalAsync(new AcmeCertificateIssuer(client), account, request, [new Http01ChallengeSolver(new InMemoryHttp01TokenStore())], predecessor, DirectoryUrl));
 
         Assert.Equal(AcmeCertificateMismatchReason.KeyMismatch, ex.Reason);
     }

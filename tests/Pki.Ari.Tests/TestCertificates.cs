@@ -10,13 +10,18 @@ internal static class TestCertificates
     public static readonly byte[] Rfc9773Serial = Convert.FromHexString("0087654321");
 
     /// <summary>A certificate with the given AKI keyIdentifier (none when null), serial and validity.</summary>
-    public static X509Certificate2 Create(byte[]? authorityKeyId, byte[] serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    public static X509Certificate2 Create(byte[]? authorityKeyId, byte[] serial, DateTimeOffset notBefore, DateTimeOffset notAfter, X509Extension? extra = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=ari.example.test", key, HashAlgorithmName.SHA256);
         if (authorityKeyId is not null)
         {
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(authorityKeyId));
+        }
+
+        if (extra is not null)
+        {
+            request.CertificateExtensions.Add(extra);
         }
 
         return request.Create(new X500DistinguishedName("CN=Test Issuer"), X509SignatureGenerator.CreateForECDsa(key), notBefore, notAfter, serial);

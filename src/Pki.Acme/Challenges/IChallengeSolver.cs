@@ -1,19 +1,5 @@
 namespace Pki.Acme;
 
-/// <summary>What a solver needs to answer one challenge.</summary>
-/// <param name="Identifier">The identifier being validated (for a wildcard order: the base name, and <see cref="IsWildcard"/> is true).</param>
-/// <param name="Authorization">The authorization the challenge belongs to.</param>
-/// <param name="Challenge">The challenge.</param>
-/// <param name="KeyAuthorization">The key authorization (RFC 8555 section 8.1).</param>
-public sealed record AcmeChallengeContext(AcmeIdentifier Identifier, AcmeAuthorization Authorization, AcmeChallengeResource Challenge, string KeyAuthorization)
-{
-    /// <summary>The challenge token.</summary>
-    public string Token => Challenge.Token ?? string.Empty;
-
-    /// <summary>True when the authorization is for a wildcard name.</summary>
-    public bool IsWildcard => Authorization.Resource.Wildcard == true;
-}
-
 /// <summary>
 /// Answers one type of challenge. The contract, in RFC 2119 words:
 /// <list type="bullet">
@@ -27,12 +13,12 @@ public sealed record AcmeChallengeContext(AcmeIdentifier Identifier, AcmeAuthori
 /// </summary>
 public interface IChallengeSolver
 {
-    /// <summary>The challenge type answered, e.g. <c>http-01</c>.</summary>
+    /// <summary>The challenge type answered, e.g. <c>http-01</c>; the issuer hands this solver only challenges of that type.</summary>
     string ChallengeType { get; }
 
-    /// <summary>Makes the challenge response available.</summary>
+    /// <summary>Makes the challenge response available to the CA; when it returns, the CA is told to validate.</summary>
     Task PresentAsync(AcmeChallengeContext context, CancellationToken cancellationToken);
 
-    /// <summary>Removes what <see cref="PresentAsync"/> made available.</summary>
+    /// <summary>Removes what <see cref="PresentAsync"/> made available; runs on its own time budget, after success, failure or cancellation.</summary>
     Task CleanupAsync(AcmeChallengeContext context, CancellationToken cancellationToken);
 }

@@ -22,7 +22,7 @@ internal static class AcmeDiagnostics
     public static readonly Counter<long> BadNonceRetries = Meter.CreateCounter<long>("pki.acme.bad_nonce_retries", unit: "{retry}", description: "Requests retried after badNonce.");
 
     /// <summary>Completed issuances by outcome.</summary>
-    public static readonly Counter<long> Issuances = Meter.CreateCounter<long>("pki.acme.issuances", unit: "{certificate}", description: "IssueCertificateAsync calls by outcome.");
+    public static readonly Counter<long> Issuances = Meter.CreateCounter<long>("pki.acme.issuances", unit: "{certificate}", description: "AcmeCertificateIssuer.IssueAsync calls by outcome.");
 
     /// <summary>Duration of whole issuances.</summary>
     public static readonly Histogram<double> IssuanceDuration = Meter.CreateHistogram<double>("pki.acme.issuance.duration", unit: "s", description: "Time from new order to downloaded chain.");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace Pki.Acme.Internal;
@@ -22,17 +21,9 @@ internal static class IdentifierKeys
         var trimmed = name.Trim().TrimEnd('.');
         var wildcard = trimmed.StartsWith("*.", StringComparison.Ordinal);
         var host = wildcard ? trimmed[2..] : trimmed;
-        string ascii;
-        try
-        {
-            ascii = new IdnMapping().GetAscii(host);
-        }
-        catch (ArgumentException)
-        {
-            ascii = host; // not a valid IDN: compared as written
-        }
-
-        return "dns:" + (wildcard ? "*." : string.Empty) + ascii.ToLowerInvariant();
+        // Not a valid IDN: compared as written.
+        var ascii = IdnName.TryToAscii(host, out var converted) ? converted : host.ToLowerInvariant();
+        return "dns:" + (wildcard ? "*." : string.Empty) + ascii;
     }
 
     public static string Ip(IPAddress address) =>

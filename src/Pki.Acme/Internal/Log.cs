@@ -42,4 +42,7 @@ internal static partial class Log
     // Ids from 40 on: the certificate checks of issue #11 (kept apart from the transport's).
     [LoggerMessage(40, LogLevel.Warning, "The certificate chain from {Source} was rejected ({Reason}): {Detail}")]
     public static partial void ChainRejected(ILogger logger, Uri source, AcmeCertificateMismatchReason reason, string detail);
+
+    [LoggerMessage(41, LogLevel.Information, "The CA refused replaces={Replaces} ({Type}: {Detail}); placing the order once more without it (RFC 9773 section 5)")]
+    public static partial void ReplacesRefused(ILogger logger, string replaces, string type, string detail);
 }

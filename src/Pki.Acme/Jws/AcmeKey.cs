@@ -1,8 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
@@ -57,7 +55,7 @@ public abstract class AcmeKey : IDisposable
 
     internal abstract int MaxSignatureSize { get; }
 
-    /// <summary>Creates a new key.</summary>
+    /// <summary>Creates a new random account key; the caller owns (disposes) it. Export it with <see cref="ExportPkcs8Pem"/> to use the account again.</summary>
     /// <param name="algorithm">The JWS algorithm.</param>
     /// <param name="rsaKeySize">RSA modulus size for <see cref="AcmeKeyAlgorithm.RS256"/> (at least 2048).</param>
     public static AcmeKey Create(AcmeKeyAlgorithm algorithm = AcmeKeyAlgorithm.ES256, int rsaKeySize = 2048) => algorithm switch
@@ -125,51 +123,48 @@ public abstract class AcmeKey : IDisposable
     /// <exception cref="AcmeConfigurationException">Not a PKCS#8 key, or an unsupported key type.</exception>
     public static AcmeKey ImportPkcs8(ReadOnlySpan<byte> pkcs8)
     {
-        var der = pkcs8.ToArray();
+        string oid;
         try
         {
-            string oid;
-            try
-            {
-                oid = PrivateKeyInfo.GetInstance(Asn1Object.FromByteArray(der)).PrivateKeyAlgorithm.Algorithm.Id;
-            }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or InvalidOperationException)
-            {
-                throw new AcmeConfigurationException("The data is not a DER PKCS#8 PrivateKeyInfo.", ex);
-            }
+            oid = PrivateKeyCodec.ReadAlgorithm(pkcs8);
+        }
+        catch (PrivateKeyFormatException ex)
+        {
+            throw new AcmeConfigurationException("The data is not a DER PKCS#8 PrivateKeyInfo.", ex);
+        }
 
-            switch (oid)
-            {
-                case "1.2.840.10045.2.1":
-                    var ec = ECDsa.Create();
-                    ImportOrThrow(() => ec.ImportPkcs8PrivateKey(der, out _), ec, "EC");
-                    return new EcdsaAcmeKey(ec, ownsKey: true);
-                case "1.2.840.113549.1.1.1":
-                    var rsa = RSA.Create();
-                    ImportOrThrow(() => rsa.ImportPkcs8PrivateKey(der, out _), rsa, "RSA");
-                    return new RsaAcmeKey(rsa, ownsKey: true);
-                case "1.3.101.112":
+        switch (oid)
+        {
+            case PrivateKeyCodec.EcPublicKeyOid or PrivateKeyCodec.RsaEncryptionOid:
+                AsymmetricAlgorithm key;
+                try
+                {
+                    key = PrivateKeyCodec.ImportEcOrRsa(pkcs8);
+                }
+                catch (PrivateKeyFormatException ex)
+                {
+                    throw new AcmeConfigurationException(ex.Message, ex);
+                }
+
+                return key is ECDsa ec ? new EcdsaAcmeKey(ec, ownsKey: true) : new RsaAcmeKey((RSA)key, ownsKey: true);
+            case PrivateKeyCodec.Ed25519Oid:
+                // .NET has no Ed25519: BouncyCastle reads the key (RFC 8410).
+                var der = pkcs8.ToArray();
+                try
+                {
                     return new Ed25519AcmeKey((Ed25519PrivateKeyParameters)PrivateKeyFactory.CreateKey(der));
-                default:
-                    throw new AcmeConfigurationException($"Unsupported private key algorithm {oid}: use EC P-256/P-384/P-521, RSA or Ed25519.");
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(der);
-        }
-    }
+                }
+                catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or InvalidOperationException)
+                {
+                    throw new AcmeConfigurationException("The Ed25519 private key could not be imported.", ex);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(der);
+                }
 
-    private static void ImportOrThrow(Action import, AsymmetricAlgorithm key, string kind)
-    {
-        try
-        {
-            import();
-        }
-        catch (CryptographicException ex)
-        {
-            key.Dispose();
-            throw new AcmeConfigurationException($"The {kind} private key could not be imported: {ex.Message}", ex);
+            default:
+                throw new AcmeConfigurationException($"Unsupported private key algorithm {oid}: use EC P-256/P-384/P-521, RSA or Ed25519.");
         }
     }
 
@@ -219,7 +214,7 @@ public abstract class AcmeKey : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the key.</summary>
+    /// <summary>Releases the underlying .NET key when this instance owns it (keys wrapped with <c>ownsKey: false</c> stay the caller's).</summary>
     protected virtual void Dispose(bool disposing)
     {
     }

@@ -5,15 +5,15 @@ namespace Pki.Acme;
 /// <summary>The directory object (RFC 8555 section 7.1.1): the URLs of every operation and the server's metadata.</summary>
 public sealed record AcmeDirectory
 {
-    /// <summary>New nonce.</summary>
+    /// <summary>The newNonce URL (section 7.2); the client asks it with HEAD when its nonce pool is empty. Required: a directory without it is refused.</summary>
     [JsonPropertyName("newNonce")]
     public Uri? NewNonce { get; init; }
 
-    /// <summary>New account.</summary>
+    /// <summary>The newAccount URL (section 7.3), also used to find an existing account. Required.</summary>
     [JsonPropertyName("newAccount")]
     public Uri? NewAccount { get; init; }
 
-    /// <summary>New order.</summary>
+    /// <summary>The newOrder URL (section 7.4). Required.</summary>
     [JsonPropertyName("newOrder")]
     public Uri? NewOrder { get; init; }
 
@@ -21,11 +21,11 @@ public sealed record AcmeDirectory
     [JsonPropertyName("newAuthz")]
     public Uri? NewAuthz { get; init; }
 
-    /// <summary>Revoke certificate.</summary>
+    /// <summary>The revokeCert URL (section 7.6). Required.</summary>
     [JsonPropertyName("revokeCert")]
     public Uri? RevokeCert { get; init; }
 
-    /// <summary>Key change.</summary>
+    /// <summary>The keyChange URL for account key rollover (section 7.3.5). Required.</summary>
     [JsonPropertyName("keyChange")]
     public Uri? KeyChange { get; init; }
 
@@ -33,7 +33,7 @@ public sealed record AcmeDirectory
     [JsonPropertyName("renewalInfo")]
     public Uri? RenewalInfo { get; init; }
 
-    /// <summary>Metadata.</summary>
+    /// <summary>The server's metadata (terms of service, CAA identities, EAB requirement, profiles); null when the server sends none.</summary>
     [JsonPropertyName("meta")]
     public AcmeDirectoryMeta? Meta { get; init; }
 }

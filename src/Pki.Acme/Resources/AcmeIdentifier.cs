@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
 
@@ -32,7 +31,7 @@ public sealed record AcmeIdentifier
         string ascii;
         try
         {
-            ascii = new IdnMapping().GetAscii(host).ToLowerInvariant();
+            ascii = IdnName.ToAscii(host);
         }
         catch (ArgumentException ex)
         {

@@ -78,7 +78,7 @@ public sealed record AcmeOrderResource
     public string? Replaces { get; init; }
 }
 
-/// <summary>An order with its URL.</summary>
+/// <summary>An order with its URL and the Retry-After the server sent with it (used when polling).</summary>
 /// <param name="Location">The order URL.</param>
 /// <param name="Resource">The order object.</param>
 /// <param name="RetryAfter">The Retry-After the server sent with it, if any.</param>
@@ -95,7 +95,7 @@ public sealed record AcmeAuthorizationResource
     [JsonPropertyName("status")]
     public string Status { get; init; } = string.Empty;
 
-    /// <summary>Expiry.</summary>
+    /// <summary>When the authorization expires (required for valid ones, section 7.1.4); a valid authorization is reused by later orders until then.</summary>
     [JsonPropertyName("expires")]
     public DateTimeOffset? Expires { get; init; }
 
@@ -108,7 +108,7 @@ public sealed record AcmeAuthorizationResource
     public bool? Wildcard { get; init; }
 }
 
-/// <summary>An authorization with its URL.</summary>
+/// <summary>An authorization with its URL and the Retry-After the server sent with it (used when polling).</summary>
 /// <param name="Location">The authorization URL.</param>
 /// <param name="Resource">The authorization object.</param>
 /// <param name="RetryAfter">The Retry-After the server sent with it, if any.</param>
@@ -152,7 +152,7 @@ public sealed record AcmeChallengeResource
 
     /// <summary>
     /// The fewest characters a token from the CA may have: 22 base64url characters carry the 128 bits
-    /// of entropy RFC 8555 section 8.3 requires. <see cref="AcmeClient.IssueCertificateAsync"/>
+    /// of entropy RFC 8555 section 8.3 requires. <see cref="AcmeCertificateIssuer.IssueAsync"/>
     /// refuses shorter ones before any solver sees them.
     /// </summary>
     public const int MinTokenLength = 22;

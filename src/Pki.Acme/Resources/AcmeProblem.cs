@@ -12,7 +12,7 @@ public sealed record AcmeProblem
     [JsonPropertyName("type")]
     public string Type { get; init; } = "about:blank";
 
-    /// <summary>A short summary.</summary>
+    /// <summary>A short, human-readable summary of the problem type (RFC 7807); null when the server sends none.</summary>
     [JsonPropertyName("title")]
     public string? Title { get; init; }
 
@@ -24,7 +24,7 @@ public sealed record AcmeProblem
     [JsonPropertyName("status")]
     public int? Status { get; init; }
 
-    /// <summary>A URI for this occurrence.</summary>
+    /// <summary>A URI identifying this occurrence (RFC 7807), useful in a support request; null when absent.</summary>
     [JsonPropertyName("instance")]
     public string? Instance { get; init; }
 

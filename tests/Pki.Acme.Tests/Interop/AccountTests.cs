@@ -64,7 +64,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
         Assert.Equal(AcmeProblemTypes.AccountDoesNotExist, ex.Type);
 
         // The rolled account orders and gets a certificate.
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             rolled,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("rolled"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -90,7 +90,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
     {
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revoke"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -110,7 +110,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
     {
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revkey"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -130,7 +130,7 @@ public sealed class AccountTests(PebbleFixture fixture, ITestOutputHelper output
     {
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("revother"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);

@@ -21,7 +21,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var name = PebbleFixture.UniqueName("http");
         var events = new List<AcmeIssuanceProgress>();
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)], Progress = new SyncProgress(events) },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -64,7 +64,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
 
-        await client.IssueCertificateAsync(account, new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)] }, [new Http01ChallengeSolver(fixture.TokenStore)]);
+        await new AcmeCertificateIssuer(client).IssueAsync(account, new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)] }, [new Http01ChallengeSolver(fixture.TokenStore)]);
 
         lock (activities)
         {
@@ -84,7 +84,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var recording = new RecordingSolver(new Http01ChallengeSolver(fixture.TokenStore), onPresented: () => { lock (log) { log.Add("presented"); } });
         Uri? recorded = null;
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest
             {
@@ -102,7 +102,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         Assert.Equal(["order", "presented"], log);
 
         var failing = new RecordingSolver(new Http01ChallengeSolver(fixture.TokenStore));
-        var ex = await Assert.ThrowsAsync<IOException>(() => client.IssueCertificateAsync(
+        var ex = await Assert.ThrowsAsync<IOException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("ordercb2"))], OrderCreated = (_, _) => throw new IOException("store is full") },
             [failing]));
@@ -117,7 +117,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var account = await fixture.NewAccountAsync(client, AcmeKeyAlgorithm.RS256);
         var name = PebbleFixture.UniqueName("dns");
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)], KeyType = AcmeCertificateKeyType.Rsa2048 },
             [new Dns01ChallengeSolver(fixture.DnsProvider)]);
@@ -136,10 +136,10 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var account = await fixture.NewAccountAsync(client, AcmeKeyAlgorithm.ES512);
         var name = PebbleFixture.UniqueName("alpn");
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)], KeyType = AcmeCertificateKeyType.EcP384 },
-            [new TlsAlpn01ChallengeSolver(fixture.TlsResponder)]);
+            [new TlsAlpn01ChallengeSolver(fixture.TlsStore)]);
 
         PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
         using var leaf = issued.Chain.LoadLeaf();
@@ -152,7 +152,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client, AcmeKeyAlgorithm.ES384);
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Ip(IPAddress.Loopback)] },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -169,10 +169,10 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Ip(IPAddress.Parse("127.0.0.1"))] },
-            [new TlsAlpn01ChallengeSolver(fixture.TlsResponder)]);
+            [new TlsAlpn01ChallengeSolver(fixture.TlsStore)]);
 
         PebbleFixture.AssertChainsTo(issued.Chain, fixture.Root);
     }
@@ -185,7 +185,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var name = PebbleFixture.UniqueName("wild");
 
         // Both authorizations use the same TXT name with different values, concurrently.
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("*." + name), AcmeIdentifier.Dns(name)] },
             [new Dns01ChallengeSolver(fixture.DnsProvider)]);
@@ -202,7 +202,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var client = NewClient();
         var account = await fixture.NewAccountAsync(client);
 
-        var ex = await Assert.ThrowsAsync<AcmeOrderException>(() => client.IssueCertificateAsync(
+        var ex = await Assert.ThrowsAsync<AcmeOrderException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("*." + PebbleFixture.UniqueName("nowild"))] },
             [new Http01ChallengeSolver(fixture.TokenStore)]));
@@ -218,7 +218,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var account = await fixture.NewAccountAsync(client);
         var alternateRootName = fixture.AlternateRoot.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("alt"))], PreferredChain = alternateRootName },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -230,7 +230,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         Assert.NotSame(issued.AllChains[0], issued.Chain);
 
         // An unknown preferred name falls back to the default chain.
-        Assert.Same(issued.AllChains[0], AcmeClient.ChooseChain(issued.AllChains, "No Such Root"));
+        Assert.Same(issued.AllChains[0], AcmeCertificateIssuer.ChooseChain(issued.AllChains, "No Such Root"));
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var unserved = new InMemoryHttp01TokenStore(); // nobody serves this store: validation must fail
         var recording = new RecordingSolver(new Http01ChallengeSolver(unserved));
 
-        var ex = await Assert.ThrowsAsync<AcmeOrderException>(() => client.IssueCertificateAsync(
+        var ex = await Assert.ThrowsAsync<AcmeOrderException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("fail"))] },
             [recording]));
@@ -262,7 +262,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         using var cts = new CancellationTokenSource();
         var recording = new RecordingSolver(new Http01ChallengeSolver(fixture.TokenStore), onPresented: cts.Cancel);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.IssueCertificateAsync(
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(PebbleFixture.UniqueName("cancel1")), AcmeIdentifier.Dns(PebbleFixture.UniqueName("cancel2"))] },
             [recording],
@@ -282,7 +282,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         using var key = System.Security.Cryptography.ECDsa.Create();
         var csr = CsrBuilder.Build(key, [AcmeIdentifier.Dns(name)]);
 
-        var issued = await client.IssueCertificateAsync(
+        var issued = await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns(name)], Csr = csr },
             [new Http01ChallengeSolver(fixture.TokenStore)]);
@@ -307,7 +307,7 @@ public sealed class IssuanceTests(PebbleFixture fixture, ITestOutputHelper outpu
         var authorization = await client.GetAuthorizationAsync(account, order.Resource.Authorizations.Single());
         Assert.Equal(name, authorization.Resource.Identifier.Value);
         var challenge = authorization.Resource.Challenges.Single(c => c.Type == AcmeChallengeResource.Http01);
-        fixture.TokenStore.Add(challenge.Token!, AcmeClient.GetKeyAuthorization(account.Key, challenge.Token!));
+        fixture.TokenStore.Add(challenge.Token!, AcmeKeyAuthorization.Compute(account.Key, challenge.Token!));
         try
         {
             await client.RespondToChallengeAsync(account, challenge);

@@ -19,6 +19,8 @@ public sealed class PebbleFixture : IAsyncLifetime
 
     public Http01Responder HttpResponder { get; private set; } = null!;
 
+    public InMemoryTlsAlpn01ChallengeStore TlsStore { get; } = new();
+
     public TlsAlpn01Responder TlsResponder { get; private set; } = null!;
 
     public ChallTestDnsProvider DnsProvider { get; private set; } = null!;
@@ -33,7 +35,7 @@ public sealed class PebbleFixture : IAsyncLifetime
     {
         Pebble = await PebbleServer.StartAsync(new PebbleOptions { AlternateRoots = 1 });
         HttpResponder = Http01Responder.Start(TokenStore, Pebble.HttpPort);
-        TlsResponder = TlsAlpn01Responder.Start(new IPEndPoint(IPAddress.Loopback, Pebble.TlsPort));
+        TlsResponder = TlsAlpn01Responder.Start(TlsStore, new IPEndPoint(IPAddress.Loopback, Pebble.TlsPort));
         DnsProvider = new ChallTestDnsProvider(Pebble.Dns!);
         Root = await Pebble.GetRootAsync(0);
         AlternateRoot = await Pebble.GetRootAsync(1);

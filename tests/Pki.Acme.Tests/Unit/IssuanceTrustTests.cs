@@ -17,7 +17,7 @@ public sealed class IssuanceTrustTests : IDisposable
     private async Task<AcmeIssuedCertificate> IssueAsync(IReadOnlyList<AcmeIdentifier> identifiers, IChallengeSolver? solver = null, AsymmetricAlgorithm? key = null, DateTimeOffset? notBefore = null, string? preferredChain = null)
     {
         var (client, account) = await _stub.AccountAsync();
-        return await client.IssueCertificateAsync(
+        return await new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = identifiers, CertificateKey = key, NotBefore = notBefore, PreferredChain = preferredChain },
             [solver ?? new CountingSolver()]);
@@ -209,7 +209,7 @@ public sealed class IssuanceTrustTests : IDisposable
     {
         var (client, account) = await _stub.AccountAsync();
 
-        var ex = await Assert.ThrowsAsync<AcmeConfigurationException>(() => client.IssueCertificateAsync(
+        var ex = await Assert.ThrowsAsync<AcmeConfigurationException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("a.example.test")], Csr = new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 } },
             [new CountingSolver()]));
@@ -227,7 +227,7 @@ public sealed class IssuanceTrustTests : IDisposable
         var csr = CsrBuilder.Build(key, [AcmeIdentifier.Dns("a.example.test")]);
         _stub.Chain = (_, names) => StubCa.Pem(_stub.Ca.Leaf(new PublicKey(other), names), _stub.Ca.Intermediate);
 
-        var ex = await Assert.ThrowsAsync<AcmeCertificateMismatchException>(() => client.IssueCertificateAsync(
+        var ex = await Assert.ThrowsAsync<AcmeCertificateMismatchException>(() => new AcmeCertificateIssuer(client).IssueAsync(
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns("a.example.test")], Csr = csr },
             [new CountingSolver()]));

@@ -23,7 +23,7 @@ public sealed class JwsTests
 
         Assert.Equal(Rfc7638Thumbprint, key.Thumbprint);
         Assert.Equal($$"""{"e":"AQAB","kty":"RSA","n":"{{Rfc7638N}}"}""", Encoding.UTF8.GetString(key.JwkJson.Span));
-        Assert.Equal("token." + Rfc7638Thumbprint, AcmeClient.GetKeyAuthorization(key, "token"));
+        Assert.Equal("token." + Rfc7638Thumbprint, AcmeKeyAuthorization.Compute(key, "token"));
     }
 
     [Theory]
@@ -168,7 +168,7 @@ public sealed class JwsTests
     [Fact]
     public void Dns01_txt_value_is_base64url_sha256_of_the_key_authorization()
     {
-        Assert.Equal(Base64Url.EncodeToString(SHA256.HashData("tok.thumb"u8)), AcmeClient.GetDns01TxtValue("tok.thumb"));
+        Assert.Equal(Base64Url.EncodeToString(SHA256.HashData("tok.thumb"u8)), AcmeKeyAuthorization.ComputeDns01TxtValue("tok.thumb"));
         Assert.Equal("_acme-challenge.example.com", Dns01ChallengeSolver.GetRecordName(AcmeIdentifier.Dns("*.Example.com")));
     }
 

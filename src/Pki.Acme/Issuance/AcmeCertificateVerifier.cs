@@ -12,7 +12,7 @@ namespace Pki.Acme;
 
 /// <summary>
 /// Checks an issued certificate chain against what was asked for, before it is stored or served.
-/// <see cref="AcmeClient.IssueCertificateAsync"/> runs it on every chain it downloads; run it
+/// <see cref="AcmeCertificateIssuer.IssueAsync"/> runs it on every chain it downloads; run it
 /// yourself on chains obtained through the plumbing API or read back from storage.
 /// </summary>
 /// <remarks>
@@ -35,7 +35,7 @@ namespace Pki.Acme;
 public static class AcmeCertificateVerifier
 {
     /// <summary>
-    /// The tolerance on notBefore used by <see cref="AcmeClient.IssueCertificateAsync"/> (5 minutes):
+    /// The tolerance on notBefore used by <see cref="AcmeCertificateIssuer.IssueAsync"/> (5 minutes):
     /// a CA whose clock runs a little ahead issues certificates that become valid moments later,
     /// which is not a reason to discard them. notAfter gets no tolerance.
     /// </summary>
