@@ -657,13 +657,15 @@ public sealed class FaultProxy : IAsyncDisposable, IDisposable
 
             response.Append("Connection: close\r\n\r\n");
             var isHead = head.StartsWith("HEAD ", StringComparison.Ordinal);
+
+            // Counted before the client can see the answer, so a test that reads the count after its
+            // request returned never sees it short.
+            Interlocked.Increment(ref _proxy._synthesized);
             await SendAllAsync(_client, Encoding.ASCII.GetBytes(response.ToString()), _cts.Token).ConfigureAwait(false);
             if (!isHead)
             {
                 await SendAllAsync(_client, body, _cts.Token).ConfigureAwait(false);
             }
-
-            Interlocked.Increment(ref _proxy._synthesized);
 
             // Close after the client has read the answer, so no unread data turns the close into a reset.
             ShutdownSend(_client);
