@@ -8,13 +8,13 @@ public sealed class AcmeManagementConfigurationException : Exception
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeManagementConfigurationException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeManagementConfigurationException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -41,14 +41,14 @@ public sealed class AcmeIssuerPoolException : Exception
         Attempts = [];
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeIssuerPoolException(string message)
         : base(message)
     {
         Attempts = [];
     }
 
-    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeIssuerPoolException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -70,13 +70,13 @@ public sealed class CertificateStoreException : Exception
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public CertificateStoreException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public CertificateStoreException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -104,14 +104,14 @@ public sealed class CertificateLeaseLostException : Exception
         Certificate = string.Empty;
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public CertificateLeaseLostException(string message)
         : base(message)
     {
         Certificate = string.Empty;
     }
 
-    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public CertificateLeaseLostException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -147,14 +147,14 @@ public sealed class CertificateBackoffException : Exception
         Certificate = string.Empty;
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public CertificateBackoffException(string message)
         : base(message)
     {
         Certificate = string.Empty;
     }
 
-    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public CertificateBackoffException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -59,7 +59,7 @@ public sealed class AcmeExternalAccountBinding
 
     internal ReadOnlySpan<byte> MacKey => _macKey;
 
-    /// <summary>The key id only.</summary>
+    /// <summary>The key id only: the MAC key never appears in logs or messages.</summary>
     public override string ToString() => $"EAB key id {KeyId}";
 }
 
@@ -85,24 +85,24 @@ public sealed record AcmeOrderRequest
 /// <summary>CRL reason codes for revocation (RFC 5280 section 5.3.1; RFC 8555 section 7.6).</summary>
 public enum AcmeRevocationReason
 {
-    /// <summary>unspecified (0)</summary>
+    /// <summary>unspecified (0): no reason given; RFC 5280 says to omit the code instead, which a null reason does.</summary>
     Unspecified = 0,
 
-    /// <summary>keyCompromise (1)</summary>
+    /// <summary>keyCompromise (1): the private key is known or suspected to be exposed; CAs may then block the key.</summary>
     KeyCompromise = 1,
 
-    /// <summary>affiliationChanged (3)</summary>
+    /// <summary>affiliationChanged (3): the subject's name or other information changed.</summary>
     AffiliationChanged = 3,
 
-    /// <summary>superseded (4)</summary>
+    /// <summary>superseded (4): replaced by a new certificate (the usual reason after a renewal).</summary>
     Superseded = 4,
 
-    /// <summary>cessationOfOperation (5)</summary>
+    /// <summary>cessationOfOperation (5): the names are no longer in use.</summary>
     CessationOfOperation = 5,
 
-    /// <summary>certificateHold (6)</summary>
+    /// <summary>certificateHold (6): temporary suspension; most Web PKI CAs refuse it.</summary>
     CertificateHold = 6,
 
-    /// <summary>privilegeWithdrawn (9)</summary>
+    /// <summary>privilegeWithdrawn (9): the subject is no longer entitled to the certificate.</summary>
     PrivilegeWithdrawn = 9,
 }

@@ -5,12 +5,12 @@ namespace Pki.Acme;
 /// <summary>Base class of every error this package throws for ACME operations.</summary>
 public class AcmeException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeException()
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeException(string message)
         : base(message)
     {
@@ -39,14 +39,14 @@ public sealed class AcmeProblemException : AcmeException
         RetryAfter = retryAfter;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeProblemException()
     {
         Problem = new AcmeProblem { Type = AcmeProblemTypes.ServerInternal };
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeProblemException(string message)
         : base(message)
     {
@@ -54,7 +54,7 @@ public sealed class AcmeProblemException : AcmeException
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeProblemException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -62,7 +62,7 @@ public sealed class AcmeProblemException : AcmeException
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>The problem document.</summary>
+    /// <summary>The RFC 7807 problem document the CA answered with: type, detail, status and subproblems per identifier.</summary>
     public AcmeProblem Problem { get; }
 
     /// <summary>The URL the failing request went to.</summary>
@@ -141,7 +141,7 @@ public enum AcmeProtocolError
 /// <summary>The server's response broke RFC 8555 (bad JSON, wrong content type, missing header, ...).</summary>
 public sealed class AcmeProtocolException : AcmeException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for the answer to <paramref name="requestUri"/>; the message gets the error kind and the URL appended.</summary>
     public AcmeProtocolException(AcmeProtocolError error, Uri requestUri, string message, Exception? innerException = null)
         : base($"{message} (ACME {error} from {requestUri})", innerException!)
     {
@@ -149,27 +149,27 @@ public sealed class AcmeProtocolException : AcmeException
         RequestUri = requestUri;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeProtocolException()
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeProtocolException(string message)
         : base(message)
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeProtocolException(string message, Exception innerException)
         : base(message, innerException)
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>What was wrong.</summary>
+    /// <summary>Which rule the answer broke, for code that reacts differently (a bad nonce header, non-JSON body, oversized answer...).</summary>
     public AcmeProtocolError Error { get; }
 
     /// <summary>The URL whose response was wrong.</summary>
@@ -179,18 +179,18 @@ public sealed class AcmeProtocolException : AcmeException
 /// <summary>Options or arguments that cannot work (e.g. a non-https directory URL, a too-small RSA key).</summary>
 public sealed class AcmeConfigurationException : AcmeException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeConfigurationException()
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeConfigurationException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeConfigurationException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -203,7 +203,7 @@ public sealed class AcmeConfigurationException : AcmeException
 /// </summary>
 public sealed class AcmeOrderException : AcmeException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for the order at <paramref name="orderUri"/> (null before the CA created it), with the CA's problem when it gave one.</summary>
     public AcmeOrderException(string message, Uri? orderUri, AcmeProblem? problem, Exception? innerException = null)
         : base(message, innerException!)
     {
@@ -211,18 +211,18 @@ public sealed class AcmeOrderException : AcmeException
         Problem = problem;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeOrderException()
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeOrderException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeOrderException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -266,8 +266,8 @@ public enum AcmeCertificateMismatchReason
 /// </summary>
 public sealed class AcmeCertificateMismatchException : AcmeException
 {
-    /// <summary>Creates the exception.</summary>
-    /// <param name="reason">What is wrong.</param>
+    /// <summary>Creates the exception for the certificate at <paramref name="certificateIndex"/> of the chain downloaded from <paramref name="chainUri"/>.</summary>
+    /// <param name="reason">Which check failed (key, names, order or validity).</param>
     /// <param name="certificateIndex">The position of the offending certificate in the chain (0 = leaf).</param>
     /// <param name="expected">What was expected, as text (identifiers, a key fingerprint, a name or a time).</param>
     /// <param name="actual">What the chain holds instead, as text.</param>
@@ -283,7 +283,7 @@ public sealed class AcmeCertificateMismatchException : AcmeException
         ChainUri = chainUri;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeCertificateMismatchException()
     {
         Expected = string.Empty;
@@ -291,7 +291,7 @@ public sealed class AcmeCertificateMismatchException : AcmeException
         ChainUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeCertificateMismatchException(string message)
         : base(message)
     {
@@ -300,7 +300,7 @@ public sealed class AcmeCertificateMismatchException : AcmeException
         ChainUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeCertificateMismatchException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -309,7 +309,7 @@ public sealed class AcmeCertificateMismatchException : AcmeException
         ChainUri = new Uri("about:blank");
     }
 
-    /// <summary>What is wrong.</summary>
+    /// <summary>Which check failed: the leaf's key, its names, the chain order or a validity period.</summary>
     public AcmeCertificateMismatchReason Reason { get; }
 
     /// <summary>The position of the offending certificate in the chain (0 = leaf).</summary>
@@ -361,27 +361,27 @@ public sealed class AcmeTransportException : AcmeException
         RequestUri = requestUri;
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AcmeTransportException()
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AcmeTransportException(string message)
         : base(message)
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AcmeTransportException(string message, Exception innerException)
         : base(message, innerException)
     {
         RequestUri = new Uri("about:blank");
     }
 
-    /// <summary>What went wrong.</summary>
+    /// <summary>How the exchange failed (connect, TLS, reset, deadline...): failover and retry decisions read this, not the message.</summary>
     public AcmeTransportFailureKind Kind { get; }
 
     /// <summary>The URL of the failed exchange.</summary>

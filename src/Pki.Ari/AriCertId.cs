@@ -135,7 +135,7 @@ public sealed record AriCertId
         }
     }
 
-    /// <summary>Parses CertID text.</summary>
+    /// <summary>Parses the text form <c>base64url(AKI keyIdentifier) "." base64url(serial)</c> (RFC 9773 section 4.1), as found in a <c>replaces</c> field or renewalInfo URL.</summary>
     /// <exception cref="AriException">Not two non-empty unpadded base64url parts joined by one dot.</exception>
     public static AriCertId Parse(string value)
     {
@@ -180,18 +180,18 @@ public sealed record AriCertId
 /// <summary>An ARI operation failed: a certificate without CertID, malformed CertID text, bad options.</summary>
 public sealed class AriException : Exception
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the default message (for serializers; the library always gives one).</summary>
     public AriException()
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/>, which names the offending value (never a secret).</summary>
     public AriException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with <paramref name="message"/> and the failure that caused it.</summary>
     public AriException(string message, Exception innerException)
         : base(message, innerException)
     {

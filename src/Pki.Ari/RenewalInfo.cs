@@ -7,7 +7,7 @@ namespace Pki.Ari;
 /// <param name="End">The window's end (after <paramref name="Start"/>).</param>
 public readonly record struct RenewalWindow(DateTimeOffset Start, DateTimeOffset End)
 {
-    /// <summary>The window's length.</summary>
+    /// <summary><see cref="End"/> minus <see cref="Start"/>: the span the planner picks a random renewal time in.</summary>
     public TimeSpan Length => End - Start;
 }
 

@@ -47,8 +47,8 @@ public sealed class AcmeIssuerPoolOptions
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Checks the settings.</summary>
-    /// <exception cref="AcmeManagementConfigurationException">A value cannot work.</exception>
+    /// <summary>Checks the timeouts and backoff bounds; the pool calls it at construction and DI at start-up.</summary>
+    /// <exception cref="AcmeManagementConfigurationException">A value cannot work; the message names it.</exception>
     public void Validate()
     {
         if (Policy is < IssuerSelectionPolicy.OrderedFailover or > IssuerSelectionPolicy.Random)
@@ -83,7 +83,7 @@ public sealed record AcmeIssuerStatus(string Name, int ConsecutiveFailures, Date
 /// <summary>What the pool should issue.</summary>
 public sealed record PoolIssuanceRequest
 {
-    /// <summary>The identifiers.</summary>
+    /// <summary>The names and addresses to certify (at least one); every CA in the pool is asked for exactly these.</summary>
     public IReadOnlyList<AcmeIdentifier> Identifiers { get; init; } = [];
 
     /// <summary>The certificate key (the caller keeps and persists it, so a crash orphans nothing).</summary>
@@ -131,7 +131,7 @@ public sealed class AcmeIssuerPool
     private readonly string _owner = "pool-" + Guid.NewGuid().ToString("N");
     private int _rotation = -1;
 
-    /// <summary>Creates the pool.</summary>
+    /// <summary>Creates the pool; accounts are registered lazily, at each CA's first issuance, and their keys kept in <paramref name="store"/>.</summary>
     /// <param name="issuers">The CAs, in failover order; at least one, names unique.</param>
     /// <param name="store">Where account keys are kept.</param>
     /// <param name="options">Policy and backoff.</param>
@@ -177,7 +177,7 @@ public sealed class AcmeIssuerPool
     /// <summary>The issuer called <paramref name="name"/>, or null.</summary>
     public AcmeIssuer? FindIssuer(string? name) => name is null ? null : _issuers.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The health of every CA.</summary>
+    /// <summary>Each CA's health in configured order: consecutive failures, backoff end and last error (for health checks and dashboards).</summary>
     public IReadOnlyList<AcmeIssuerStatus> GetStatus() => [.. _issuers.Select(i =>
     {
         var state = _states[i.Name];

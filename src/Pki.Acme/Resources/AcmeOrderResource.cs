@@ -5,28 +5,28 @@ namespace Pki.Acme;
 /// <summary>Status values of ACME objects (RFC 8555 section 7.1.6).</summary>
 public static class AcmeStatus
 {
-    /// <summary>pending</summary>
+    /// <summary>Waiting: an order or authorization whose challenges are not yet validated, or a challenge not yet tried.</summary>
     public const string Pending = "pending";
 
-    /// <summary>ready (orders)</summary>
+    /// <summary>An order whose authorizations are all valid: it can be finalized with a CSR now.</summary>
     public const string Ready = "ready";
 
-    /// <summary>processing</summary>
+    /// <summary>The CA is validating a challenge or issuing a finalized order: poll (honouring Retry-After).</summary>
     public const string Processing = "processing";
 
-    /// <summary>valid</summary>
+    /// <summary>Done: a validated challenge or authorization, or an order whose certificate can be downloaded.</summary>
     public const string Valid = "valid";
 
-    /// <summary>invalid</summary>
+    /// <summary>Failed for good (the object's <c>error</c> says why); a new order is needed.</summary>
     public const string Invalid = "invalid";
 
-    /// <summary>deactivated</summary>
+    /// <summary>An account or authorization deactivated by its owner; it cannot be used again.</summary>
     public const string Deactivated = "deactivated";
 
-    /// <summary>expired</summary>
+    /// <summary>An authorization past its <c>expires</c> time; it cannot be used again.</summary>
     public const string Expired = "expired";
 
-    /// <summary>revoked</summary>
+    /// <summary>An authorization or account revoked by the CA.</summary>
     public const string Revoked = "revoked";
 }
 
@@ -45,11 +45,11 @@ public sealed record AcmeOrderResource
     [JsonPropertyName("identifiers")]
     public IReadOnlyList<AcmeIdentifier> Identifiers { get; init; } = [];
 
-    /// <summary>Requested notBefore.</summary>
+    /// <summary>The notBefore the order asked for (null: the CA chooses); CAs may refuse the field.</summary>
     [JsonPropertyName("notBefore")]
     public DateTimeOffset? NotBefore { get; init; }
 
-    /// <summary>Requested notAfter.</summary>
+    /// <summary>The notAfter the order asked for (null: the CA chooses); CAs may refuse the field.</summary>
     [JsonPropertyName("notAfter")]
     public DateTimeOffset? NotAfter { get; init; }
 
@@ -57,11 +57,11 @@ public sealed record AcmeOrderResource
     [JsonPropertyName("error")]
     public AcmeProblem? Error { get; init; }
 
-    /// <summary>Authorization URLs.</summary>
+    /// <summary>One authorization URL per identifier to prove; fetch each with <see cref="AcmeClient.GetAuthorizationAsync"/>.</summary>
     [JsonPropertyName("authorizations")]
     public IReadOnlyList<Uri> Authorizations { get; init; } = [];
 
-    /// <summary>Where to post the CSR.</summary>
+    /// <summary>The URL to post the CSR to once the order is <c>ready</c> (<see cref="AcmeClient.FinalizeOrderAsync"/>).</summary>
     [JsonPropertyName("finalize")]
     public Uri? Finalize { get; init; }
 
@@ -99,7 +99,7 @@ public sealed record AcmeAuthorizationResource
     [JsonPropertyName("expires")]
     public DateTimeOffset? Expires { get; init; }
 
-    /// <summary>The challenges offered.</summary>
+    /// <summary>The challenges the CA offers for this identifier; solving any one of them validates it.</summary>
     [JsonPropertyName("challenges")]
     public IReadOnlyList<AcmeChallengeResource> Challenges { get; init; } = [];
 
@@ -117,20 +117,20 @@ public sealed record AcmeAuthorization(Uri Location, AcmeAuthorizationResource R
 /// <summary>A challenge object (RFC 8555 section 7.1.5, 8).</summary>
 public sealed record AcmeChallengeResource
 {
-    /// <summary>Challenge types (section 8, RFC 8737).</summary>
+    /// <summary>http-01 (section 8.3): a file under <c>/.well-known/acme-challenge/</c> on port 80.</summary>
     public const string Http01 = "http-01";
 
-    /// <summary>dns-01</summary>
+    /// <summary>dns-01 (section 8.4): a TXT record at <c>_acme-challenge.</c> the name; the only type for wildcards.</summary>
     public const string Dns01 = "dns-01";
 
-    /// <summary>tls-alpn-01 (RFC 8737)</summary>
+    /// <summary>tls-alpn-01 (RFC 8737): a self-signed certificate served on port 443 for the <c>acme-tls/1</c> ALPN protocol.</summary>
     public const string TlsAlpn01 = "tls-alpn-01";
 
-    /// <summary>The challenge type.</summary>
+    /// <summary>The challenge type (<see cref="Http01"/>, <see cref="Dns01"/>, <see cref="TlsAlpn01"/> or one this client does not know).</summary>
     [JsonPropertyName("type")]
     public string Type { get; init; } = string.Empty;
 
-    /// <summary>The challenge URL.</summary>
+    /// <summary>The URL to post to (<see cref="AcmeClient.RespondToChallengeAsync"/>) once the challenge is in place.</summary>
     [JsonPropertyName("url")]
     public Uri? Url { get; init; }
 
@@ -138,11 +138,11 @@ public sealed record AcmeChallengeResource
     [JsonPropertyName("status")]
     public string Status { get; init; } = string.Empty;
 
-    /// <summary>When it was validated.</summary>
+    /// <summary>When the CA validated it (present on valid challenges).</summary>
     [JsonPropertyName("validated")]
     public DateTimeOffset? Validated { get; init; }
 
-    /// <summary>Why validation failed.</summary>
+    /// <summary>Why validation failed, as the CA's problem document (present on invalid challenges).</summary>
     [JsonPropertyName("error")]
     public AcmeProblem? Error { get; init; }
 

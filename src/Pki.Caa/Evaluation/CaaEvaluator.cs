@@ -13,7 +13,7 @@ public sealed class CaaEvaluator : ICaaEvaluator
     private readonly RelevantRRsetFinder _finder;
     private readonly ILogger _logger;
 
-    /// <summary>Creates an evaluator.</summary>
+    /// <summary>Creates an evaluator; it is thread-safe and caches relevant RRsets per the options, so keep one per resolver.</summary>
     /// <param name="resolver">Where CAA queries go (<see cref="DnsCaaResolver"/> or <see cref="InMemoryCaaResolver"/>).</param>
     /// <param name="options">Alias and cache settings; defaults when null.</param>
     /// <param name="timeProvider">Clock of the TTL cache; the system clock when null.</param>
