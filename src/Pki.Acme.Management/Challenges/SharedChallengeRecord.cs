@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -101,15 +102,7 @@ internal sealed record SharedChallengeRecord(string KeyAuthorization, DateTimeOf
     /// <summary>Lower-case hex of SHA-256 of the UTF-8 bytes of <paramref name="text"/>: a store key segment for any name.</summary>
     public static string HashForKey(string text)
     {
-        byte[] digest;
-#if NET8_0_OR_GREATER
-        digest = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
-#else
-        using (var sha = System.Security.Cryptography.SHA256.Create())
-        {
-            digest = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
-        }
-#endif
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(text));
         var hex = new StringBuilder(digest.Length * 2);
         foreach (var b in digest)
         {
@@ -118,40 +111,6 @@ internal sealed record SharedChallengeRecord(string KeyAuthorization, DateTimeOf
 
         return hex.ToString();
     }
-
-    /// <summary>
-    /// Reads <paramref name="key"/> within <paramref name="timeout"/> (measured on <paramref name="time"/>,
-    /// and the read is cancelled when it runs out). Null when the value is absent, when the store
-    /// fails or when the time runs out; the last two are logged. Cancellation by the caller propagates.
-    /// </summary>
-    public static async ValueTask<byte[]?> ReadBoundedAsync(ICertificateStore store, string key, string what, TimeSpan timeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
-    {
-        using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        try
-        {
-            return await store.ReadAsync(key, read.Token).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            read.Cancel();
-            SharedChallengeLog.LookupTimedOut(logger, what, timeout);
-            return null;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            SharedChallengeLog.LookupTimedOut(logger, what, timeout);
-            return null;
-        }
-        catch (CertificateStoreException ex)
-        {
-            SharedChallengeLog.LookupFailed(logger, ex, what);
-            return null;
-        }
-    }
-
-    /// <summary>The lookup timeout and lifetime of both shared challenge stores must be positive.</summary>
-    public static TimeSpan Positive(TimeSpan value, string name) =>
-        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The duration must be positive.");
 
     private static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
 }

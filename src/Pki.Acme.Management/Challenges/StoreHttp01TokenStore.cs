@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pki.Acme.Management;
 
@@ -20,9 +19,7 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
     public const string KeyPrefix = "challenges/http-01/t-";
 
     private readonly ConcurrentDictionary<string, string> _local = new(StringComparer.Ordinal);
-    private readonly ICertificateStore _store;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly SharedChallengeChannel _channel;
 
     /// <summary>Creates the token store over <paramref name="store"/>.</summary>
     /// <param name="store">The store every instance of the farm shares.</param>
@@ -31,21 +28,14 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
     /// <param name="lookupTimeout">How long a lookup waits for the store (default 5 s); then the token is answered as absent.</param>
     /// <param name="lifetime">How long a published token is answered (default 1 h).</param>
     /// <exception cref="ArgumentOutOfRangeException">A duration is not positive.</exception>
-    public StoreHttp01TokenStore(ICertificateStore store, TimeProvider? timeProvider = null, ILogger<StoreHttp01TokenStore>? logger = null, TimeSpan? lookupTimeout = null, TimeSpan? lifetime = null)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LookupTimeout = SharedChallengeRecord.Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
-        Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
-    }
+    public StoreHttp01TokenStore(ICertificateStore store, TimeProvider? timeProvider = null, ILogger<StoreHttp01TokenStore>? logger = null, TimeSpan? lookupTimeout = null, TimeSpan? lifetime = null) =>
+        _channel = new SharedChallengeChannel(store, timeProvider, logger, lookupTimeout, lifetime);
 
     /// <summary>How long a lookup waits for the shared store before answering "absent".</summary>
-    public TimeSpan LookupTimeout { get; }
+    public TimeSpan LookupTimeout => _channel.LookupTimeout;
 
     /// <summary>How long a published token is answered; a record older than this is ignored (a crashed instance never withdraws).</summary>
-    public TimeSpan Lifetime { get; }
+    public TimeSpan Lifetime => _channel.Lifetime;
 
     /// <summary>How many tokens this instance presents now.</summary>
     public int Count => _local.Count;
@@ -81,9 +71,7 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
     {
         Check(token, keyAuthorization);
         _local[token] = keyAuthorization;
-        var record = new SharedChallengeRecord(keyAuthorization, _time.GetUtcNow() + Lifetime);
-        await _store.WriteAsync(KeyPrefix + token, record.Encode(), isSecret: false, cancellationToken).ConfigureAwait(false);
-        SharedChallengeLog.Published(_logger, "http-01 token " + token, record.ExpiresAt);
+        await _channel.PublishAsync(KeyPrefix + token, "http-01 token " + token, keyAuthorization, identifier: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Withdraws the token here and from the shared store; false when it was in neither.</summary>
@@ -96,7 +84,7 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
             return local;
         }
 
-        var shared = await _store.DeleteAsync(KeyPrefix + token, cancellationToken).ConfigureAwait(false);
+        var shared = await _channel.WithdrawAsync(KeyPrefix + token, cancellationToken).ConfigureAwait(false);
         return local || shared;
     }
 
@@ -118,21 +106,13 @@ public sealed class StoreHttp01TokenStore : IAsyncHttp01TokenStore
             return local;
         }
 
-        var what = "http-01 token " + token;
-        var bytes = await SharedChallengeRecord.ReadBoundedAsync(_store, KeyPrefix + token, what, LookupTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
-
-        var record = SharedChallengeRecord.TryDecode(bytes, out var reason);
-        if (record is null || !SharedChallengeRecord.IsKeyAuthorization(record.KeyAuthorization, token) || record.IdentifierType is not null)
-        {
-            SharedChallengeLog.BadRecord(_logger, what, record is null ? reason : "its key authorization is not for this token");
-            return null;
-        }
-
-        return record.ExpiresAt > _time.GetUtcNow() ? record.KeyAuthorization : null;
+        var record = await _channel.FindAsync(
+            KeyPrefix + token,
+            "http-01 token " + token,
+            r => SharedChallengeRecord.IsKeyAuthorization(r.KeyAuthorization, token) && r.IdentifierType is null,
+            "its key authorization is not for this token",
+            cancellationToken).ConfigureAwait(false);
+        return record?.KeyAuthorization;
     }
 
     private static void Check(string token, string keyAuthorization)

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pki.Acme.Management;
 
@@ -24,9 +23,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
 
     // This instance's own challenges: what the synchronous members act on, and the first place FindAsync looks.
     private readonly InMemoryTlsAlpn01ChallengeStore _local = new();
-    private readonly ICertificateStore _store;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly SharedChallengeChannel _channel;
 
     /// <summary>Creates the challenge store over <paramref name="store"/>.</summary>
     /// <param name="store">The store every instance of the farm shares.</param>
@@ -35,21 +32,14 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
     /// <param name="lookupTimeout">How long a lookup waits for the store (default 5 s); then the challenge is answered as absent.</param>
     /// <param name="lifetime">How long a published challenge is answered (default 1 h).</param>
     /// <exception cref="ArgumentOutOfRangeException">A duration is not positive.</exception>
-    public StoreTlsAlpn01ChallengeStore(ICertificateStore store, TimeProvider? timeProvider = null, ILogger<StoreTlsAlpn01ChallengeStore>? logger = null, TimeSpan? lookupTimeout = null, TimeSpan? lifetime = null)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LookupTimeout = SharedChallengeRecord.Positive(lookupTimeout ?? TimeSpan.FromSeconds(5), nameof(lookupTimeout));
-        Lifetime = SharedChallengeRecord.Positive(lifetime ?? TimeSpan.FromHours(1), nameof(lifetime));
-    }
+    public StoreTlsAlpn01ChallengeStore(ICertificateStore store, TimeProvider? timeProvider = null, ILogger<StoreTlsAlpn01ChallengeStore>? logger = null, TimeSpan? lookupTimeout = null, TimeSpan? lifetime = null) =>
+        _channel = new SharedChallengeChannel(store, timeProvider, logger, lookupTimeout, lifetime);
 
     /// <summary>How long a lookup waits for the shared store before answering "absent".</summary>
-    public TimeSpan LookupTimeout { get; }
+    public TimeSpan LookupTimeout => _channel.LookupTimeout;
 
     /// <summary>How long a published challenge is answered; a record older than this is ignored (a crashed instance never withdraws).</summary>
-    public TimeSpan Lifetime { get; }
+    public TimeSpan Lifetime => _channel.Lifetime;
 
     /// <summary>How many challenges this instance presents now.</summary>
     public int Count => _local.Count;
@@ -76,9 +66,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
         var challenge = Check(identifier, keyAuthorization);
         var serverName = challenge.ServerName;
         _local.Add(identifier, keyAuthorization);
-        var record = new SharedChallengeRecord(keyAuthorization, _time.GetUtcNow() + Lifetime, identifier.Type, identifier.Value);
-        await _store.WriteAsync(KeyOf(serverName), record.Encode(), isSecret: false, cancellationToken).ConfigureAwait(false);
-        SharedChallengeLog.Published(_logger, "tls-alpn-01 challenge for " + serverName, record.ExpiresAt);
+        await _channel.PublishAsync(KeyOf(serverName), "tls-alpn-01 challenge for " + serverName, keyAuthorization, identifier, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Withdraws the challenge for <paramref name="identifier"/> here and from the shared store; false when it was in neither.</summary>
@@ -89,7 +77,7 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
         ArgumentNullException.ThrowIfNull(identifier);
         var serverName = TlsAlpn01Certificate.GetServerName(identifier); // refuses wildcards
         var local = _local.Remove(identifier);
-        var shared = await _store.DeleteAsync(KeyOf(serverName), cancellationToken).ConfigureAwait(false);
+        var shared = await _channel.WithdrawAsync(KeyOf(serverName), cancellationToken).ConfigureAwait(false);
         return local || shared;
     }
 
@@ -112,23 +100,16 @@ public sealed class StoreTlsAlpn01ChallengeStore : IAsyncTlsAlpn01ChallengeStore
             return local;
         }
 
-        var what = "tls-alpn-01 challenge for " + name;
-        var bytes = await SharedChallengeRecord.ReadBoundedAsync(_store, KeyOf(name), what, LookupTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
-
-        var record = SharedChallengeRecord.TryDecode(bytes, out var reason);
-        var identifier = record is null ? null : ParseIdentifier(record.IdentifierType, record.IdentifierValue);
-        if (record is null || identifier is null || !SharedChallengeRecord.IsKeyAuthorization(record.KeyAuthorization)
-            || !string.Equals(TlsAlpn01Certificate.GetServerName(identifier), name, StringComparison.Ordinal))
-        {
-            SharedChallengeLog.BadRecord(_logger, what, record is null ? reason : "its identifier or key authorization does not fit the name");
-            return null;
-        }
-
-        return record.ExpiresAt > _time.GetUtcNow() ? new TlsAlpn01Challenge(identifier, record.KeyAuthorization) : null;
+        AcmeIdentifier? identifier = null;
+        var record = await _channel.FindAsync(
+            KeyOf(name),
+            "tls-alpn-01 challenge for " + name,
+            r => (identifier = ParseIdentifier(r.IdentifierType, r.IdentifierValue)) is not null
+                && SharedChallengeRecord.IsKeyAuthorization(r.KeyAuthorization)
+                && string.Equals(TlsAlpn01Certificate.GetServerName(identifier), name, StringComparison.Ordinal),
+            "its identifier or key authorization does not fit the name",
+            cancellationToken).ConfigureAwait(false);
+        return record is null ? null : new TlsAlpn01Challenge(identifier!, record.KeyAuthorization);
     }
 
     private static TlsAlpn01Challenge Check(AcmeIdentifier identifier, string keyAuthorization)
