@@ -179,31 +179,14 @@ public sealed partial class RenewalInfoClient
 
     private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var max = _options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength > max)
+        try
         {
-            throw new InvalidDataException($"the body declares {response.Content.Headers.ContentLength} bytes; the limit is {max}");
+            return await BoundedHttpBody.ReadAsync(response.Content, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
         }
-
-#if NET8_0_OR_GREATER
-        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-#else
-        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-#endif
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+        catch (ResponseTooLargeException ex)
         {
-            if (buffer.Length + read > max)
-            {
-                throw new InvalidDataException($"the body is larger than the limit of {max} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
+            throw new InvalidDataException("the body " + ex.Message, ex);
         }
-
-        return buffer.ToArray();
     }
 
     [LoggerMessage(1, LogLevel.Warning, "renewalInfo answer not usable ({Status}): {Problem}")]

@@ -154,3 +154,30 @@ public class PemCodecTests
         Assert.True(PemCodec.LooksLikePem(Encoding.ASCII.GetBytes("\n" + pem)));
     }
 }
+
+public class BoundedHttpBodyTests
+{
+    [Fact]
+    public async Task A_body_within_the_limit_is_read_whole()
+    {
+        using var content = new ByteArrayContent(new byte[5000]);
+        Assert.Equal(5000, (await BoundedHttpBody.ReadAsync(content, 5000, default)).Length);
+    }
+
+    [Fact]
+    public async Task A_declared_length_over_the_limit_is_refused_before_reading()
+    {
+        using var content = new ByteArrayContent(new byte[5001]);
+        var ex = await Assert.ThrowsAsync<ResponseTooLargeException>(() => BoundedHttpBody.ReadAsync(content, 5000, default));
+        Assert.Equal("declares 5001 bytes; the limit is 5000", ex.Message);
+    }
+
+    [Fact]
+    public async Task An_undeclared_body_over_the_limit_is_refused_while_reading()
+    {
+        using var content = new StreamContent(new MemoryStream(new byte[40_000]));
+        content.Headers.ContentLength = null;
+        var ex = await Assert.ThrowsAsync<ResponseTooLargeException>(() => BoundedHttpBody.ReadAsync(content, 20_000, default));
+        Assert.Equal("is larger than the limit of 20000 bytes", ex.Message);
+    }
+}

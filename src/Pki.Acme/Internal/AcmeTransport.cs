@@ -287,33 +287,13 @@ internal sealed class AcmeTransport
 
     private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
     {
-        var max = _options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is long declared && declared > max)
+        try
         {
-            throw new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, url, $"The response declares {declared} bytes; the limit is {max}");
+            return await BoundedHttpBody.ReadAsync(response.Content, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
         }
-
-#if NET8_0_OR_GREATER
-        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-#else
-        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-#endif
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (true)
+        catch (ResponseTooLargeException ex)
         {
-            var read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.ToArray();
-            }
-
-            if (buffer.Length + read > max)
-            {
-                throw new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, url, $"The response is larger than the limit of {max} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
+            throw new AcmeProtocolException(AcmeProtocolError.ResponseTooLarge, url, "The response " + ex.Message);
         }
     }
 
