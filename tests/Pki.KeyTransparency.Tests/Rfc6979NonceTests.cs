@@ -105,21 +105,31 @@ public sealed class Rfc6979NonceTests
         Assert.Contains("exactly 256 bits", message, StringComparison.Ordinal);
     }
 
+    private static Arbitrary<(int Seed, int Length)> SeedsAndAlphaLengths() =>
+        (from seed in Gen.Choose(0, int.MaxValue)
+         from length in Gen.Choose(0, 100)
+         select (seed, length)).ToArbitrary();
+
+    /// <summary>A random generator and an input alpha of the drawn length.</summary>
+    private static (Random Random, byte[] Alpha) Draw((int Seed, int Length) c)
+    {
+        var random = new Random(c.Seed);
+        var alpha = new byte[c.Length];
+        random.NextBytes(alpha);
+        return (random, alpha);
+    }
+
     [Property(MaxTest = 20)]
     public Property P256_prover_k_and_s_equal_BouncyCastle_and_BigInteger() =>
         Prop.ForAll(
-            (from seed in Gen.Choose(0, int.MaxValue)
-             from length in Gen.Choose(0, 100)
-             select (seed, length)).ToArbitrary(),
+            SeedsAndAlphaLengths(),
             c =>
             {
-                var random = new Random(c.seed);
+                var (random, alpha) = Draw(c);
                 var vrf = new EcVrfP256Sha256Tai();
                 var bytes = new byte[32];
                 random.NextBytes(bytes);
                 var x = (new BigInteger(bytes, isUnsigned: true) % (N - 1)) + 1;
-                var alpha = new byte[c.length];
-                random.NextBytes(alpha);
 
                 var trace = vrf.ProveWithTrace(Be32(x), alpha);
                 Assert.Equal(BouncyCastleNonce(N, Be32(x), SHA256.HashData(trace.H)), trace.K);
@@ -132,17 +142,13 @@ public sealed class Rfc6979NonceTests
     [Property(MaxTest = 20)]
     public Property Edwards25519_prover_k_and_s_equal_BigInteger() =>
         Prop.ForAll(
-            (from seed in Gen.Choose(0, int.MaxValue)
-             from length in Gen.Choose(0, 100)
-             select (seed, length)).ToArbitrary(),
+            SeedsAndAlphaLengths(),
             c =>
             {
-                var random = new Random(c.seed);
+                var (random, alpha) = Draw(c);
                 var vrf = new EcVrfEdwards25519Sha512Tai();
                 var seedBytes = new byte[32];
                 random.NextBytes(seedBytes);
-                var alpha = new byte[c.length];
-                random.NextBytes(alpha);
 
                 var trace = vrf.ProveWithTrace(seedBytes, alpha);
                 var expanded = SHA512.HashData(seedBytes);

@@ -49,21 +49,9 @@ internal static class Rfc6979
             k.Clear();
 
             // d. K = HMAC_K(V || 0x00 || int2octets(x) || bits2octets(h1)); e. V = HMAC_K(V)
-            v.CopyTo(input);
-            input[Length] = 0x00;
-            HmacSha256(k, input, next);
-            next.CopyTo(k);
-            HmacSha256(k, v, next);
-            next.CopyTo(v);
-
             // f. K = HMAC_K(V || 0x01 || int2octets(x) || bits2octets(h1)); g. V = HMAC_K(V)
-            v.CopyTo(input);
-            input[Length] = 0x01;
-            HmacSha256(k, input, next);
-            next.CopyTo(k);
-            HmacSha256(k, v, next);
-            next.CopyTo(v);
-
+            UpdateKeyAndV(k, v, input, 0x00, next);
+            UpdateKeyAndV(k, v, input, 0x01, next);
             while (true)
             {
                 // h.1-2. T = V = HMAC_K(V): one block is qlen bits.
@@ -78,12 +66,7 @@ internal static class Rfc6979
                 }
 
                 // Otherwise K = HMAC_K(V || 0x00), V = HMAC_K(V), and try again.
-                v.CopyTo(input);
-                input[Length] = 0x00;
-                HmacSha256(k, input.Slice(0, Length + 1), next);
-                next.CopyTo(k);
-                HmacSha256(k, v, next);
-                next.CopyTo(v);
+                UpdateKeyAndV(k, v, input.Slice(0, Length + 1), 0x00, next);
             }
         }
         finally
@@ -93,6 +76,20 @@ internal static class Rfc6979
             CryptographicOperations.ZeroMemory(next);
             CryptographicOperations.ZeroMemory(input);
         }
+    }
+
+    /// <summary>
+    /// K = HMAC_K(V || separator || rest), then V = HMAC_K(V), where <paramref name="input"/> is
+    /// V || separator || rest with room for V and the separator at its start.
+    /// </summary>
+    private static void UpdateKeyAndV(Span<byte> k, Span<byte> v, Span<byte> input, byte separator, Span<byte> scratch)
+    {
+        v.CopyTo(input);
+        input[Length] = separator;
+        HmacSha256(k, input, scratch);
+        scratch.CopyTo(k);
+        HmacSha256(k, v, scratch);
+        scratch.CopyTo(v);
     }
 
     private static void HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> source, Span<byte> destination)

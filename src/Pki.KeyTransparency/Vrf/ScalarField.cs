@@ -5,8 +5,8 @@ namespace Pki.KeyTransparency.Vrf;
 
 /// <summary>
 /// Constant-time arithmetic modulo an odd m below 2^256 (a group order q), on <see cref="U256"/>
-/// values in four 64-bit limbs. Multiplication is Montgomery's with R = 2^256: the 512-bit product,
-/// then four word-by-word reduction steps, then one subtraction of m chosen by a mask. Nothing
+/// values in four 64-bit limbs. Multiplication is Montgomery's with R = 2^256: four rounds that each
+/// add one word's partial product and clear one word, then one subtraction of m chosen by a mask. Nothing
 /// branches on or indexes by a value; only the modulus (public) shapes the work.
 /// </summary>
 /// <remarks>
@@ -108,67 +108,42 @@ internal sealed class ScalarField
     public U256 MultiplyAdd(in U256 a, in U256 b, in U256 c) => Add(Multiply(a, b), c);
 
     /// <summary>
-    /// a b / R mod m, fully reduced, for a below 2^256 and b below m: then a b &lt; m R, so the
-    /// reduced value is below 2m and one masked subtraction finishes it.
+    /// a b / R mod m, fully reduced, for a below 2^256 and b below m (then a b &lt; m R, so the result
+    /// before the last masked subtraction is below 2m). Coarsely integrated operand scanning: each of
+    /// the four rounds adds a b_i, then the multiple of m that clears the lowest word, and drops that word.
     /// </summary>
     private U256 MontgomeryMultiply(in U256 a, in U256 b)
     {
-        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3;
-
-        var bi = b.L0;
-        var c = MulAdd(a0, bi, 0, 0, out var r0);
-        c = MulAdd(a1, bi, 0, c, out var r1);
-        c = MulAdd(a2, bi, 0, c, out var r2);
-        var r4 = MulAdd(a3, bi, 0, c, out var r3);
-
-        bi = b.L1;
-        c = MulAdd(a0, bi, r1, 0, out r1);
-        c = MulAdd(a1, bi, r2, c, out r2);
-        c = MulAdd(a2, bi, r3, c, out r3);
-        var r5 = MulAdd(a3, bi, r4, c, out r4);
-
-        bi = b.L2;
-        c = MulAdd(a0, bi, r2, 0, out r2);
-        c = MulAdd(a1, bi, r3, c, out r3);
-        c = MulAdd(a2, bi, r4, c, out r4);
-        var r6 = MulAdd(a3, bi, r5, c, out r5);
-
-        bi = b.L3;
-        c = MulAdd(a0, bi, r3, 0, out r3);
-        c = MulAdd(a1, bi, r4, c, out r4);
-        c = MulAdd(a2, bi, r5, c, out r5);
-        var r7 = MulAdd(a3, bi, r6, c, out r6);
-
-        // Four steps, each adding a multiple of m that clears the lowest word; the carries out of the
-        // top word add up to at most 1 because every partial sum stays below 2 m R < 2^513.
-        ReduceStep(r0 * _negInverse, r0, ref r1, ref r2, ref r3, ref r4, out var carry);
-        r5 = AddCarry(r5, 0, carry, out carry);
-        r6 = AddCarry(r6, 0, carry, out carry);
-        r7 = AddCarry(r7, 0, carry, out carry);
-        var top = carry;
-        ReduceStep(r1 * _negInverse, r1, ref r2, ref r3, ref r4, ref r5, out carry);
-        r6 = AddCarry(r6, 0, carry, out carry);
-        r7 = AddCarry(r7, 0, carry, out carry);
-        top += carry;
-        ReduceStep(r2 * _negInverse, r2, ref r3, ref r4, ref r5, ref r6, out carry);
-        r7 = AddCarry(r7, 0, carry, out carry);
-        top += carry;
-        ReduceStep(r3 * _negInverse, r3, ref r4, ref r5, ref r6, ref r7, out carry);
-        return SubtractModulusIfAtLeast(r4, r5, r6, r7, top + carry);
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+        MultiplyReduceRound(a, b.L0, ref t0, ref t1, ref t2, ref t3, ref t4);
+        MultiplyReduceRound(a, b.L1, ref t0, ref t1, ref t2, ref t3, ref t4);
+        MultiplyReduceRound(a, b.L2, ref t0, ref t1, ref t2, ref t3, ref t4);
+        MultiplyReduceRound(a, b.L3, ref t0, ref t1, ref t2, ref t3, ref t4);
+        return SubtractModulusIfAtLeast(t0, t1, t2, t3, t4);
     }
 
     /// <summary>
-    /// Adds q m to the five words w0..w4 (w0 the lowest), where q = w0 (-1/m) mod 2^64 makes the
-    /// lowest word zero; the carry out of w4 goes to <paramref name="carry"/>.
+    /// t = (t + a w + q m) / 2^64 with q = (t + a w) (-1/m) mod 2^64, which makes the dropped word zero.
+    /// t stays below 2^256 + m before and after, so five words (t4 at most 1) hold it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ReduceStep(ulong q, ulong w0, ref ulong w1, ref ulong w2, ref ulong w3, ref ulong w4, out ulong carry)
+    private void MultiplyReduceRound(in U256 a, ulong w, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
     {
-        var c = MulAdd(q, _m0, w0, 0, out _);
-        c = MulAdd(q, _m1, w1, c, out w1);
-        c = MulAdd(q, _m2, w2, c, out w2);
-        c = MulAdd(q, _m3, w3, c, out w3);
-        w4 = AddCarry(w4, c, 0, out carry);
+        // t += a w
+        var c = MulAdd(a.L0, w, t0, 0, out var s0);
+        c = MulAdd(a.L1, w, t1, c, out var s1);
+        c = MulAdd(a.L2, w, t2, c, out var s2);
+        c = MulAdd(a.L3, w, t3, c, out var s3);
+        var s4 = AddCarry(t4, c, 0, out var s5);
+
+        // t += q m, then drop the (now zero) lowest word.
+        var q = s0 * _negInverse;
+        c = MulAdd(q, _m0, s0, 0, out _);
+        c = MulAdd(q, _m1, s1, c, out t0);
+        c = MulAdd(q, _m2, s2, c, out t1);
+        c = MulAdd(q, _m3, s3, c, out t2);
+        t3 = AddCarry(s4, c, 0, out var carry);
+        t4 = s5 + carry;
     }
 
     /// <summary>t - m when the 257-bit t (t4 the top bit) is at least m, else t; for t below 2m.</summary>
