@@ -14,7 +14,7 @@ namespace Pki.KeyTransparency.Vrf;
 /// </summary>
 public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
 {
-    /// <summary>The <c>suite_string</c>.</summary>
+    /// <summary>The RFC 9381 <c>suite_string</c> (0x03), the first byte of every hash input of this suite.</summary>
     public const byte Suite = 0x03;
 
     /// <summary>Private key size: an RFC 8032 seed.</summary>
@@ -23,14 +23,14 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
     /// <summary>Public key size: an RFC 8032 encoded point (<c>ptLen</c>).</summary>
     public const int PublicKeyLength = 32;
 
-    /// <summary>Proof size: 32 + 16 + 32.</summary>
+    /// <summary>Proof size in bytes: Gamma (32) + challenge c (16) + scalar s (32).</summary>
     public const int ProofLength = 80;
 
-    /// <summary>Output size: SHA-512.</summary>
+    /// <summary>Output (<c>beta</c>) size in bytes: a SHA-512 digest.</summary>
     public const int OutputLength = 64;
 
     /// <summary>Creates the suite; <paramref name="random"/> serves key generation only (proofs are deterministic).</summary>
-    /// <param name="random">The random source; null for the system's.</param>
+    /// <param name="random">The source for <see cref="EcVrf.GenerateKeyPair"/>; null for <see cref="RandomNumberGenerator.Create()"/>. The suite never disposes it.</param>
     public EcVrfEdwards25519Sha512Tai(RandomNumberGenerator? random = null)
         : base(random)
     {

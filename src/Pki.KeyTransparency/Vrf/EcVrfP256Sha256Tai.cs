@@ -14,7 +14,7 @@ namespace Pki.KeyTransparency.Vrf;
 /// </summary>
 public sealed class EcVrfP256Sha256Tai : EcVrf
 {
-    /// <summary>The <c>suite_string</c>.</summary>
+    /// <summary>The RFC 9381 <c>suite_string</c> (0x01), the first byte of every hash input of this suite.</summary>
     public const byte Suite = 0x01;
 
     /// <summary>Private key size: a 32-byte big-endian scalar.</summary>
@@ -23,14 +23,14 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
     /// <summary>Public key size: a compressed point (<c>ptLen</c>).</summary>
     public const int PublicKeyLength = 33;
 
-    /// <summary>Proof size: 33 + 16 + 32.</summary>
+    /// <summary>Proof size in bytes: Gamma (33) + challenge c (16) + scalar s (32).</summary>
     public const int ProofLength = 81;
 
-    /// <summary>Output size: SHA-256.</summary>
+    /// <summary>Output (<c>beta</c>) size in bytes: a SHA-256 digest.</summary>
     public const int OutputLength = 32;
 
     /// <summary>Creates the suite; <paramref name="random"/> serves key generation only (proofs are deterministic).</summary>
-    /// <param name="random">The random source; null for the system's.</param>
+    /// <param name="random">The source for <see cref="EcVrf.GenerateKeyPair"/>; null for <see cref="RandomNumberGenerator.Create()"/>. The suite never disposes it.</param>
     public EcVrfP256Sha256Tai(RandomNumberGenerator? random = null)
         : base(random)
     {
