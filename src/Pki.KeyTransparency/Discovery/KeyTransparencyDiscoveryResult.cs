@@ -30,7 +30,7 @@ public sealed class KeyTransparencyDiscoveryResult
     /// <summary>The SRV owner name that was queried, <c>_sm._keytransparency._https.&lt;domain&gt;</c>.</summary>
     public string QueryName { get; }
 
-    /// <summary>Found, none published, or declined.</summary>
+    /// <summary>Whether endpoints were found, none are published, or the domain declines the service; only <see cref="KeyTransparencyDiscoveryStatus.Found"/> comes with <see cref="Endpoints"/>.</summary>
     public KeyTransparencyDiscoveryStatus Status { get; }
 
     /// <summary>The targets in RFC 2782 order (priority, then weighted random); empty unless <see cref="Status"/> is Found.</summary>

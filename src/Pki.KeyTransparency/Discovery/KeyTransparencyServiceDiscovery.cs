@@ -10,7 +10,7 @@ namespace Pki.KeyTransparency.Discovery;
 /// </summary>
 public sealed class KeyTransparencyServiceDiscovery
 {
-    /// <summary>The service and protocol labels prefixed to the domain.</summary>
+    /// <summary>The labels prefixed to the domain to form the SRV owner name: <c>_sm._keytransparency._https.example.com</c>.</summary>
     public const string ServiceLabels = "_sm._keytransparency._https";
 
     private readonly ILookupClient _lookup;
@@ -18,7 +18,7 @@ public sealed class KeyTransparencyServiceDiscovery
     private readonly object _randomLock = new();
 
     /// <summary>Creates the discovery over a DnsClient lookup client.</summary>
-    /// <param name="lookup">The resolver (configure its name servers, timeouts and cache).</param>
+    /// <param name="lookup">The resolver (configure its name servers, timeouts and cache); not disposed by this class.</param>
     /// <param name="random">Source for the weighted selection; null for a new unseeded one. Pass a seeded one for reproducible tests.</param>
     public KeyTransparencyServiceDiscovery(ILookupClient lookup, Random? random = null)
     {
@@ -31,7 +31,7 @@ public sealed class KeyTransparencyServiceDiscovery
 
     /// <summary>Looks up the SRV records of <paramref name="domain"/>'s key transparency service.</summary>
     /// <param name="domain">The email domain, e.g. <c>example.com</c> (IDNs are converted to ASCII; a trailing dot is allowed).</param>
-    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <param name="cancellationToken">Cancels the lookup; cancellation throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>Found with the ordered endpoints, NonePublished, or Declined.</returns>
     /// <exception cref="ArgumentException">The domain is not a valid DNS name.</exception>
     /// <exception cref="KeyTransparencyDiscoveryException">The DNS answered with an error other than "no such name", did not answer, or published a target that is not a host name (e.g. <c>evil.com#.example.org</c>).</exception>
@@ -96,7 +96,7 @@ public sealed class KeyTransparencyServiceDiscovery
     /// to the random number selected." Zero-weight records are placed first, as the RFC asks, so they
     /// are chosen only when the draw is 0.
     /// </summary>
-    /// <param name="records">The records.</param>
+    /// <param name="records">The SRV targets in DNS order (not modified).</param>
     /// <param name="uniformInclusive">Returns a uniform integer in [0, argument].</param>
     internal static List<KeyTransparencyEndpoint> OrderByPriorityAndWeight(List<KeyTransparencyEndpoint> records, Func<int, int> uniformInclusive)
     {

@@ -12,7 +12,7 @@ namespace Pki.KeyTransparency.Merkle;
 /// </summary>
 public sealed class KeyTransparencyLogHasher : MerkleTreeHasher
 {
-    /// <summary>SHA-256 output size, <c>Hash.Nh</c>.</summary>
+    /// <summary>Size in bytes of every hash of this strategy: 32 (SHA-256, the protocol's <c>Hash.Nh</c>).</summary>
     public const int Sha256HashSize = 32;
 
     /// <summary>Size of an encoded <c>LogEntry</c>: 8-byte timestamp plus a <c>Hash.Nh</c> prefix tree root.</summary>
@@ -26,7 +26,7 @@ public sealed class KeyTransparencyLogHasher : MerkleTreeHasher
     {
     }
 
-    /// <summary>The shared instance (the strategy is stateless).</summary>
+    /// <summary>The one instance to use; the strategy is stateless and thread-safe.</summary>
     public static KeyTransparencyLogHasher Sha256 { get; } = new();
 
     /// <inheritdoc />

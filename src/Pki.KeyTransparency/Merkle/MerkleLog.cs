@@ -31,7 +31,8 @@ public sealed class MerkleLog
     }
 
     /// <summary>Creates an empty log with the given hashing strategy.</summary>
-    /// <param name="hasher">The hashing strategy.</param>
+    /// <param name="hasher">How leaves and nodes are hashed, e.g. <see cref="Rfc9162TreeHasher.Sha256"/> or <see cref="KeyTransparencyLogHasher"/>; fixes the hash size of every root and proof.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="hasher"/> is null.</exception>
     public MerkleLog(MerkleTreeHasher hasher)
     {
         ArgumentNullException.ThrowIfNull(hasher);
@@ -40,10 +41,10 @@ public sealed class MerkleLog
         _levels.Add(new HashStore(_hashSize));
     }
 
-    /// <summary>The hashing strategy.</summary>
+    /// <summary>The strategy that hashes this log's leaves and nodes; verify its proofs with the same one.</summary>
     public MerkleTreeHasher Hasher { get; }
 
-    /// <summary>Number of leaves.</summary>
+    /// <summary>Number of leaves appended so far; the largest tree size roots and proofs can be asked for.</summary>
     public long Size => _levels[0].Count;
 
     /// <summary>Bytes of hash storage currently allocated (about 2 x <see cref="Size"/> x hash size).</summary>
@@ -53,8 +54,8 @@ public sealed class MerkleLog
     }
 
     /// <summary>Hashes <paramref name="leafData"/> as a leaf and appends it.</summary>
-    /// <param name="leafData">The leaf input.</param>
-    /// <returns>The new leaf's index.</returns>
+    /// <param name="leafData">The leaf's bytes before hashing (any length); the log keeps only the hash.</param>
+    /// <returns>The new leaf's 0-based index (the old <see cref="Size"/>).</returns>
     public long Append(ReadOnlySpan<byte> leafData)
     {
         Span<byte> hash = stackalloc byte[_hashSize];
@@ -64,7 +65,7 @@ public sealed class MerkleLog
 
     /// <summary>Appends a leaf whose hash the caller computed with <see cref="Hasher"/>.</summary>
     /// <param name="leafHash">The leaf hash, <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
-    /// <returns>The new leaf's index.</returns>
+    /// <returns>The new leaf's 0-based index (the old <see cref="Size"/>).</returns>
     /// <exception cref="ArgumentException">The hash has the wrong size.</exception>
     public long AppendLeafHash(ReadOnlySpan<byte> leafHash)
     {
@@ -80,7 +81,7 @@ public sealed class MerkleLog
     /// Appends many leaves at once; leaves and new interior nodes are hashed in batches (multi-buffer
     /// SHA-256 where the CPU allows), which is much faster than appending one at a time.
     /// </summary>
-    /// <param name="leaves">The leaf inputs, in order.</param>
+    /// <param name="leaves">The leaves' bytes before hashing, in order; empty appends nothing.</param>
     /// <returns>The index of the first appended leaf (the old <see cref="Size"/>).</returns>
     public long AppendRange(ReadOnlySpan<ReadOnlyMemory<byte>> leaves)
     {
@@ -99,8 +100,9 @@ public sealed class MerkleLog
     }
 
     /// <summary>Appends many leaves at once (see <see cref="AppendRange(ReadOnlySpan{ReadOnlyMemory{byte}})"/>).</summary>
-    /// <param name="leaves">The leaf inputs, in order.</param>
-    /// <returns>The index of the first appended leaf.</returns>
+    /// <param name="leaves">The leaves' bytes before hashing, in order; enumerated once.</param>
+    /// <returns>The index of the first appended leaf (the old <see cref="Size"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="leaves"/> or one of its elements is null (whole batches of 4096 leaves enumerated before it may already be appended).</exception>
     public long AppendRange(IEnumerable<byte[]> leaves)
     {
         ArgumentNullException.ThrowIfNull(leaves);
@@ -123,8 +125,8 @@ public sealed class MerkleLog
     }
 
     /// <summary>The stored hash of leaf <paramref name="leafIndex"/>.</summary>
-    /// <param name="leafIndex">0-based leaf index.</param>
-    /// <returns>The leaf hash.</returns>
+    /// <param name="leafIndex">0-based leaf index, below <see cref="Size"/>.</param>
+    /// <returns>A new array of <see cref="MerkleTreeHasher.HashSize"/> bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">No such leaf.</exception>
     public byte[] GetLeafHash(long leafIndex)
     {
@@ -137,13 +139,13 @@ public sealed class MerkleLog
     }
 
     /// <summary>The root of the whole log (RFC 9162 MTH of all leaves).</summary>
-    /// <returns>The root hash.</returns>
+    /// <returns>A new array of <see cref="MerkleTreeHasher.HashSize"/> bytes.</returns>
     /// <exception cref="InvalidOperationException">The log is empty and the strategy defines no empty root.</exception>
     public byte[] GetRoot() => GetRoot(Size);
 
     /// <summary>The root the log had when it held <paramref name="treeSize"/> leaves.</summary>
     /// <param name="treeSize">0 to <see cref="Size"/>.</param>
-    /// <returns>The root hash.</returns>
+    /// <returns>A new array of <see cref="MerkleTreeHasher.HashSize"/> bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="treeSize"/> is negative or beyond <see cref="Size"/>.</exception>
     /// <exception cref="InvalidOperationException">Size 0 and the strategy defines no empty root.</exception>
     public byte[] GetRoot(long treeSize)
@@ -156,7 +158,7 @@ public sealed class MerkleLog
     /// <summary>Writes the root at <paramref name="treeSize"/> into <paramref name="destination"/>.</summary>
     /// <param name="treeSize">0 to <see cref="Size"/>.</param>
     /// <param name="destination">At least <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
-    /// <returns>The number of bytes written.</returns>
+    /// <returns>The number of bytes written: always <see cref="MerkleTreeHasher.HashSize"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="treeSize"/> is negative or beyond <see cref="Size"/>.</exception>
     /// <exception cref="ArgumentException">The destination is too small.</exception>
     /// <exception cref="InvalidOperationException">Size 0 and the strategy defines no empty root.</exception>
@@ -218,7 +220,7 @@ public sealed class MerkleLog
     /// <summary>Writes the inclusion proof of <see cref="GetInclusionProof"/> into <paramref name="destination"/> if it fits.</summary>
     /// <param name="leafIndex">0-based leaf index, below <paramref name="treeSize"/>.</param>
     /// <param name="treeSize">1 to <see cref="Size"/>.</param>
-    /// <param name="destination">The buffer.</param>
+    /// <param name="destination">Receives the proof in its first <paramref name="bytesWritten"/> bytes (<see cref="MerkleProofVerifier.InclusionProofLength"/> hashes).</param>
     /// <param name="bytesWritten">The proof length in bytes, or 0 when it does not fit.</param>
     /// <returns>False when <paramref name="destination"/> is too small.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The index or size is out of range.</exception>
@@ -231,7 +233,7 @@ public sealed class MerkleLog
     /// <summary>Writes the consistency proof of <see cref="GetConsistencyProof"/> into <paramref name="destination"/> if it fits.</summary>
     /// <param name="firstSize">1 to <paramref name="secondSize"/>.</param>
     /// <param name="secondSize">Up to <see cref="Size"/>.</param>
-    /// <param name="destination">The buffer.</param>
+    /// <param name="destination">Receives the proof in its first <paramref name="bytesWritten"/> bytes (<see cref="MerkleProofVerifier.ConsistencyProofLength"/> hashes).</param>
     /// <param name="bytesWritten">The proof length in bytes, or 0 when it does not fit.</param>
     /// <returns>False when <paramref name="destination"/> is too small.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>

@@ -3,7 +3,7 @@ namespace Pki.KeyTransparency.Merkle;
 /// <summary>Why a Merkle proof did not verify.</summary>
 public enum MerkleProofFailure
 {
-    /// <summary>The proof verified.</summary>
+    /// <summary>The proof verified (or an exception was created without a specific reason).</summary>
     None = 0,
 
     /// <summary>The leaf index is negative or not below the tree size.</summary>

@@ -35,7 +35,7 @@ public static class MerkleProofVerifier
 
     /// <summary>Number of hashes in the consistency proof between sizes <paramref name="firstSize"/> and <paramref name="secondSize"/>.</summary>
     /// <param name="firstSize">1 to <paramref name="secondSize"/>.</param>
-    /// <param name="secondSize">The larger size.</param>
+    /// <param name="secondSize">The newer tree size, at least <paramref name="firstSize"/>.</param>
     /// <returns>The exact proof length in hashes (0 when the sizes are equal).</returns>
     /// <exception cref="ArgumentOutOfRangeException">The sizes are out of order or the first is below 1.</exception>
     public static int ConsistencyProofLength(long firstSize, long secondSize)
@@ -62,10 +62,10 @@ public static class MerkleProofVerifier
     /// (RFC 9162 section 2.1.3.2, steps 1 to 4). Compare it with a trusted root yourself, or call
     /// <see cref="VerifyInclusion"/>.
     /// </summary>
-    /// <param name="hasher">The hashing strategy.</param>
-    /// <param name="leafIndex">0-based leaf index.</param>
-    /// <param name="treeSize">Tree size.</param>
-    /// <param name="leafHash">The leaf hash.</param>
+    /// <param name="hasher">The strategy the log hashed with (e.g. <see cref="Rfc9162TreeHasher.Sha256"/>); it fixes the hash size.</param>
+    /// <param name="leafIndex">0-based leaf index, below <paramref name="treeSize"/>.</param>
+    /// <param name="treeSize">Number of leaves in the tree, at least 1; trusted, from the same signed tree head as the root.</param>
+    /// <param name="leafHash">The leaf's hash (<see cref="MerkleTreeHasher.HashLeaf(ReadOnlySpan{byte})"/>), <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
     /// <param name="proof">The proof hashes, bottom-up, back to back.</param>
     /// <param name="computedRoot">Receives the root; at least <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
     /// <returns>Valid when a root was computed; otherwise the failed precondition.</returns>
@@ -160,12 +160,12 @@ public static class MerkleProofVerifier
     /// Verifies that <paramref name="leafHash"/> is leaf <paramref name="leafIndex"/> of the tree of
     /// <paramref name="treeSize"/> leaves whose root is <paramref name="expectedRoot"/> (RFC 9162 section 2.1.3.2).
     /// </summary>
-    /// <param name="hasher">The hashing strategy.</param>
-    /// <param name="leafIndex">0-based leaf index.</param>
-    /// <param name="treeSize">Tree size.</param>
-    /// <param name="leafHash">The leaf hash.</param>
+    /// <param name="hasher">The strategy the log hashed with (e.g. <see cref="Rfc9162TreeHasher.Sha256"/>); it fixes the hash size.</param>
+    /// <param name="leafIndex">0-based leaf index, below <paramref name="treeSize"/>.</param>
+    /// <param name="treeSize">Number of leaves in the tree, at least 1; trusted, from the same signed tree head as the root.</param>
+    /// <param name="leafHash">The leaf's hash (<see cref="MerkleTreeHasher.HashLeaf(ReadOnlySpan{byte})"/>), <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
     /// <param name="proof">The proof hashes, bottom-up, back to back.</param>
-    /// <param name="expectedRoot">The trusted root.</param>
+    /// <param name="expectedRoot">The root of that tree size from a verified signed tree head, <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
     /// <returns>Valid, or the typed reason it is not.</returns>
     public static MerkleVerificationResult VerifyInclusion(
         MerkleTreeHasher hasher, long leafIndex, long treeSize, ReadOnlySpan<byte> leafHash, ReadOnlySpan<byte> proof, ReadOnlySpan<byte> expectedRoot)
@@ -193,9 +193,9 @@ public static class MerkleProofVerifier
     /// starting from the first tree's root. Compare them yourself or call <see cref="VerifyConsistency"/>.
     /// For equal sizes the proof must be empty and both computed roots are <paramref name="firstRoot"/>.
     /// </summary>
-    /// <param name="hasher">The hashing strategy.</param>
+    /// <param name="hasher">The strategy the log hashed with (e.g. <see cref="Rfc9162TreeHasher.Sha256"/>); it fixes the hash size.</param>
     /// <param name="firstSize">The older tree size, at least 1.</param>
-    /// <param name="secondSize">The newer tree size.</param>
+    /// <param name="secondSize">The newer tree size, at least <paramref name="firstSize"/>.</param>
     /// <param name="firstRoot">The older tree's root (trusted).</param>
     /// <param name="proof">The proof hashes, back to back.</param>
     /// <param name="computedFirstRoot">Receives the older root the proof implies.</param>
@@ -324,11 +324,11 @@ public static class MerkleProofVerifier
     /// extends the tree of <paramref name="firstSize"/> leaves with root <paramref name="firstRoot"/>
     /// (RFC 9162 section 2.1.4.2).
     /// </summary>
-    /// <param name="hasher">The hashing strategy.</param>
-    /// <param name="firstSize">The older size, at least 1.</param>
-    /// <param name="secondSize">The newer size.</param>
-    /// <param name="firstRoot">The older root.</param>
-    /// <param name="secondRoot">The newer root.</param>
+    /// <param name="hasher">The strategy the log hashed with (e.g. <see cref="Rfc9162TreeHasher.Sha256"/>); it fixes the hash size.</param>
+    /// <param name="firstSize">The older tree size, at least 1 (RFC 9162 defines no proof from the empty tree).</param>
+    /// <param name="secondSize">The newer tree size, at least <paramref name="firstSize"/>.</param>
+    /// <param name="firstRoot">The older tree's trusted root, <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
+    /// <param name="secondRoot">The newer tree's trusted root, <see cref="MerkleTreeHasher.HashSize"/> bytes.</param>
     /// <param name="proof">The proof hashes, back to back.</param>
     /// <returns>Valid, or the typed reason it is not.</returns>
     public static MerkleVerificationResult VerifyConsistency(

@@ -45,7 +45,7 @@ public abstract class MerkleTreeHasher
     }
 
     /// <summary>Hashes a leaf's input into <paramref name="destination"/>.</summary>
-    /// <param name="leafData">The leaf input.</param>
+    /// <param name="leafData">The leaf's bytes before hashing, any length (for RFC 9162, the entry itself).</param>
     /// <param name="destination">At least <see cref="HashSize"/> bytes.</param>
     /// <returns>The number of bytes written, always <see cref="HashSize"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too small.</exception>
@@ -60,8 +60,8 @@ public abstract class MerkleTreeHasher
     }
 
     /// <summary>Hashes a leaf's input into <paramref name="destination"/> if it is large enough.</summary>
-    /// <param name="leafData">The leaf input.</param>
-    /// <param name="destination">The buffer to fill.</param>
+    /// <param name="leafData">The leaf's bytes before hashing, any length.</param>
+    /// <param name="destination">Receives the hash in its first <see cref="HashSize"/> bytes; left untouched when shorter.</param>
     /// <param name="bytesWritten"><see cref="HashSize"/> on success, 0 otherwise.</param>
     /// <returns>False when <paramref name="destination"/> is shorter than <see cref="HashSize"/>.</returns>
     public bool TryHashLeaf(ReadOnlySpan<byte> leafData, Span<byte> destination, out int bytesWritten)
@@ -111,14 +111,14 @@ public abstract class MerkleTreeHasher
     }
 
     /// <summary>Hashes one leaf input; <paramref name="destination"/> is exactly <see cref="HashSize"/> bytes.</summary>
-    /// <param name="leafData">The leaf input.</param>
+    /// <param name="leafData">The leaf's bytes before hashing, any length.</param>
     /// <param name="destination">Exactly <see cref="HashSize"/> bytes.</param>
     protected abstract void HashLeafCore(ReadOnlySpan<byte> leafData, Span<byte> destination);
 
     /// <summary>Hashes two children; all spans are exactly <see cref="HashSize"/> bytes.</summary>
-    /// <param name="left">Left child hash.</param>
+    /// <param name="left">The left child's hash.</param>
     /// <param name="leftIsLeaf">True when the left child is a leaf.</param>
-    /// <param name="right">Right child hash.</param>
+    /// <param name="right">The right child's hash.</param>
     /// <param name="rightIsLeaf">True when the right child is a leaf.</param>
     /// <param name="destination">Exactly <see cref="HashSize"/> bytes.</param>
     protected abstract void HashChildrenCore(ReadOnlySpan<byte> left, bool leftIsLeaf, ReadOnlySpan<byte> right, bool rightIsLeaf, Span<byte> destination);
@@ -151,7 +151,7 @@ public abstract class MerkleTreeHasher
     /// Hashes many leaf inputs into <paramref name="destination"/> (back to back). Overriding this lets
     /// a strategy hash many leaves at once.
     /// </summary>
-    /// <param name="leaves">The leaf inputs.</param>
+    /// <param name="leaves">The leaves' bytes before hashing, in order.</param>
     /// <param name="destination"><c>leaves.Length</c> hashes.</param>
     protected internal virtual void HashLeavesBatchCore(ReadOnlySpan<ReadOnlyMemory<byte>> leaves, Span<byte> destination)
     {

@@ -9,10 +9,10 @@ public sealed class MerkleVerificationResult
         Message = message;
     }
 
-    /// <summary>The shared success result.</summary>
+    /// <summary>The success result: one immutable instance shared by every verification that passes.</summary>
     public static MerkleVerificationResult Valid { get; } = new(MerkleProofFailure.None, "The proof is valid.");
 
-    /// <summary>True when the proof verified.</summary>
+    /// <summary>True when the proof verified (<see cref="Failure"/> is <see cref="MerkleProofFailure.None"/>).</summary>
     public bool IsValid => Failure == MerkleProofFailure.None;
 
     /// <summary>Why it failed, or <see cref="MerkleProofFailure.None"/>.</summary>
@@ -21,10 +21,10 @@ public sealed class MerkleVerificationResult
     /// <summary>A sentence that says what was wrong, with the offending values.</summary>
     public string Message { get; }
 
-    /// <summary>Creates a failure.</summary>
-    /// <param name="failure">The reason, not <see cref="MerkleProofFailure.None"/>.</param>
-    /// <param name="message">The explanation.</param>
-    /// <returns>The failed result.</returns>
+    /// <summary>Creates a failed result (for custom verifiers built on <see cref="MerkleTreeHasher"/>).</summary>
+    /// <param name="failure">The reason; <see cref="MerkleProofFailure.None"/> throws <see cref="ArgumentException"/>.</param>
+    /// <param name="message">A sentence naming the offending values; becomes <see cref="Message"/>.</param>
+    /// <returns>A result with <see cref="IsValid"/> false.</returns>
     public static MerkleVerificationResult Fail(MerkleProofFailure failure, string message)
     {
         if (failure == MerkleProofFailure.None)

@@ -12,7 +12,7 @@ public sealed class Rfc9162TreeHasher : MerkleTreeHasher
     /// <summary>The interior node prefix, 0x01 (RFC 9162 section 2.1.1).</summary>
     public const byte NodePrefix = 0x01;
 
-    /// <summary>SHA-256 output size.</summary>
+    /// <summary>Size in bytes of every hash of this strategy: 32, a SHA-256 digest.</summary>
     public const int Sha256HashSize = 32;
 
     private static readonly byte[] EmptyRoot = CreateEmptyRoot();
@@ -22,7 +22,7 @@ public sealed class Rfc9162TreeHasher : MerkleTreeHasher
     {
     }
 
-    /// <summary>The shared instance (the strategy is stateless).</summary>
+    /// <summary>The one instance to use; the strategy is stateless and thread-safe.</summary>
     public static Rfc9162TreeHasher Sha256 { get; } = new();
 
     /// <inheritdoc />

@@ -28,7 +28,7 @@ public sealed class SignedTreeHead
     /// <summary>The encoding version this class writes and reads.</summary>
     public const byte Version = 1;
 
-    /// <summary>The signature size of both algorithms.</summary>
+    /// <summary>Size in bytes of a signature from either algorithm: 64 (ECDSA P-256 as IEEE P1363 <c>r || s</c>, or Ed25519).</summary>
     public const int SignatureSize = 64;
 
     private const int FixedHeaderSize = 1 + 1 + 8 + 8 + 1;
@@ -38,11 +38,11 @@ public sealed class SignedTreeHead
 
     /// <summary>Creates a signed tree head from its parts (use <see cref="TreeHeadSigner"/> to produce one).</summary>
     /// <param name="treeSize">Number of leaves, at least 0.</param>
-    /// <param name="rootHash">The root, 1 to 255 bytes.</param>
-    /// <param name="timestamp">When the head was signed (millisecond precision).</param>
-    /// <param name="algorithm">The signature algorithm.</param>
-    /// <param name="signature">The signature.</param>
-    /// <exception cref="ArgumentException">A part is out of range.</exception>
+    /// <param name="rootHash">The root, 1 to 255 bytes (copied).</param>
+    /// <param name="timestamp">When the head was signed, not before the Unix epoch; truncated to the millisecond.</param>
+    /// <param name="algorithm">The algorithm that made <paramref name="signature"/>; must be a defined <see cref="TreeHeadSignatureAlgorithm"/>.</param>
+    /// <param name="signature">The signature over <see cref="CreateSignedData(long, ReadOnlySpan{byte}, DateTimeOffset, TreeHeadSignatureAlgorithm)"/>, 1 to 65535 bytes (copied; not checked here).</param>
+    /// <exception cref="ArgumentException">A part is out of range (<see cref="ArgumentOutOfRangeException"/> for the size, algorithm and timestamp).</exception>
     public SignedTreeHead(long treeSize, ReadOnlySpan<byte> rootHash, DateTimeOffset timestamp, TreeHeadSignatureAlgorithm algorithm, ReadOnlySpan<byte> signature)
     {
         if (treeSize < 0)
@@ -77,7 +77,7 @@ public sealed class SignedTreeHead
         _signature = signature.ToArray();
     }
 
-    /// <summary>Number of leaves.</summary>
+    /// <summary>Number of leaves the log had when it signed this head; the tree size to ask proofs for.</summary>
     public long TreeSize { get; }
 
     /// <summary>The root hash at <see cref="TreeSize"/>.</summary>
@@ -86,18 +86,18 @@ public sealed class SignedTreeHead
     /// <summary>When the head was signed, to the millisecond.</summary>
     public DateTimeOffset Timestamp { get; }
 
-    /// <summary>The signature algorithm.</summary>
+    /// <summary>The algorithm of <see cref="Signature"/>; a <see cref="TreeHeadVerifier"/> accepts only its own.</summary>
     public TreeHeadSignatureAlgorithm Algorithm { get; }
 
     /// <summary>The signature over <see cref="CreateSignedData()"/>.</summary>
     public ReadOnlySpan<byte> Signature => _signature;
 
     /// <summary>The exact bytes the signature covers: the context string, 0x00, and the encoded TreeHeadTBS.</summary>
-    /// <param name="treeSize">Number of leaves.</param>
+    /// <param name="treeSize">Number of leaves, at least 0.</param>
     /// <param name="rootHash">The root, 1 to 255 bytes.</param>
-    /// <param name="timestamp">The time (millisecond precision).</param>
-    /// <param name="algorithm">The signature algorithm.</param>
-    /// <returns>The signed data.</returns>
+    /// <param name="timestamp">The signing time; only whole milliseconds since the Unix epoch are encoded.</param>
+    /// <param name="algorithm">The algorithm that will sign; it is part of the signed bytes.</param>
+    /// <returns>A new array to pass to the signing or verifying primitive.</returns>
     public static byte[] CreateSignedData(long treeSize, ReadOnlySpan<byte> rootHash, DateTimeOffset timestamp, TreeHeadSignatureAlgorithm algorithm)
     {
         var data = new byte[Context.Length + FixedHeaderSize + rootHash.Length];
@@ -106,12 +106,12 @@ public sealed class SignedTreeHead
         return data;
     }
 
-    /// <summary>The signed data of this head.</summary>
-    /// <returns>The signed data.</returns>
+    /// <summary>The exact bytes <see cref="Signature"/> covers for this head (see the static overload).</summary>
+    /// <returns>A new array to pass to the verifying primitive.</returns>
     public byte[] CreateSignedData() => CreateSignedData(TreeSize, _rootHash, Timestamp, Algorithm);
 
     /// <summary>Encodes the head (TreeHeadTBS then the signature).</summary>
-    /// <returns>The encoding.</returns>
+    /// <returns>A new array in the wire format of the class summary; <see cref="Decode"/> reads it back.</returns>
     public byte[] Encode()
     {
         var tbsLength = FixedHeaderSize + _rootHash.Length;
@@ -123,8 +123,8 @@ public sealed class SignedTreeHead
     }
 
     /// <summary>Decodes an encoded head; the signature is not checked (use <see cref="TreeHeadVerifier"/>).</summary>
-    /// <param name="encoded">The encoding.</param>
-    /// <returns>The head.</returns>
+    /// <param name="encoded">Exactly one encoded head, as written by <see cref="Encode"/>; trailing bytes are an error.</param>
+    /// <returns>The decoded head, not yet trusted.</returns>
     /// <exception cref="SignedTreeHeadFormatException">The bytes are not a well-formed head; the offset says where.</exception>
     public static SignedTreeHead Decode(ReadOnlySpan<byte> encoded)
     {
@@ -217,32 +217,32 @@ public sealed class SignedTreeHead
 /// <summary>An encoded signed tree head is malformed.</summary>
 public sealed class SignedTreeHeadFormatException : FormatException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with a generic message; <see cref="Offset"/> is 0.</summary>
     public SignedTreeHeadFormatException()
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
-    /// <param name="message">The explanation.</param>
+    /// <summary>Creates the exception with a message; <see cref="Offset"/> is 0.</summary>
+    /// <param name="message">What is malformed.</param>
     public SignedTreeHeadFormatException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and cause.</summary>
-    /// <param name="message">The explanation.</param>
-    /// <param name="innerException">The cause.</param>
+    /// <summary>Creates the exception with a message and cause; <see cref="Offset"/> is 0.</summary>
+    /// <param name="message">What is malformed.</param>
+    /// <param name="innerException">The exception that caused this one.</param>
     public SignedTreeHeadFormatException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
     /// <summary>Creates the exception with the offset of the problem.</summary>
-    /// <param name="message">The explanation.</param>
-    /// <param name="offset">Byte offset where decoding failed.</param>
+    /// <param name="message">What is malformed.</param>
+    /// <param name="offset">0-based byte offset in the encoding where decoding failed.</param>
     public SignedTreeHeadFormatException(string message, int offset)
         : base(message) => Offset = offset;
 
-    /// <summary>Byte offset where decoding failed.</summary>
+    /// <summary>0-based byte offset in the encoding where decoding failed (0 when not known).</summary>
     public int Offset { get; }
 }

@@ -20,7 +20,7 @@ public sealed class TreeHeadSigner : IDisposable
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The signature algorithm.</summary>
+    /// <summary>The algorithm of every head this signer produces, fixed by the factory that created it.</summary>
     public TreeHeadSignatureAlgorithm Algorithm { get; }
 
     /// <summary>
@@ -30,9 +30,10 @@ public sealed class TreeHeadSigner : IDisposable
     public byte[] PublicKey { get; }
 
     /// <summary>Creates a signer over an ECDSA P-256 key; the signer takes ownership and disposes it.</summary>
-    /// <param name="key">A P-256 private key.</param>
+    /// <param name="key">An ECDSA key on P-256 with its private part; owned by the signer from now on (do not dispose or reuse it).</param>
     /// <param name="time">The clock for <see cref="Sign(long, ReadOnlySpan{byte})"/>; null for the system clock.</param>
-    /// <returns>The signer.</returns>
+    /// <returns>A signer to dispose when done (it disposes <paramref name="key"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException">The key is not on P-256.</exception>
     public static TreeHeadSigner CreateEcdsaP256(ECDsa key, TimeProvider? time = null)
     {
@@ -42,9 +43,9 @@ public sealed class TreeHeadSigner : IDisposable
     }
 
     /// <summary>Creates a signer over an Ed25519 private key (the 32-byte RFC 8032 seed, copied; zero yours).</summary>
-    /// <param name="seed">The 32-byte private key.</param>
+    /// <param name="seed">The 32-byte RFC 8032 private key; the signer keeps a copy.</param>
     /// <param name="time">The clock for <see cref="Sign(long, ReadOnlySpan{byte})"/>; null for the system clock.</param>
-    /// <returns>The signer.</returns>
+    /// <returns>A signer to dispose when done (disposal zeroes its copy of the seed).</returns>
     /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
     public static TreeHeadSigner CreateEd25519(ReadOnlySpan<byte> seed, TimeProvider? time = null)
     {
@@ -60,16 +61,18 @@ public sealed class TreeHeadSigner : IDisposable
     }
 
     /// <summary>Signs a tree head stamped with the current time of the signer's clock.</summary>
-    /// <param name="treeSize">Number of leaves.</param>
-    /// <param name="rootHash">The root at that size.</param>
-    /// <returns>The signed head.</returns>
+    /// <param name="treeSize">Number of leaves, at least 0.</param>
+    /// <param name="rootHash">The log's root at that size, 1 to 255 bytes.</param>
+    /// <returns>A new head signed with this signer's key; publish <see cref="SignedTreeHead.Encode"/>.</returns>
+    /// <exception cref="ArgumentException">A part is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The signer was disposed.</exception>
     public SignedTreeHead Sign(long treeSize, ReadOnlySpan<byte> rootHash) => Sign(treeSize, rootHash, _time.GetUtcNow());
 
-    /// <summary>Signs a tree head.</summary>
+    /// <summary>Signs a tree head stamped with <paramref name="timestamp"/> instead of the clock's time.</summary>
     /// <param name="treeSize">Number of leaves, at least 0.</param>
-    /// <param name="rootHash">The root at that size, 1 to 255 bytes.</param>
-    /// <param name="timestamp">The time to state (kept to the millisecond).</param>
-    /// <returns>The signed head.</returns>
+    /// <param name="rootHash">The log's root at that size, 1 to 255 bytes.</param>
+    /// <param name="timestamp">The time to state, not before the Unix epoch; truncated to the millisecond.</param>
+    /// <returns>A new head signed with this signer's key.</returns>
     /// <exception cref="ArgumentException">A part is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The signer was disposed.</exception>
     public SignedTreeHead Sign(long treeSize, ReadOnlySpan<byte> rootHash, DateTimeOffset timestamp)
@@ -97,7 +100,7 @@ public sealed class TreeHeadSigner : IDisposable
         return new SignedTreeHead(treeSize, rootHash, timestamp, Algorithm, signature);
     }
 
-    /// <summary>Zeroes the Ed25519 key or disposes the ECDSA key.</summary>
+    /// <summary>Zeroes the Ed25519 seed or disposes the ECDSA key; afterwards <c>Sign</c> throws <see cref="ObjectDisposedException"/>. Safe to call twice.</summary>
     public void Dispose()
     {
         if (_ed25519Seed is not null)

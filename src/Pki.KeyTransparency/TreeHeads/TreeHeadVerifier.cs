@@ -7,7 +7,7 @@ namespace Pki.KeyTransparency.TreeHeads;
 /// <summary>Why a signed tree head did not verify.</summary>
 public enum TreeHeadVerificationFailure
 {
-    /// <summary>It verified.</summary>
+    /// <summary>The signature verified under the verifier's key.</summary>
     None = 0,
 
     /// <summary>The head names another algorithm than the verifier's key.</summary>
@@ -18,11 +18,11 @@ public enum TreeHeadVerificationFailure
 }
 
 /// <summary>The outcome of <see cref="TreeHeadVerifier.Verify"/>.</summary>
-/// <param name="Failure">Why it failed, or None.</param>
-/// <param name="Message">A sentence saying what was wrong.</param>
+/// <param name="Failure">Why it failed, or <see cref="TreeHeadVerificationFailure.None"/> when the signature verified.</param>
+/// <param name="Message">A sentence for logs saying what was wrong (or that the signature is valid), naming the algorithms and tree size.</param>
 public sealed record TreeHeadVerificationResult(TreeHeadVerificationFailure Failure, string Message)
 {
-    /// <summary>True when the signature verified.</summary>
+    /// <summary>True when the signature verified; the head's size, root and time can then be trusted as the log's statement.</summary>
     public bool IsValid => Failure == TreeHeadVerificationFailure.None;
 }
 
@@ -40,12 +40,12 @@ public sealed class TreeHeadVerifier : IDisposable
         _ed25519 = ed25519;
     }
 
-    /// <summary>The algorithm of the verifier's key.</summary>
+    /// <summary>The algorithm of the verifier's key; heads signed with another one fail with <see cref="TreeHeadVerificationFailure.AlgorithmMismatch"/>.</summary>
     public TreeHeadSignatureAlgorithm Algorithm { get; }
 
     /// <summary>Creates a verifier from a DER SubjectPublicKeyInfo of a P-256 key.</summary>
-    /// <param name="subjectPublicKeyInfo">The DER encoding.</param>
-    /// <returns>The verifier.</returns>
+    /// <param name="subjectPublicKeyInfo">The DER SubjectPublicKeyInfo (e.g. <see cref="TreeHeadSigner.PublicKey"/>), with nothing after it.</param>
+    /// <returns>A verifier that owns an <see cref="ECDsa"/> key: dispose it when done.</returns>
     /// <exception cref="ArgumentException">The bytes are not a P-256 public key.</exception>
     public static TreeHeadVerifier CreateEcdsaP256(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
@@ -74,8 +74,8 @@ public sealed class TreeHeadVerifier : IDisposable
     }
 
     /// <summary>Creates a verifier from a 32-byte RFC 8032 Ed25519 public key.</summary>
-    /// <param name="publicKey">The encoded key.</param>
-    /// <returns>The verifier.</returns>
+    /// <param name="publicKey">The 32-byte RFC 8032 encoding (e.g. <see cref="TreeHeadSigner.PublicKey"/>); copied.</param>
+    /// <returns>A verifier (disposing it is harmless but not required for Ed25519).</returns>
     /// <exception cref="ArgumentException">The key is not 32 bytes, does not decode, or is of small order.</exception>
     public static TreeHeadVerifier CreateEd25519(ReadOnlySpan<byte> publicKey)
     {
@@ -97,9 +97,10 @@ public sealed class TreeHeadVerifier : IDisposable
         return new TreeHeadVerifier(TreeHeadSignatureAlgorithm.Ed25519, null, publicKey.ToArray());
     }
 
-    /// <summary>Checks the head's signature.</summary>
-    /// <param name="treeHead">The head.</param>
-    /// <returns>Valid, or the typed reason it is not.</returns>
+    /// <summary>Checks the head's signature over its size, root, time and algorithm.</summary>
+    /// <param name="treeHead">A decoded head (<see cref="SignedTreeHead.Decode"/>).</param>
+    /// <returns>Valid, or the typed reason it is not; a bad signature is a result, not an exception.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="treeHead"/> is null.</exception>
     public TreeHeadVerificationResult Verify(SignedTreeHead treeHead)
     {
         ArgumentNullException.ThrowIfNull(treeHead);
@@ -125,7 +126,7 @@ public sealed class TreeHeadVerifier : IDisposable
             : new(TreeHeadVerificationFailure.SignatureInvalid, $"The {Algorithm} signature over tree size {treeHead.TreeSize} does not verify under this key.");
     }
 
-    /// <summary>Releases the ECDSA key.</summary>
+    /// <summary>Disposes the ECDSA key of a P-256 verifier (nothing to release for Ed25519).</summary>
     public void Dispose() => _ecdsa?.Dispose();
 
     internal static void CheckP256(ECDsa key, string name)

@@ -95,11 +95,12 @@ public abstract class EcVrf : IVrf
     }
 
     /// <summary>Computes the proof into <paramref name="proof"/>.</summary>
-    /// <param name="keyPair">A key pair of this suite.</param>
-    /// <param name="alpha">The input.</param>
-    /// <param name="proof">At least <see cref="ProofSize"/> bytes.</param>
-    /// <returns>The number of bytes written.</returns>
+    /// <param name="keyPair">A key pair created or imported by this suite (not disposed); the caller keeps ownership.</param>
+    /// <param name="alpha">The input <c>alpha_string</c>, any length including empty.</param>
+    /// <param name="proof">At least <see cref="ProofSize"/> bytes; the proof goes into the first <see cref="ProofSize"/>.</param>
+    /// <returns><see cref="ProofSize"/>, the number of bytes written.</returns>
     /// <exception cref="ArgumentException">The destination is too small or the key pair belongs to another suite.</exception>
+    /// <exception cref="ObjectDisposedException">The key pair was disposed.</exception>
     public int Prove(VrfKeyPair keyPair, ReadOnlySpan<byte> alpha, Span<byte> proof)
     {
         if (!TryProve(keyPair, alpha, proof, out var written))
@@ -147,8 +148,8 @@ public abstract class EcVrf : IVrf
     }
 
     /// <summary>The output <c>beta</c> of a proof, into <paramref name="beta"/> (RFC 9381 section 5.2); does not verify the proof.</summary>
-    /// <param name="proof">The proof.</param>
-    /// <param name="beta">At least <see cref="OutputSize"/> bytes.</param>
+    /// <param name="proof">A proof of this suite; any other length than <see cref="ProofSize"/> returns false.</param>
+    /// <param name="beta">At least <see cref="OutputSize"/> bytes; the output goes into the first <see cref="OutputSize"/>.</param>
     /// <param name="bytesWritten"><see cref="OutputSize"/> on success, 0 otherwise.</param>
     /// <returns>False when the proof has the wrong length or the destination is too small.</returns>
     /// <exception cref="VrfException">The proof's point does not decode.</exception>

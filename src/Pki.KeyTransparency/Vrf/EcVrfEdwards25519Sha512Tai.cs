@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Security.Cryptography;
 using Pki.KeyTransparency.Vrf.Edwards25519;
 
@@ -9,11 +8,13 @@ namespace Pki.KeyTransparency.Vrf;
 /// SHA-512 and <c>try_and_increment</c> encode-to-curve. Keys are RFC 8032 Ed25519 keys (32-byte
 /// seed, 32-byte encoded point); proofs are 80 bytes and outputs 64. The curve arithmetic is this
 /// package's own (radix-2^51 field, extended coordinates, constant-time fixed-window scalar
-/// multiplication), tested against RFC 8032 and RFC 9381 vectors.
+/// multiplication), tested against RFC 8032 and RFC 9381 vectors. Arithmetic mod q on the secret
+/// scalar and the nonce is <see cref="Scalar25519"/>'s (four 64-bit limbs, Montgomery
+/// multiplication, masked reductions: constant time).
 /// </summary>
 public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
 {
-    /// <summary>The <c>suite_string</c>.</summary>
+    /// <summary>The RFC 9381 <c>suite_string</c> (0x03), the first byte of every hash input of this suite.</summary>
     public const byte Suite = 0x03;
 
     /// <summary>Private key size: an RFC 8032 seed.</summary>
@@ -22,17 +23,14 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
     /// <summary>Public key size: an RFC 8032 encoded point (<c>ptLen</c>).</summary>
     public const int PublicKeyLength = 32;
 
-    /// <summary>Proof size: 32 + 16 + 32.</summary>
+    /// <summary>Proof size in bytes: Gamma (32) + challenge c (16) + scalar s (32).</summary>
     public const int ProofLength = 80;
 
-    /// <summary>Output size: SHA-512.</summary>
+    /// <summary>Output (<c>beta</c>) size in bytes: a SHA-512 digest.</summary>
     public const int OutputLength = 64;
 
-    /// <summary>q = 2^252 + 27742317777372353535851937790883648493, the prime order of the base point.</summary>
-    private static readonly BigInteger Q = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493", System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>Creates the suite; <paramref name="random"/> serves key generation only (proofs are deterministic).</summary>
-    /// <param name="random">The random source; null for the system's.</param>
+    /// <param name="random">The source for <see cref="EcVrf.GenerateKeyPair"/>; null for <see cref="RandomNumberGenerator.Create()"/>. The suite never disposes it.</param>
     public EcVrfEdwards25519Sha512Tai(RandomNumberGenerator? random = null)
         : base(random)
     {
@@ -120,8 +118,8 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
             expanded.Slice(32, 32).CopyTo(nonceInput);
             hString.CopyTo(nonceInput.Slice(32));
             OneShotHash.Sha512(nonceInput, kString);
-            var kValue = ToScalar(kString) % Q;
-            WriteScalar(kValue, k);
+            var kScalar = Scalar25519.ReduceWide(kString);
+            kScalar.WriteLittleEndian(k);
 
             // 4. Gamma = x * H, and k * H for step 6, in one two-scalar comb over H.
             Span<EdwardsPoint> points = stackalloc EdwardsPoint[3];
@@ -134,16 +132,18 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
             var gamma = encoded.Slice(0, PublicKeyLength);
             var u = encoded.Slice(PublicKeyLength, PublicKeyLength);
             var v = encoded.Slice(2 * PublicKeyLength, PublicKeyLength);
-            Span<byte> c = stackalloc byte[ChallengeSize];
+            Span<byte> cWide = stackalloc byte[Scalar25519.Size];
+            cWide.Clear();
+            var c = cWide.Slice(0, ChallengeSize);
             ChallengeGeneration(publicKey, hString, gamma, u, v, c);
 
-            // 7. s = (k + c*x) mod q
-            var s = (kValue + (ToScalar(c) * ToScalar(x))) % Q;
+            // 7. s = (k + c*x) mod q, in constant time (c < 2^128 < q; x, clamped, is below 2^255 and is reduced).
+            var s = Scalar25519.MultiplyAdd(Scalar25519.Reduce(cWide), Scalar25519.Reduce(x), kScalar);
 
             // 8. pi_string = point_to_string(Gamma) || int_to_string(c, cLen) || int_to_string(s, qLen)
             gamma.CopyTo(proof);
             c.CopyTo(proof.Slice(PublicKeyLength));
-            WriteScalar(s, proof.Slice(PublicKeyLength + ChallengeSize, 32));
+            s.WriteLittleEndian(proof.Slice(PublicKeyLength + ChallengeSize, Scalar25519.Size));
             if (trace is not null)
             {
                 trace.H = hString;
@@ -183,7 +183,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
 
         var cBytes = proof.Slice(PublicKeyLength, ChallengeSize);
         var sBytes = proof.Slice(PublicKeyLength + ChallengeSize, 32);
-        if (ToScalar(sBytes) >= Q)
+        if (Scalar25519.IsCanonical(sBytes) == 0)
         {
             return VrfVerificationResult.Fail(VrfFailure.ProofScalarOutOfRange, "The proof's scalar s is not below the group order q.");
         }
@@ -267,16 +267,5 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         expanded[0] &= 248;
         expanded[31] &= 127;
         expanded[31] |= 64;
-    }
-
-    private static BigInteger ToScalar(ReadOnlySpan<byte> littleEndian) => new(littleEndian, isUnsigned: true, isBigEndian: false);
-
-    private static void WriteScalar(BigInteger value, Span<byte> destination)
-    {
-        destination.Clear();
-        if (!value.TryWriteBytes(destination, out _, isUnsigned: true, isBigEndian: false))
-        {
-            throw new InvalidOperationException("A scalar reduced modulo q did not fit in 32 bytes.");
-        }
     }
 }

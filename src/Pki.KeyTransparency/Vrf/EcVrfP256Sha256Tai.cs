@@ -1,10 +1,4 @@
-using RandomNumberGenerator = System.Security.Cryptography.RandomNumberGenerator;
-using CryptographicOperations = System.Security.Cryptography.CryptographicOperations;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.EC;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Utilities;
+using System.Security.Cryptography;
 using Pki.KeyTransparency.Vrf.P256;
 
 namespace Pki.KeyTransparency.Vrf;
@@ -15,11 +9,12 @@ namespace Pki.KeyTransparency.Vrf;
 /// scalars in [1, n-1]; public keys and Gamma are 33-byte SEC1 compressed points; proofs are 81 bytes
 /// and outputs 32. Point arithmetic is this package's own (<see cref="P256Point"/>: Jacobian
 /// coordinates, constant-time multiplication by secret scalars), differential-tested against
-/// BouncyCastle; BouncyCastle supplies the RFC 6979 nonce and the scalar arithmetic mod q.
+/// BouncyCastle; so is the arithmetic mod q (<see cref="P256Scalar"/>: four 64-bit limbs, Montgomery
+/// multiplication, masked reductions) and the RFC 6979 nonce (HMAC-SHA256 over fixed-size buffers).
 /// </summary>
 public sealed class EcVrfP256Sha256Tai : EcVrf
 {
-    /// <summary>The <c>suite_string</c>.</summary>
+    /// <summary>The RFC 9381 <c>suite_string</c> (0x01), the first byte of every hash input of this suite.</summary>
     public const byte Suite = 0x01;
 
     /// <summary>Private key size: a 32-byte big-endian scalar.</summary>
@@ -28,17 +23,14 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
     /// <summary>Public key size: a compressed point (<c>ptLen</c>).</summary>
     public const int PublicKeyLength = 33;
 
-    /// <summary>Proof size: 33 + 16 + 32.</summary>
+    /// <summary>Proof size in bytes: Gamma (33) + challenge c (16) + scalar s (32).</summary>
     public const int ProofLength = 81;
 
-    /// <summary>Output size: SHA-256.</summary>
+    /// <summary>Output (<c>beta</c>) size in bytes: a SHA-256 digest.</summary>
     public const int OutputLength = 32;
 
-    private static readonly BigInteger N = CustomNamedCurves.GetByName("secp256r1").N;
-    private static readonly byte[] OrderBytes = BigIntegers.AsUnsignedByteArray(32, N);
-
     /// <summary>Creates the suite; <paramref name="random"/> serves key generation only (proofs are deterministic).</summary>
-    /// <param name="random">The random source; null for the system's.</param>
+    /// <param name="random">The source for <see cref="EcVrf.GenerateKeyPair"/>; null for <see cref="RandomNumberGenerator.Create()"/>. The suite never disposes it.</param>
     public EcVrfP256Sha256Tai(RandomNumberGenerator? random = null)
         : base(random)
     {
@@ -63,24 +55,17 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
     private protected override bool TryDerivePublicKey(ReadOnlySpan<byte> privateKey, out byte[] publicKey)
     {
-        var copy = privateKey.ToArray();
-        try
+        // The length is checked by the caller; x in [1, n-1] is tested without a secret-dependent branch,
+        // and only the verdict (a rejected key) is acted on.
+        if (P256Scalar.IsInRange(privateKey) == 0)
         {
-            var x = new BigInteger(1, copy);
-            if (x.SignValue <= 0 || x.CompareTo(N) >= 0)
-            {
-                publicKey = [];
-                return false;
-            }
+            publicKey = [];
+            return false;
+        }
 
-            publicKey = new byte[PublicKeyLength];
-            P256Point.MultiplyBase(copy).Compress(publicKey);
-            return true;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(copy);
-        }
+        publicKey = new byte[PublicKeyLength];
+        P256Point.MultiplyBase(privateKey).Compress(publicKey);
+        return true;
     }
 
     private protected override VrfFailure CheckPublicKey(ReadOnlySpan<byte> publicKey, out string message) =>
@@ -109,22 +94,23 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
     private protected override void ProveCore(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> alpha, Span<byte> proof, EcVrfTrace? trace)
     {
-        var secret = privateKey.ToArray();
+        Span<byte> kBytes = stackalloc byte[P256Scalar.Size];
+        Span<byte> h1 = stackalloc byte[32];
+        Span<byte> cWide = stackalloc byte[P256Scalar.Size];
         try
         {
-            var x = new BigInteger(1, secret);
-
             // 1-2. H = ECVRF_encode_to_curve(encode_to_curve_salt = PK_string, alpha_string); h_string = point_to_string(H).
             Span<byte> hString = stackalloc byte[PublicKeyLength];
             var h = EncodeToCurve(publicKey, alpha, hString, out var counter);
 
-            // 4. k = ECVRF_nonce_generation(SK, h_string): RFC 6979 section 3.2 with SHA-256 (section 5.4.2.1).
-            var k = GenerateNonce(x, hString);
-            var kBytes = BigIntegers.AsUnsignedByteArray(32, k);
+            // 4. k = ECVRF_nonce_generation(SK, h_string): RFC 6979 section 3.2 with SHA-256 (section 5.4.2.1),
+            //    m = h_string, so h1 = SHA-256(h_string).
+            OneShotHash.Sha256(hString, h1);
+            Rfc6979.GenerateNonce(P256Scalar.Order, privateKey, h1, kBytes);
 
             // 3. Gamma = x * H; 5. U = k*B, V = k*H, all three encoded with one inversion.
             Span<P256Point> points = stackalloc P256Point[3];
-            P256Point.MultiplyTwoScalars(h, secret, kBytes, out points[0], out points[2]);
+            P256Point.MultiplyTwoScalars(h, privateKey, kBytes, out points[0], out points[2]);
             points[1] = P256Point.MultiplyBase(kBytes);
             Span<byte> encoded = stackalloc byte[3 * PublicKeyLength];
             P256Point.CompressMany(points, encoded);
@@ -133,16 +119,17 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
             var v = encoded.Slice(2 * PublicKeyLength, PublicKeyLength);
 
             // 5. c = ECVRF_challenge_generation(Y, H, Gamma, U, V)
-            Span<byte> c = stackalloc byte[ChallengeSize];
+            cWide.Clear();
+            var c = cWide.Slice(P256Scalar.Size - ChallengeSize);
             ChallengeGeneration(publicKey, hString, gammaString, u, v, c);
 
-            // 6. s = (k + c*x) mod q
-            var s = k.Add(new BigInteger(1, c.ToArray()).Multiply(x)).Mod(N);
+            // 6. s = (k + c*x) mod q, in constant time (c < 2^128 < q needs no reduction; x and k are below q).
+            var s = P256Scalar.MultiplyAdd(P256Scalar.Reduce(cWide), P256Scalar.Reduce(privateKey), P256Scalar.Reduce(kBytes));
 
             // 7. pi_string = point_to_string(Gamma) || int_to_string(c, cLen) || int_to_string(s, qLen)
             gammaString.CopyTo(proof);
             c.CopyTo(proof.Slice(PublicKeyLength));
-            BigIntegers.AsUnsignedByteArray(32, s).CopyTo(proof.Slice(PublicKeyLength + ChallengeSize));
+            s.WriteBigEndian(proof.Slice(PublicKeyLength + ChallengeSize));
             if (trace is not null)
             {
                 trace.H = hString.ToArray();
@@ -151,12 +138,10 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
                 trace.V = v.ToArray();
                 trace.Counter = counter;
             }
-
-            CryptographicOperations.ZeroMemory(kBytes);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(secret);
+            CryptographicOperations.ZeroMemory(kBytes);
         }
     }
 
@@ -181,7 +166,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
         var cBytes = proof.Slice(PublicKeyLength, ChallengeSize);
         var s = proof.Slice(PublicKeyLength + ChallengeSize);
-        if (s.SequenceCompareTo(OrderBytes) >= 0)
+        if (P256Scalar.IsCanonical(s) == 0)
         {
             return VrfVerificationResult.Fail(VrfFailure.ProofScalarOutOfRange, "The proof's scalar s is not below the group order q.");
         }
@@ -271,15 +256,5 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
         // Each try fails with probability about 1/2: 256 failures do not happen.
         throw new VrfException("try_and_increment found no P-256 point in 256 tries.");
-    }
-
-    private static BigInteger GenerateNonce(BigInteger x, ReadOnlySpan<byte> hString)
-    {
-        // RFC 9381 section 5.4.2.1: RFC 6979 section 3.2 with m = h_string, so h1 = SHA-256(h_string).
-        var h1 = new byte[32];
-        OneShotHash.Sha256(hString, h1);
-        var calculator = new HMacDsaKCalculator(new Sha256Digest());
-        calculator.Init(N, x, h1);
-        return calculator.NextK();
     }
 }

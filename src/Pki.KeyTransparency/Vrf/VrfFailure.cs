@@ -3,7 +3,7 @@ namespace Pki.KeyTransparency.Vrf;
 /// <summary>Why a VRF key or proof was rejected.</summary>
 public enum VrfFailure
 {
-    /// <summary>Nothing was wrong.</summary>
+    /// <summary>Nothing was wrong (a valid result), or an exception was created without a specific reason.</summary>
     None = 0,
 
     /// <summary>The private key has the wrong length or is not a valid scalar.</summary>
@@ -15,7 +15,7 @@ public enum VrfFailure
     /// <summary>The public key is of small order (RFC 9381 section 5.4.5).</summary>
     PublicKeySmallOrder,
 
-    /// <summary>The proof has the wrong length.</summary>
+    /// <summary>The proof is not <see cref="IVrf.ProofSize"/> bytes.</summary>
     ProofLengthInvalid,
 
     /// <summary>The proof's point Gamma does not decode to a curve point.</summary>
@@ -27,6 +27,6 @@ public enum VrfFailure
     /// <summary>The recomputed challenge differs from the proof's: the proof is not for this key and input.</summary>
     ChallengeMismatch,
 
-    /// <summary>The key pair belongs to another suite.</summary>
+    /// <summary>The key pair was created by another suite than the one asked to use it.</summary>
     WrongSuite,
 }

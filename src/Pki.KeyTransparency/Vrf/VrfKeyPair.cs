@@ -19,14 +19,14 @@ public sealed class VrfKeyPair : IDisposable
         _publicKey = publicKey;
     }
 
-    /// <summary>The suite that created this key pair.</summary>
+    /// <summary>The RFC 9381 name of the suite that created this key pair (<see cref="IVrf.SuiteName"/>); only that suite accepts it.</summary>
     public string SuiteName { get; }
 
-    /// <summary>The encoded public key.</summary>
+    /// <summary>The encoded public key (<see cref="IVrf.PublicKeySize"/> bytes) to publish for verifiers; readable after disposal.</summary>
     public ReadOnlySpan<byte> PublicKey => _publicKey;
 
     /// <summary>The encoded private key, for storage in a secret store. Zero the copy after use.</summary>
-    /// <returns>A copy of the private key.</returns>
+    /// <returns>A new array with the <see cref="IVrf.PrivateKeySize"/>-byte private key, owned by the caller.</returns>
     /// <exception cref="ObjectDisposedException">The key pair was disposed.</exception>
     public byte[] ExportPrivateKey() => PrivateKey.ToArray();
 
@@ -47,7 +47,7 @@ public sealed class VrfKeyPair : IDisposable
         }
     }
 
-    /// <summary>Zeroes the private key.</summary>
+    /// <summary>Zeroes the private key; afterwards proving and exporting throw <see cref="ObjectDisposedException"/>. Safe to call twice.</summary>
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_privateKey);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using static Pki.KeyTransparency.Vrf.Limbs;
 
 namespace Pki.KeyTransparency.Vrf.P256;
 
@@ -79,15 +80,13 @@ internal readonly struct P256FieldElement
     /// <summary>1 when the value is zero, else 0.</summary>
     public ulong IsZero()
     {
-        var any = L0 | L1 | L2 | L3;
-        return ((any | (0 - any)) >> 63) ^ 1;
+        return Limbs.IsZero(L0 | L1 | L2 | L3);
     }
 
     /// <summary>1 when the two values are equal, else 0 (both are fully reduced).</summary>
     public static ulong Equal(in P256FieldElement a, in P256FieldElement b)
     {
-        var diff = (a.L0 ^ b.L0) | (a.L1 ^ b.L1) | (a.L2 ^ b.L2) | (a.L3 ^ b.L3);
-        return ((diff | (0 - diff)) >> 63) ^ 1;
+        return Limbs.IsZero((a.L0 ^ b.L0) | (a.L1 ^ b.L1) | (a.L2 ^ b.L2) | (a.L3 ^ b.L3));
     }
 
     /// <summary><paramref name="b"/> when <paramref name="choice"/> is 1, <paramref name="a"/> when 0.</summary>
@@ -309,41 +308,6 @@ internal readonly struct P256FieldElement
             r1 ^ (keep & (r1 ^ t1)),
             r2 ^ (keep & (r2 ^ t2)),
             r3 ^ (keep & (r3 ^ t3)));
-    }
-
-    /// <summary>a b + c + d as (returned high word, low word); it cannot overflow 128 bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAdd(ulong a, ulong b, ulong c, ulong d, out ulong low)
-    {
-#if NET8_0_OR_GREATER
-        var high = Math.BigMul(a, b, out var lo);
-#else
-        var product = Edwards25519.U128.MulPortable(a, b);
-        var high = product.Hi;
-        var lo = product.Lo;
-#endif
-        lo += c;
-        high += lo < c ? 1UL : 0UL;
-        lo += d;
-        high += lo < d ? 1UL : 0UL;
-        low = lo;
-        return high;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong AddCarry(ulong a, ulong b, ulong carryIn, out ulong carryOut)
-    {
-        var sum = a + b + carryIn;
-        carryOut = ((a & b) | ((a | b) & ~sum)) >> 63;
-        return sum;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SubBorrow(ulong a, ulong b, ulong borrowIn, out ulong borrowOut)
-    {
-        var difference = a - b - borrowIn;
-        borrowOut = ((~a & b) | (~(a ^ b) & difference)) >> 63;
-        return difference;
     }
 
     private static class Constants
