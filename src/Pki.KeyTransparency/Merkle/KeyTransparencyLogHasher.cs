@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Buffers.Binary;
 
 namespace Pki.KeyTransparency.Merkle;
@@ -60,7 +61,7 @@ public sealed class KeyTransparencyLogHasher : MerkleTreeHasher
 
     /// <inheritdoc />
     protected override void HashLeafCore(ReadOnlySpan<byte> leafData, Span<byte> destination) =>
-        Sha256Util.HashData(leafData, destination);
+        SHA256.HashData(leafData, destination);
 
     /// <inheritdoc />
     protected override void HashChildrenCore(ReadOnlySpan<byte> left, bool leftIsLeaf, ReadOnlySpan<byte> right, bool rightIsLeaf, Span<byte> destination)
@@ -71,7 +72,7 @@ public sealed class KeyTransparencyLogHasher : MerkleTreeHasher
         left.CopyTo(message.Slice(1));
         message[1 + Sha256HashSize] = rightIsLeaf ? LeafTag : ParentTag;
         right.CopyTo(message.Slice(2 + Sha256HashSize));
-        Sha256Util.HashData(message, destination);
+        SHA256.HashData(message, destination);
     }
 
     /// <inheritdoc />

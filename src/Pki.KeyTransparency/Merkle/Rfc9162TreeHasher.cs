@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 namespace Pki.KeyTransparency.Merkle;
 
 /// <summary>
@@ -40,7 +41,7 @@ public sealed class Rfc9162TreeHasher : MerkleTreeHasher
         message[0] = NodePrefix;
         left.CopyTo(message.Slice(1));
         right.CopyTo(message.Slice(1 + Sha256HashSize));
-        Sha256Util.HashData(message, destination);
+        SHA256.HashData(message, destination);
     }
 
     /// <inheritdoc />
@@ -57,7 +58,7 @@ public sealed class Rfc9162TreeHasher : MerkleTreeHasher
     private static byte[] CreateEmptyRoot()
     {
         var root = new byte[Sha256HashSize];
-        Sha256Util.HashData(ReadOnlySpan<byte>.Empty, root);
+        SHA256.HashData(ReadOnlySpan<byte>.Empty, root);
         return root;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 namespace Pki.KeyTransparency.Merkle;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace Pki.KeyTransparency.Merkle;
 /// </summary>
 internal static class Sha256Batch
 {
-    private const int HashSize = Sha256Util.HashSize;
+    private const int HashSize = 32; // SHA-256
     private const int MaxBatchedBlocks = 4;
 
     /// <summary>
@@ -72,7 +73,7 @@ internal static class Sha256Batch
                 pair.CopyTo(message.Slice(1));
             }
 
-            Sha256Util.HashData(message, destination.Slice(i * HashSize, HashSize));
+            SHA256.HashData(message, destination.Slice(i * HashSize, HashSize));
         }
     }
 
@@ -132,7 +133,7 @@ internal static class Sha256Batch
     {
         if (prefix < 0)
         {
-            Sha256Util.HashData(leaf, destination);
+            SHA256.HashData(leaf, destination);
             return;
         }
 
@@ -142,6 +143,6 @@ internal static class Sha256Batch
         message = message.Slice(0, length);
         message[0] = (byte)prefix;
         leaf.CopyTo(message.Slice(1));
-        Sha256Util.HashData(message, destination);
+        SHA256.HashData(message, destination);
     }
 }

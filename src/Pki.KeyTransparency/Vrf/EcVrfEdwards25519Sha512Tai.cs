@@ -117,7 +117,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
             //    k_string = Hash(truncated_hashed_sk_string || h_string); k = string_to_int(k_string) mod q
             expanded.Slice(32, 32).CopyTo(nonceInput);
             hString.CopyTo(nonceInput.Slice(32));
-            OneShotHash.Sha512(nonceInput, kString);
+            SHA512.HashData(nonceInput, kString);
             var kScalar = Scalar25519.ReduceWide(kString);
             kScalar.WriteLittleEndian(k);
 
@@ -227,7 +227,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         return true;
     }
 
-    private protected override void Hash(ReadOnlySpan<byte> source, Span<byte> destination) => OneShotHash.Sha512(source, destination);
+    private protected override void Hash(ReadOnlySpan<byte> source, Span<byte> destination) => SHA512.HashData(source, destination);
 
     /// <summary>
     /// ECVRF_encode_to_curve_try_and_increment (RFC 9381 section 5.4.1.1): the first ctr for which the
@@ -246,7 +246,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         for (counter = 0; counter < 256; counter++)
         {
             input[^2] = (byte)counter;
-            OneShotHash.Sha512(input, hash);
+            SHA512.HashData(input, hash);
             if (EdwardsPoint.TryDecode(hash.Slice(0, 32), out var point))
             {
                 var h = point.MultiplyByCofactor();
@@ -263,7 +263,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
     /// <summary>RFC 8032 section 5.1.5: SHA-512 of the seed, the low half clamped into the secret scalar.</summary>
     private static void ExpandSecret(ReadOnlySpan<byte> seed, Span<byte> expanded)
     {
-        OneShotHash.Sha512(seed, expanded);
+        SHA512.HashData(seed, expanded);
         expanded[0] &= 248;
         expanded[31] &= 127;
         expanded[31] |= 64;

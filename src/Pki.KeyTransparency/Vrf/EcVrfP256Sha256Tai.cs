@@ -105,7 +105,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
 
             // 4. k = ECVRF_nonce_generation(SK, h_string): RFC 6979 section 3.2 with SHA-256 (section 5.4.2.1),
             //    m = h_string, so h1 = SHA-256(h_string).
-            OneShotHash.Sha256(hString, h1);
+            SHA256.HashData(hString, h1);
             Rfc6979.GenerateNonce(P256Scalar.Order, privateKey, h1, kBytes);
 
             // 3. Gamma = x * H; 5. U = k*B, V = k*H, all three encoded with one inversion.
@@ -214,7 +214,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
         return true;
     }
 
-    private protected override void Hash(ReadOnlySpan<byte> source, Span<byte> destination) => OneShotHash.Sha256(source, destination);
+    private protected override void Hash(ReadOnlySpan<byte> source, Span<byte> destination) => SHA256.HashData(source, destination);
 
     /// <summary>
     /// ECVRF_encode_to_curve_try_and_increment (RFC 9381 section 5.4.1.1):
@@ -237,7 +237,7 @@ public sealed class EcVrfP256Sha256Tai : EcVrf
             for (counter = 0; counter < 256; counter++)
             {
                 input[length - 2] = (byte)counter;
-                OneShotHash.Sha256(input, hString.Slice(1));
+                SHA256.HashData(input, hString.Slice(1));
 
                 // A decoded candidate re-encodes to itself (prefix 02, x below p), so hString is point_to_string(H).
                 if (P256Point.TryDecompress(hString, out var point))
