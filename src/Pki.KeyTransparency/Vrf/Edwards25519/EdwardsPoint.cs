@@ -235,22 +235,19 @@ internal readonly struct EdwardsPoint
     /// <summary>Encodes several points with one field inversion (Montgomery's trick).</summary>
     public static void EncodeMany(ReadOnlySpan<EdwardsPoint> points, Span<byte> destination)
     {
-        Span<FieldElement> prefix = stackalloc FieldElement[points.Length];
-        var acc = FieldElement.One;
+        Span<FieldElement> zInverses = stackalloc FieldElement[points.Length];
+        Span<FieldElement> scratch = stackalloc FieldElement[points.Length];
         for (var i = 0; i < points.Length; i++)
         {
-            prefix[i] = acc;
-            acc *= points[i].Z;
+            zInverses[i] = points[i].Z;
         }
 
-        var inverse = FieldElement.Invert(acc);
-        for (var i = points.Length - 1; i >= 0; i--)
+        BatchInversion.InvertInPlace(zInverses, scratch, FieldElement.One);
+        for (var i = 0; i < points.Length; i++)
         {
-            var zInverse = inverse * prefix[i];
-            inverse *= points[i].Z;
             var output = destination.Slice(i * EncodedSize, EncodedSize);
-            var x = points[i].X * zInverse;
-            (points[i].Y * zInverse).ToBytes(output);
+            var x = points[i].X * zInverses[i];
+            (points[i].Y * zInverses[i]).ToBytes(output);
             output[31] |= (byte)(x.IsNegative() << 7);
         }
     }

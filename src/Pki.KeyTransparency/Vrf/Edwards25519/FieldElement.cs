@@ -8,7 +8,7 @@ namespace Pki.KeyTransparency.Vrf.Edwards25519;
 /// 2^52, the bound <see cref="Mul"/> needs; <see cref="ToBytes"/> gives the canonical encoding.
 /// No operation branches on or indexes by the value.
 /// </summary>
-internal readonly struct FieldElement
+internal readonly struct FieldElement : IInvertibleFieldElement<FieldElement>
 {
     private const ulong Mask51 = (1UL << 51) - 1;
 
@@ -90,6 +90,12 @@ internal readonly struct FieldElement
     public static FieldElement operator -(in FieldElement a) => Zero - a;
 
     public static FieldElement operator *(in FieldElement a, in FieldElement b) => Mul(a, b);
+
+    /// <inheritdoc />
+    public FieldElement Multiply(in FieldElement other) => Mul(this, other);
+
+    /// <inheritdoc />
+    public FieldElement Inverse() => Invert(this);
 
     /// <summary>a x b mod p; inputs with limbs below 2^52 (every operation's output is).</summary>
     public static FieldElement Mul(in FieldElement a, in FieldElement b)

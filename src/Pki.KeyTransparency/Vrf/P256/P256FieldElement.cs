@@ -12,7 +12,7 @@ namespace Pki.KeyTransparency.Vrf.P256;
 /// shape of p turns its multiple into shifts and additions. No operation branches on or indexes by
 /// the value.
 /// </summary>
-internal readonly struct P256FieldElement
+internal readonly struct P256FieldElement : IInvertibleFieldElement<P256FieldElement>
 {
     // p, little-endian limbs.
     private const ulong P0 = 0xFFFFFFFFFFFFFFFF;
@@ -132,6 +132,12 @@ internal readonly struct P256FieldElement
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static P256FieldElement operator *(in P256FieldElement a, in P256FieldElement b) => MontgomeryMultiply(a, b);
+
+    /// <inheritdoc />
+    public P256FieldElement Multiply(in P256FieldElement other) => MontgomeryMultiply(this, other);
+
+    /// <inheritdoc />
+    public P256FieldElement Inverse() => Invert(this);
 
     /// <summary>a^2: the six cross products once, doubled, plus the four squares, then the reduction.</summary>
     public static P256FieldElement Square(in P256FieldElement a)

@@ -477,21 +477,20 @@ internal readonly struct P256Point
     /// <summary>Affine coordinates of points that are not the identity, with one inversion (Montgomery's trick).</summary>
     private static void ToAffine(ReadOnlySpan<P256Point> points, Span<AffinePoint> affine)
     {
-        Span<P256FieldElement> prefix = stackalloc P256FieldElement[points.Length];
-        var accumulator = P256FieldElement.One;
+        // The table builds (static, once) convert hundreds of points: those go to the heap.
+        var small = points.Length <= 64;
+        Span<P256FieldElement> zInverses = small ? stackalloc P256FieldElement[points.Length] : new P256FieldElement[points.Length];
+        Span<P256FieldElement> scratch = small ? stackalloc P256FieldElement[points.Length] : new P256FieldElement[points.Length];
         for (var i = 0; i < points.Length; i++)
         {
-            prefix[i] = accumulator;
-            accumulator *= points[i].Z;
+            zInverses[i] = points[i].Z;
         }
 
-        var inverse = P256FieldElement.Invert(accumulator);
-        for (var i = points.Length - 1; i >= 0; i--)
+        BatchInversion.InvertInPlace(zInverses, scratch, P256FieldElement.One);
+        for (var i = 0; i < points.Length; i++)
         {
-            var zInverse = inverse * prefix[i];
-            inverse *= points[i].Z;
-            var zInverse2 = P256FieldElement.Square(zInverse);
-            affine[i] = new AffinePoint(points[i].X * zInverse2, points[i].Y * zInverse2 * zInverse);
+            var zInverse2 = P256FieldElement.Square(zInverses[i]);
+            affine[i] = new AffinePoint(points[i].X * zInverse2, points[i].Y * zInverse2 * zInverses[i]);
         }
     }
 
