@@ -19,7 +19,19 @@ cat > "$dir/pebble.json" <<JSON
 JSON
 pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" -dns01 127.0.0.1:8053 -management 127.0.0.1:8055 -defaultIPv6 "" >"$dir/challtestsrv.log" 2>&1 &
 dns=$!
-trap 'kill $dns 2>/dev/null' EXIT
-echo "Then, in another terminal:"
-echo "  SSL_CERT_FILE=$dir/trust.pem dotnet run --project samples/Pki.Demo -- acme --directory https://127.0.0.1:14000/dir --domain demo.example.test --http-port 5002 --out ./certs"
-PEBBLE_VA_NOSLEEP=1 exec pebble -config "$dir/pebble.json" -dnsserver 127.0.0.1:8053
+pebble_pid=
+# Both children go when this script does (Ctrl-C, kill, or Pebble exiting): Pebble is not exec'd, so
+# this trap survives and pebble-challtestsrv does not keep ports 8053/8055.
+cleanup() {
+  [ -n "$pebble_pid" ] && kill "$pebble_pid" 2>/dev/null
+  kill "$dns" 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+echo "Pebble: https://127.0.0.1:14000/dir (validator: http-01 port 5002, tls-alpn-01 port 5001). Then, in another terminal, either"
+echo "  the demo:    SSL_CERT_FILE=$dir/trust.pem dotnet run --project samples/Pki.Demo -- acme --directory https://127.0.0.1:14000/dir --domain demo.example.test --http-port 5002 --out ./certs"
+echo "  the web app: SSL_CERT_FILE=$dir/trust.pem ASPNETCORE_ENVIRONMENT=Pebble dotnet run --project samples/Pki.Samples.WebApp"
+PEBBLE_VA_NOSLEEP=1 pebble -config "$dir/pebble.json" -dnsserver 127.0.0.1:8053 &
+pebble_pid=$!
+wait "$pebble_pid"
