@@ -1,6 +1,10 @@
-// Automatic HTTPS for a minimal ASP.NET Core app: certificates come from the CAs in appsettings.json
-// ("Acme" section), are issued at start-up, renewed in the background and swapped into Kestrel
-// without a restart. See the "Automatic HTTPS for ASP.NET Core" section of the repository README.
+// Automatic HTTPS for a minimal ASP.NET Core app: certificates come from the CAs in the "Acme"
+// configuration section (production CAs and names in appsettings.Production.json, a local Pebble in
+// appsettings.Pebble.json), are issued at start-up, renewed in the background and swapped into
+// Kestrel without a restart. See the "Automatic HTTPS for ASP.NET Core" section of the repository README.
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Pki.Acme.Management;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,13 +20,28 @@ if (acme["Redis"] is { Length: > 0 } redis)
 builder.Services.AddHealthChecks().AddAcmeCertificates();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
-    kestrel.ListenAnyIP(acme.GetValue("HttpPort", 80));                                           // http-01
-    kestrel.ListenAnyIP(acme.GetValue("HttpsPort", 443), listen => listen.UseAcmeCertificates()); // HTTPS
+    // Loopback unless configured otherwise ("*" in appsettings.Production.json): a local try is not
+    // reachable from the network.
+    var address = acme["ListenAddress"] is { Length: > 0 } text && text != "*" ? IPAddress.Parse(text) : IPAddress.Any;
+    kestrel.Listen(address, acme.GetValue("HttpPort", 80));                                            // http-01
+    kestrel.Listen(address, acme.GetValue("HttpsPort", 443), listen => listen.UseAcmeCertificates()); // HTTPS
 });
 
 var app = builder.Build();
 app.UseAcmeHttp01Challenges();
-app.MapHealthChecks("/health");
+// The health check's data (per certificate: expiry, renewal time, issuer, last error) as JSON.
+app.MapHealthChecks("/health", new HealthCheckOptions
+{
+    ResponseWriter = (context, report) =>
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description, e.Value.Data }),
+        }));
+    },
+});
 app.MapGet("/", (HttpContext context, CertificateManager certificates) =>
 {
     var current = certificates.FindForServerName(context.Request.Host.Host);
