@@ -42,6 +42,17 @@ app.MapHealthChecks("/health", new HealthCheckOptions
         }));
     },
 });
+if (!app.Environment.IsProduction())
+{
+    // Development and Pebble runs only: renew a certificate now and watch Kestrel swap it in
+    // (a certificate's "RenewBefore" in configuration brings scheduled renewal forward instead).
+    app.MapPost("/renew/{name}", async (string name, CertificateManager certificates, CancellationToken cancellationToken) =>
+    {
+        var renewed = await certificates.RenewNowAsync(name, cancellationToken);
+        return $"Renewed '{renewed.Name}': {renewed.Certificate.Thumbprint} from {renewed.Issuer}, valid until {renewed.NotAfter:u}.";
+    });
+}
+
 app.MapGet("/", (HttpContext context, CertificateManager certificates) =>
 {
     var current = certificates.FindForServerName(context.Request.Host.Host);

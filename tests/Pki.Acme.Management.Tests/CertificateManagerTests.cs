@@ -73,6 +73,39 @@ public sealed class CertificateManagerTests(TwoPebblesFixture fixture)
     }
 
     [Fact]
+    public async Task RenewBefore_brings_renewal_forward_of_the_CA_window_and_says_why()
+    {
+        using var dir = TwoPebblesFixture.NewStoreDirectory();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var identifier = TwoPebblesFixture.UniqueName("early");
+
+        // Control: three minutes into a one-hour certificate nothing is due.
+        var plain = CreateManager(dir.Path, "plain", identifier, time: time);
+        var plainFirst = await plain.GetCertificateAsync("plain");
+
+        // 58 minutes before expiry of a one-hour certificate: due two minutes after issuance.
+        var early = CreateManager(dir.Path, "early", identifier, time: time, configure: o => o.Certificates[0].RenewBefore = TimeSpan.FromMinutes(58));
+        var first = await early.GetCertificateAsync("early");
+        var status = Assert.Single(early.GetStatus());
+        Assert.Equal(first.NotAfter - TimeSpan.FromMinutes(58), status.RenewAt);
+        Assert.Contains("RenewBefore", status.RenewalExplanation, StringComparison.Ordinal);
+
+        time.Advance(TimeSpan.FromMinutes(3));
+        await early.RenewDueAsync();
+        await plain.RenewDueAsync();
+        Assert.NotEqual(first.Certificate.Thumbprint, early.GetCurrent("early")!.Certificate.Thumbprint);
+        Assert.Equal(plainFirst.Certificate.Thumbprint, plain.GetCurrent("plain")!.Certificate.Thumbprint);
+    }
+
+    [Fact]
+    public void A_RenewBefore_that_is_not_positive_is_a_configuration_error()
+    {
+        var options = new ManagedCertificateOptions { Name = "bad", Identifiers = { "bad.example.com" }, RenewBefore = TimeSpan.Zero };
+        var ex = Assert.Throws<AcmeManagementConfigurationException>(options.Validate);
+        Assert.Contains("RenewBefore must be positive", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_managers_on_one_store_place_exactly_one_order()
     {
         using var dir = TwoPebblesFixture.NewStoreDirectory();

@@ -16,6 +16,14 @@ public sealed class ManagedCertificateOptions
     /// <summary>The certificate key type (default ECDSA P-256).</summary>
     public AcmeCertificateKeyType KeyType { get; set; } = AcmeCertificateKeyType.EcP256;
 
+    /// <summary>
+    /// Renew no later than this long before the certificate expires (null, the default: the CA's ARI
+    /// window decides, else <see cref="CertificateManagerOptions.FallbackRemainingLifetimeFraction"/>).
+    /// When the CA's window or the fallback comes earlier, that time still wins. Useful to see renewal
+    /// happen in development, or to keep a margin that an operator chose.
+    /// </summary>
+    public TimeSpan? RenewBefore { get; set; }
+
     /// <summary>Checks the name and identifiers; the manager calls it at construction, so bad settings fail at start-up.</summary>
     /// <exception cref="AcmeManagementConfigurationException">A value cannot work; the message names it.</exception>
     public void Validate()
@@ -24,6 +32,11 @@ public sealed class ManagedCertificateOptions
         if (Identifiers.Count == 0)
         {
             throw new AcmeManagementConfigurationException($"Certificate '{Name}' has no identifiers: add at least one DNS name or IP address.");
+        }
+
+        if (RenewBefore is { } before && before <= TimeSpan.Zero)
+        {
+            throw new AcmeManagementConfigurationException($"Certificate '{Name}': RenewBefore must be positive (a time before expiry, e.g. 30.00:00:00); it is {before}.");
         }
 
         foreach (var identifier in Identifiers)

@@ -108,6 +108,12 @@ internal sealed class RenewalSchedule(AcmeIssuerPool pool, CertificateManagerOpt
             entry.RenewalExplanation = $"Renew when {options.FallbackRemainingLifetimeFraction:P0} of the lifetime remains, at {at:u}.";
         }
 
+        if (entry.Options.RenewBefore is { } before && current.NotAfter - before < entry.RenewAt)
+        {
+            entry.RenewAt = current.NotAfter - before;
+            entry.RenewalExplanation = $"Renew {before} before expiry (ManagedCertificateOptions.RenewBefore), at {entry.RenewAt:u}; without it: {entry.RenewalExplanation}";
+        }
+
         // The planner answers "now" as its own clock reading, taken after ours: compare with a fresh one.
         return entry.RenewAt <= time.GetUtcNow();
     }
