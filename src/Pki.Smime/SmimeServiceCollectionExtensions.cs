@@ -16,7 +16,10 @@ public sealed class SmimeServiceOptions
     /// <summary>Allow Legacy-generation profiles (historic or test material only; SMC08).</summary>
     public bool AllowLegacyGeneration { get; set; }
 
-    /// <summary>Skip the CAA issuemail check (technically constrained sub-CAs only, section 7.1.5).</summary>
+    /// <summary>
+    /// Skip the CAA issuemail check (technically constrained sub-CAs only, section 7.1.5). When false (the default),
+    /// start-up fails unless <c>AddCaaEvaluator()</c> or an <see cref="IIssueMailAuthorizer"/> is registered.
+    /// </summary>
     public bool SkipIssueMailCheck { get; set; }
 }
 
@@ -27,8 +30,10 @@ public static class SmimeServiceCollectionExtensions
     /// Registers <see cref="SmimeCertificateBuilder"/> and <see cref="SmimeIssuancePipeline"/> as singletons.
     /// The pipeline's CAA check uses a registered <see cref="IIssueMailAuthorizer"/>, else a registered
     /// <c>Pki.Caa</c> <see cref="ICaaEvaluator"/> (see <c>AddCaaEvaluator</c>) through
-    /// <see cref="CaaIssueMailAuthorizer"/>. Options are validated at start-up; calling it again only
-    /// adds the configuration.
+    /// <see cref="CaaIssueMailAuthorizer"/>. Options are validated at start-up, including that one of the two is
+    /// registered unless <see cref="SmimeServiceOptions.SkipIssueMailCheck"/> is set; a missing one fails with an
+    /// <see cref="OptionsValidationException"/> that names <c>AddCaaEvaluator()</c>. Calling it again only adds
+    /// the configuration.
     /// </summary>
     /// <param name="services">The application's services; an <see cref="IIssueMailAuthorizer"/> or <see cref="ICaaEvaluator"/> must be registered unless the CAA check is skipped.</param>
     /// <param name="configure">Builder and pipeline settings.</param>
@@ -45,6 +50,7 @@ public static class SmimeServiceCollectionExtensions
             o => o.DefaultValidity > TimeSpan.Zero && o.DefaultValidity <= TimeSpan.FromDays(o.AllowLegacyGeneration ? 1185 : 825),
             "SmimeServiceOptions.DefaultValidity must be positive and at most 825 days (1185 with AllowLegacyGeneration), section 6.3.2.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmimeServiceOptions>, SmimeIssueMailCheckValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {

@@ -39,15 +39,36 @@ public sealed class ServiceCollectionTests
     }
 
     [Fact]
-    public void Without_an_authorizer_the_pipeline_explains_what_is_missing()
+    public void Without_a_caa_evaluator_start_up_fails_naming_AddCaaEvaluator_and_the_skip_option()
     {
-        using var provider = new ServiceCollection().AddSmimeIssuance().BuildServiceProvider();
+        using var provider = new ServiceCollection().AddSmimeIssuance().BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
-        var ex = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<SmimeIssuancePipeline>());
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var atFirstUse = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<SmimeIssuancePipeline>());
 
+        Assert.Equal(typeof(SmimeServiceOptions), atStart.OptionsType);
+        Assert.Equal(
+            "AddSmimeIssuance() needs a CAA evaluator for the issuemail check (S/MIME BR section 4.2.2.1): call services.AddCaaEvaluator() "
+            + "(package Pki.Caa) or register an IIssueMailAuthorizer; set SmimeServiceOptions.SkipIssueMailCheck = true only for a "
+            + "technically constrained sub-CA (section 7.1.5).",
+            atStart.Message);
+        Assert.Equal(atStart.Message, atFirstUse.Message);
+    }
+
+    [Fact]
+    public void Start_up_passes_with_AddCaaEvaluator_an_authorizer_or_the_check_skipped()
+    {
+        using var withCaa = new ServiceCollection().AddCaaEvaluator().AddSmimeIssuance().BuildServiceProvider();
+        using var withAuthorizer = new ServiceCollection()
+            .AddSmimeIssuance()
+            .AddSingleton<IIssueMailAuthorizer>(new CaaIssueMailAuthorizer(new CaaEvaluator(new InMemoryCaaResolver(CaaZone.Parse("@ CAA 0 issuemail \"ca.example.test\"", "example.test")))))
+            .BuildServiceProvider();
         using var skipping = new ServiceCollection().AddSmimeIssuance(o => o.SkipIssueMailCheck = true).BuildServiceProvider();
 
-        Assert.StartsWith("An IIssueMailAuthorizer is required", ex.Message, StringComparison.Ordinal);
-        Assert.NotNull(skipping.GetRequiredService<SmimeIssuancePipeline>());
+        foreach (var provider in new[] { withCaa, withAuthorizer, skipping })
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+            Assert.NotNull(provider.GetRequiredService<SmimeIssuancePipeline>());
+        }
     }
 }

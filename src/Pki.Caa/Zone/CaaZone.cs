@@ -53,8 +53,12 @@ public sealed class CaaZone
 
     /// <summary>
     /// Reads master-file text. <paramref name="origin"/> is the apex unless the text sets <c>$ORIGIN</c>.
+    /// When neither is given every name must be absolute (end with '.'), as RFC 1035 allows; the apex is
+    /// then the SOA owner, or else the closest common ancestor of the owner names.
     /// </summary>
-    /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
+    /// <param name="zoneText">RFC 1035 section 5 master-file text.</param>
+    /// <param name="origin">The apex and the origin of relative names until the first <c>$ORIGIN</c>; null when the text sets <c>$ORIGIN</c> or uses only absolute names.</param>
+    /// <exception cref="CaaFormatException">A line cannot be read (the message names the line number and text, e.g. a relative name with no origin known), or no apex can be found.</exception>
     public static CaaZone Parse(string zoneText, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(zoneText);

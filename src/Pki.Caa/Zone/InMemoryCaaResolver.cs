@@ -38,7 +38,9 @@ public sealed class InMemoryCaaResolver : ICaaResolver
     }
 
     /// <summary>Reads one zone from master-file text (see <see cref="CaaZone.Parse"/>) and serves it.</summary>
-    /// <exception cref="CaaFormatException">A line cannot be read; the message names the line number and text.</exception>
+    /// <param name="zoneText">RFC 1035 section 5 master-file text; with only absolute names (ending in '.') it needs no origin.</param>
+    /// <param name="origin">The apex and the origin of relative names, unless the text sets <c>$ORIGIN</c> or uses only absolute names.</param>
+    /// <exception cref="CaaFormatException">A line cannot be read (the message names the line number and text), or no apex can be found.</exception>
     public static InMemoryCaaResolver FromZoneText(string zoneText, string? origin = null) => new(CaaZone.Parse(zoneText, origin));
 
     /// <inheritdoc />

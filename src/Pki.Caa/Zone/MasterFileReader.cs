@@ -6,7 +6,9 @@ namespace Pki.Caa;
 /// <summary>
 /// Reads master-file text (RFC 1035 section 5) into the nodes of a <see cref="CaaZone"/>: logical lines
 /// (parentheses, comments, quoted strings), <c>$ORIGIN</c> and <c>$TTL</c>, owner names, TTLs with
-/// BIND-style units, and the CAA, CNAME, DNAME and SOA data that CAA lookups need.
+/// BIND-style units, and the CAA, CNAME, DNAME and SOA data that CAA lookups need. As in RFC 1035,
+/// text whose names are all absolute needs no origin: the apex is then the SOA owner, or else the closest
+/// common ancestor of the owner names.
 /// </summary>
 internal static class MasterFileReader
 {
@@ -21,6 +23,8 @@ internal static class MasterFileReader
         uint defaultTtl = DefaultTtl;
         uint? negativeTtl = null;
         string? lastOwner = null;
+        string? soaOwner = null;
+        var pending = new List<(string Owner, int Number, string Line)>();
         var nodes = new Dictionary<string, ZoneNode>(StringComparer.Ordinal);
         foreach (var (line, number) in LogicalLines(zoneText))
         {
@@ -59,11 +63,6 @@ internal static class MasterFileReader
                 continue;
             }
 
-            if (current is null)
-            {
-                throw Error(number, line, "no origin: pass one to Parse or start the text with $ORIGIN");
-            }
-
             var index = 0;
             string owner;
             if (line[0] is ' ' or '\t')
@@ -76,9 +75,14 @@ internal static class MasterFileReader
                 index = 1;
             }
 
-            if (owner != apex && !owner.EndsWith("." + apex, StringComparison.Ordinal))
+            if (apex is null)
             {
-                throw Error(number, line, $"the owner '{owner}' is outside the zone '{apex}'");
+                // Absolute names before any origin: the apex is known only at the end.
+                pending.Add((owner, number, line));
+            }
+            else
+            {
+                CheckInZone(owner, apex, number, line);
             }
 
             lastOwner = owner;
@@ -152,6 +156,7 @@ internal static class MasterFileReader
                         }
 
                         negativeTtl = Math.Min(recordTtl, minimum);
+                        soaOwner ??= owner;
                         node.Other = true;
                         break;
                     default:
@@ -170,12 +175,54 @@ internal static class MasterFileReader
             }
         }
 
-        if (apex is null)
+        apex ??= soaOwner ?? CommonAncestor(pending)
+            ?? throw new CaaFormatException(
+                nodes.Count == 0
+                    ? "The zone text sets no origin and has no records: pass one to Parse or start the text with $ORIGIN."
+                    : "The zone text sets no origin and its owner names share no parent domain: pass one to Parse or start the text with $ORIGIN.",
+                zoneText,
+                0);
+        foreach (var (owner, number, line) in pending)
         {
-            throw new CaaFormatException("The zone text sets no origin: pass one to Parse or start the text with $ORIGIN.", zoneText, 0);
+            CheckInZone(owner, apex, number, line);
         }
 
         return (apex, nodes, negativeTtl ?? defaultTtl);
+    }
+
+    private static void CheckInZone(string owner, string apex, int number, string line)
+    {
+        if (owner != apex && !owner.EndsWith("." + apex, StringComparison.Ordinal))
+        {
+            throw Error(number, line, $"the owner '{owner}' is outside the zone '{apex}'");
+        }
+    }
+
+    /// <summary>The closest common ancestor of the owner names (wildcard labels aside), or null when they share none.</summary>
+    private static string? CommonAncestor(List<(string Owner, int Number, string Line)> owners)
+    {
+        string? common = null;
+        foreach (var (owner, _, _) in owners)
+        {
+            var name = owner.StartsWith("*.", StringComparison.Ordinal) ? owner.Substring(2) : owner;
+            if (common is null)
+            {
+                common = name;
+                continue;
+            }
+
+            while (common is not null && name != common && !name.EndsWith("." + common, StringComparison.Ordinal))
+            {
+                common = DnsName.Parent(common);
+            }
+
+            if (common is null)
+            {
+                return null;
+            }
+        }
+
+        return common;
     }
 
     private static readonly HashSet<string> RecordTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -215,7 +262,7 @@ internal static class MasterFileReader
     {
         if (name == "@")
         {
-            return origin ?? throw Error(number, line, "'@' used before any origin is known");
+            return origin ?? throw Error(number, line, "'@' used before any origin is known: pass one to Parse, start the text with $ORIGIN, or write the owner absolute (ending in '.')");
         }
 
         string full;
@@ -223,9 +270,13 @@ internal static class MasterFileReader
         {
             full = name;
         }
-        else if (requireAbsolute || origin is null)
+        else if (requireAbsolute)
         {
             throw Error(number, line, $"the name '{name}' must be absolute (end with '.') here");
+        }
+        else if (origin is null)
+        {
+            throw Error(number, line, $"the name '{name}' is relative but no origin is known: pass one to Parse, start the text with $ORIGIN, or write it absolute ('{name}.')");
         }
         else
         {

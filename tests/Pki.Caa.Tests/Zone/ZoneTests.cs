@@ -35,8 +35,44 @@ public sealed class ZoneTests
         Assert.Contains("www.example.test", zone.CaaOwners);
     }
 
+    [Fact]
+    public async Task A_zone_of_absolute_names_needs_no_origin()
+    {
+        // RFC 1035 section 5.1: $ORIGIN only matters for relative names.
+        var withSoa = CaaZone.Parse("""
+            www.example.test.  300 IN CAA 0 issue "www.example"
+            example.test.      IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 45
+            example.test.      IN CAA 0 issue "ca.example"
+            *.w.example.test.  IN CAA 0 issue "wild.example"
+            """);
+        var withoutSoa = CaaZone.Parse("""
+            a.example.test. CAA 0 issue "a.example"
+            *.b.example.test. CAA 0 issue "b.example"
+            """);
+
+        var resolver = new InMemoryCaaResolver(withSoa);
+        var www = await resolver.QueryCaaAsync("www.example.test", default);
+        var wild = await resolver.QueryCaaAsync("x.w.example.test", default);
+        var missing = await resolver.QueryCaaAsync("missing.example.test", default);
+
+        Assert.Equal("example.test", withSoa.Origin);
+        Assert.Equal(45u, withSoa.NegativeTtl);
+        Assert.Equal("www.example", Assert.Single(www.Records).Value);
+        Assert.Equal("wild.example", Assert.Single(wild.Records).Value);
+        Assert.Equal(CaaQueryStatus.NameError, missing.Status);
+        Assert.Equal("example.test", withoutSoa.Origin);
+        Assert.Equal("b.example", Assert.Single((await new InMemoryCaaResolver(withoutSoa).QueryCaaAsync("y.b.example.test", default)).Records).Value);
+        var single = await InMemoryCaaResolver.FromZoneText("example.test. CAA 0 issue \"x\"").QueryCaaAsync("example.test", default);
+        Assert.Equal("x", Assert.Single(single.Records).Value);
+    }
+
     [Theory]
-    [InlineData("www CAA 0 issue \"x\"", null, "Zone line 1 ('www CAA 0 issue \"x\"'): no origin")]
+    [InlineData("www CAA 0 issue \"x\"", null, "Zone line 1 ('www CAA 0 issue \"x\"'): the name 'www' is relative but no origin is known: pass one to Parse, start the text with $ORIGIN, or write it absolute ('www.')")]
+    [InlineData("example.test. SOA ns1 h 1 2 3 4 5\nwww CAA 0 issue \"x\"", null, "Zone line 2 ('www CAA 0 issue \"x\"'): the name 'www' is relative but no origin is known")]
+    [InlineData("example.test. A 1.2.3.4\n@ CAA 0 issue \"x\"", null, "Zone line 2 ('@ CAA 0 issue \"x\"'): '@' used before any origin is known")]
+    [InlineData("example.test. A 1.2.3.4\nwww.example.test. CNAME target", null, "Zone line 2 ('www.example.test. CNAME target'): the name 'target' is relative")]
+    [InlineData("sub.example.test. SOA ns1.example.test. h.example.test. 1 2 3 4 5\nexample.test. CAA 0 issue \"x\"", null, "Zone line 2 ('example.test. CAA 0 issue \"x\"'): the owner 'example.test' is outside the zone 'sub.example.test'")]
+    [InlineData("example.test. CAA 0 issue \"x\"\nexample.other. CAA 0 issue \"x\"", null, "owner names share no parent domain")]
     [InlineData("$ORIGIN example.test.\nwww CAA 0 issue", null, "Zone line 2 ('www CAA 0 issue'):")]
     [InlineData("$ORIGIN example.test.\nwww CAA 0 issue \"x", null, "Zone line 2 ('www CAA 0 issue \"x'): Unterminated quoted string")]
     [InlineData("$ORIGIN example.test.\nwww CAA 0 issue \"x\nwww A 1.2.3.4", null, "a quoted string runs past the end of the line")]
