@@ -18,6 +18,9 @@ public sealed partial class PackageReadmeLinkTests
     [InlineData("Pki.KeyTransparency")]
     [InlineData("Pki.Ari")]
     [InlineData("Pki.Acme.Redis")]
+    [InlineData("Pki.Acme")]
+    [InlineData("Pki.Acme.Management")]
+    [InlineData("Pki.Acme.AspNetCore")]
     public void Links_and_repository_paths_resolve_outside_the_repository(string package)
     {
         var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{package}.README.md"));
