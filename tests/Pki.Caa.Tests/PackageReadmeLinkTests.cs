@@ -32,6 +32,22 @@ public sealed partial class PackageReadmeLinkTests
         Assert.True(unlinkedPaths.Count == 0, $"{package} README mentions repository paths without a link to {RepositoryBlob}<path>: {string.Join(", ", unlinkedPaths)}");
     }
 
+    [Theory]
+    [InlineData("Pki.Acme")]
+    [InlineData("Pki.Acme.Management")]
+    [InlineData("Pki.Ari")]
+    [InlineData("Pki.Caa")]
+    [InlineData("Pki.KeyTransparency")]
+    [InlineData("Pki.Smime")]
+    public void Packages_with_init_setters_say_that_they_need_CSharp_9(string package)
+    {
+        // Their public types use init setters (see PublicAPI.Unshipped.txt): a netstandard2.1 project on
+        // its default C# 8 cannot create a request (CS8400) unless it raises LangVersion.
+        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{package}.README.md"));
+        Assert.Contains("Needs C# 9 or later", readme, StringComparison.Ordinal);
+        Assert.Contains("<LangVersion>", readme, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"\]\(([^)\s]+)\)")]
     private static partial Regex LinkTarget();
 
