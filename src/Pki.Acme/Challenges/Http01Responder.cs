@@ -118,18 +118,7 @@ public sealed class Http01Responder : IAsyncDisposable
     public static Http01Responder Start(IHttp01TokenStore store, IPEndPoint endPoint, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(endPoint);
-        var listener = new TcpListener(endPoint);
-        try
-        {
-            listener.Start();
-        }
-        catch (SocketException ex)
-        {
-            listener.Stop();
-            throw new AcmeConfigurationException($"The http-01 responder could not listen on {endPoint}: {ex.Message}", ex);
-        }
-
+        var listener = ResponderListener.Start(endPoint, AcmeChallengeResource.Http01);
         return new Http01Responder(null, listener, store, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
     }
 
