@@ -1,4 +1,6 @@
 using System.Buffers.Text;
+using System.Text;
+using Pki.Acme.Internal;
 
 namespace Pki.Acme;
 
@@ -13,6 +15,15 @@ public sealed record AcmeNewAccountRequest
 
     /// <summary>External Account Binding (section 7.3.4), when the CA requires one.</summary>
     public AcmeExternalAccountBinding? ExternalAccountBinding { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Contacts", RecordText.List(Contacts), first: true)
+            .Member("TermsOfServiceAgreed", TermsOfServiceAgreed)
+            .Member("ExternalAccountBinding", ExternalAccountBinding);
+        return true;
+    }
 }
 
 /// <summary>
@@ -80,6 +91,17 @@ public sealed record AcmeOrderRequest
 
     /// <summary>The RFC 9773 CertID of the certificate this order replaces, if any.</summary>
     public string? Replaces { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Identifiers", RecordText.List(Identifiers), first: true)
+            .Member("NotBefore", NotBefore)
+            .Member("NotAfter", NotAfter)
+            .Member("Profile", Profile)
+            .Member("Replaces", Replaces);
+        return true;
+    }
 }
 
 /// <summary>CRL reason codes for revocation (RFC 5280 section 5.3.1; RFC 8555 section 7.6).</summary>

@@ -46,6 +46,26 @@ public sealed class IssuerPoolTests(TwoPebblesFixture fixture)
     }
 
     [Fact]
+    public async Task Terms_of_service_not_agreed_stop_the_pool_and_back_no_CA_off()
+    {
+        // Pebble's directory has meta.termsOfService: not agreeing is our configuration, not the CA's fault.
+        using var store = TwoPebblesFixture.NewStoreDirectory();
+        var pool = new AcmeIssuerPool([fixture.CreateIssuer(fixture.A, "a", configure: o => o.TermsOfServiceAgreed = false), fixture.CreateIssuer(fixture.B, "b")], new FileSystemCertificateStore(store.Path));
+        using var key = AcmeCertificateIssuer.CreateCertificateKey(AcmeCertificateKeyType.EcP256);
+
+        var failure = await Assert.ThrowsAsync<AcmeIssuerPoolException>(() => pool.IssueAsync(Request(TwoPebblesFixture.UniqueName("tos"), key), [fixture.Solver]));
+
+        var attempt = Assert.Single(failure.Attempts);
+        Assert.Equal(("a", AcmeIssuerAttemptOutcome.FailedStop), (attempt.Issuer, attempt.Outcome));
+        var configuration = Assert.IsType<AcmeManagementConfigurationException>(failure.InnerException);
+        var terms = (await fixture.CreateIssuer(fixture.A, "terms").Client.GetDirectoryAsync()).Meta!.TermsOfService!;
+        Assert.Equal(
+            $"Issuer 'a': the CA's terms of service at {terms} must be read and agreed to by setting AcmeIssuerOptions.TermsOfServiceAgreed = true.",
+            configuration.Message);
+        Assert.All(pool.GetStatus(), s => Assert.Null(s.BackoffUntil));
+    }
+
+    [Fact]
     public async Task Every_CA_backing_off_fails_with_the_earliest_retry_time()
     {
         var stopped = await PebbleServer.StartAsync();

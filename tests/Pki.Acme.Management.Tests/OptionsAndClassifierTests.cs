@@ -128,6 +128,7 @@ public sealed class OptionsAndClassifierTests
     /// <summary>Every RFC 8555 section 6.7 error type (plus RFC 9773's and the profiles draft's), as the CA would send it, and with HTTP 5xx.</summary>
     [Theory]
     [InlineData("accountDoesNotExist", 400, Next)]
+    [InlineData("agreementRequired", 403, Stop)]
     [InlineData("alreadyReplaced", 409, Next)]
     [InlineData("alreadyRevoked", 400, Stop)]
     [InlineData("badCSR", 400, Stop)]

@@ -34,6 +34,7 @@ public readonly record struct AcmeFailureClassification(AcmeFailureDisposition D
 /// <item><term><c>badCSR</c></term><description>Stop: our CSR is wrong; every CA refuses it.</description></item>
 /// <item><term><c>badRevocationReason</c>, <c>alreadyRevoked</c></term><description>Stop: a revocation request of ours, not an issuance a CA could make.</description></item>
 /// <item><term><see cref="AcmeConfigurationException"/>, <see cref="AcmeManagementConfigurationException"/></term><description>Stop: our configuration.</description></item>
+/// <item><term><c>agreementRequired</c></term><description>Stop: our configuration; <see cref="AcmeIssuerOptions.TermsOfServiceAgreed"/> is false for a CA with terms of service, and backing the CA off would hide it (the pool checks the directory first and says so; this row catches a CA whose directory does not announce its terms).</description></item>
 /// <item><term><see cref="CertificateStoreException"/>, <see cref="CertificateLeaseLostException"/></term><description>Stop: our store or our lease; another CA changes nothing (and a healthy CA must not be backed off for it).</description></item>
 /// <item><term><see cref="CryptographicException"/> and any other exception</term><description>Stop: our key or a bug.</description></item>
 /// <item><term><c>connection</c>, <c>dns</c>, <c>tls</c>, <c>incorrectResponse</c>, <c>unauthorized</c></term><description>One more: the CA could not validate; our responder or DNS may be wrong, or the CA's own resolvers or network.</description></item>
@@ -55,6 +56,7 @@ public static class AcmeFailureClassifier
 
     private static readonly HashSet<string> StopTypes = new(StringComparer.Ordinal)
     {
+        AcmeProblemTypes.AgreementRequired,
         AcmeProblemTypes.BadCsr,
         AcmeProblemTypes.BadRevocationReason,
         AcmeProblemTypes.AlreadyRevoked,

@@ -12,7 +12,12 @@ public sealed class AcmeIssuerOptions
     /// <summary>Account contact URLs, e.g. <c>mailto:ops@example.com</c>.</summary>
     public IList<string> Contacts { get; } = new List<string>();
 
-    /// <summary>Must be true where the CA has terms of service: says that you agreed to them.</summary>
+    /// <summary>
+    /// Says that you read and agreed to the CA's terms of service. Must be true for a CA whose
+    /// directory has <c>meta.termsOfService</c> (every public CA): otherwise the pool stops with an
+    /// <see cref="AcmeManagementConfigurationException"/> naming the terms' URL before it creates the
+    /// account. May stay false for a CA without terms.
+    /// </summary>
     public bool TermsOfServiceAgreed { get; set; }
 
     /// <summary>External Account Binding key id, when the CA requires EAB.</summary>

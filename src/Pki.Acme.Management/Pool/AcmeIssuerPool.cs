@@ -355,6 +355,7 @@ public sealed class AcmeIssuerPool
                 return again;
             }
 
+            await CheckTermsOfServiceAsync(issuer, cancellationToken).ConfigureAwait(false);
             var key = StoreKeys.Account(issuer.Name);
             var stored = await ReadAccountAsync(key, issuer, cancellationToken).ConfigureAwait(false);
             if (stored is null)
@@ -403,6 +404,27 @@ public sealed class AcmeIssuerPool
         finally
         {
             state.AccountLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// A CA without terms of service needs no agreement, so <see cref="AcmeIssuerOptions.Validate"/>
+    /// cannot refuse false; a CA with terms (its directory's <c>meta.termsOfService</c>) would refuse
+    /// the account with <c>agreementRequired</c>. Said here, before the CA is asked, as a
+    /// configuration error that stops the pool rather than a CA failure that backs the CA off.
+    /// </summary>
+    private static async Task CheckTermsOfServiceAsync(AcmeIssuer issuer, CancellationToken cancellationToken)
+    {
+        if (issuer.Options.TermsOfServiceAgreed)
+        {
+            return;
+        }
+
+        var directory = await issuer.Client.GetDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        if (directory.Meta?.TermsOfService is { } terms)
+        {
+            throw new AcmeManagementConfigurationException(
+                $"Issuer '{issuer.Name}': the CA's terms of service at {terms} must be read and agreed to by setting AcmeIssuerOptions.TermsOfServiceAgreed = true.");
         }
     }
 

@@ -45,17 +45,7 @@ public sealed class TlsAlpn01Responder : IAsyncDisposable
     public static TlsAlpn01Responder Start(ITlsAlpn01ChallengeStore store, IPEndPoint endPoint, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(endPoint);
-        var listener = new TcpListener(endPoint);
-        try
-        {
-            listener.Start();
-        }
-        catch (SocketException ex)
-        {
-            throw new AcmeConfigurationException($"The tls-alpn-01 responder could not listen on {endPoint}: {ex.Message}", ex);
-        }
-
+        var listener = ResponderListener.Start(endPoint, AcmeChallengeResource.TlsAlpn01);
         return new TlsAlpn01Responder(listener, new TlsAlpn01CertificateCache(store, timeProvider), logger ?? NullLogger.Instance);
     }
 

@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "HTTP-01 responder request failed")]
     public static partial void ResponderFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(12, LogLevel.Debug, "HTTP-01 connection from {Remote} ended unanswered: {Reason}")]
+    public static partial void Http01ConnectionFailed(ILogger logger, string remote, string reason);
+
     [LoggerMessage(10, LogLevel.Debug, "TLS-ALPN-01 handshake from {Remote} failed: {Reason}")]
     public static partial void AlpnHandshakeFailed(ILogger logger, string remote, string reason);
 

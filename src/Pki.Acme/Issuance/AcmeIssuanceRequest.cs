@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using Pki.Acme.Internal;
 
 namespace Pki.Acme;
 
@@ -47,4 +49,22 @@ public sealed record AcmeIssuanceRequest
 
     /// <summary>How long each solver's cleanup may take after success, failure or cancellation (default 30 s); it runs on its own budget, not the caller's token.</summary>
     public TimeSpan CleanupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Identifiers", RecordText.List(Identifiers), first: true)
+            .Member("KeyType", KeyType)
+            .Member("CertificateKey", RecordText.Key(CertificateKey))
+            .Member("Csr", Csr is { } csr ? $"{csr.Length} bytes" : null)
+            .Member("PreferredChain", PreferredChain)
+            .Member("Profile", Profile)
+            .Member("Replaces", Replaces)
+            .Member("NotBefore", NotBefore)
+            .Member("NotAfter", NotAfter)
+            .Member("Progress", RecordText.Set(Progress))
+            .Member("OrderCreated", RecordText.Set(OrderCreated))
+            .Member("CleanupTimeout", CleanupTimeout);
+        return true;
+    }
 }

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Pki.Acme.Internal;
 
 namespace Pki.Acme;
 
@@ -20,6 +22,16 @@ public sealed record AcmeAccountResource
     /// <summary>The account's orders list.</summary>
     [JsonPropertyName("orders")]
     public Uri? Orders { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Status", Status, first: true)
+            .Member("Contact", RecordText.List(Contact))
+            .Member("TermsOfServiceAgreed", TermsOfServiceAgreed)
+            .Member("Orders", Orders);
+        return true;
+    }
 }
 
 /// <summary>An ACME account: its URL (the JWS <c>kid</c>), its key, and the server's account object.</summary>

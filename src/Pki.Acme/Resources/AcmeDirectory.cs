@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Pki.Acme.Internal;
 
 namespace Pki.Acme;
 
@@ -60,4 +62,15 @@ public sealed record AcmeDirectoryMeta
     /// <summary>Certificate profiles the server offers, name to description (draft-ietf-acme-profiles).</summary>
     [JsonPropertyName("profiles")]
     public IReadOnlyDictionary<string, string>? Profiles { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("TermsOfService", TermsOfService, first: true)
+            .Member("Website", Website)
+            .Member("CaaIdentities", RecordText.List(CaaIdentities))
+            .Member("ExternalAccountRequired", ExternalAccountRequired)
+            .Member("Profiles", RecordText.List(Profiles?.Keys));
+        return true;
+    }
 }

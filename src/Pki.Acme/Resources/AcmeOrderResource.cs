@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Pki.Acme.Internal;
 
 namespace Pki.Acme;
 
@@ -76,6 +78,23 @@ public sealed record AcmeOrderResource
     /// <summary>The CertID of the certificate this order replaces (RFC 9773).</summary>
     [JsonPropertyName("replaces")]
     public string? Replaces { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Status", Status, first: true)
+            .Member("Expires", Expires)
+            .Member("Identifiers", RecordText.List(Identifiers))
+            .Member("NotBefore", NotBefore)
+            .Member("NotAfter", NotAfter)
+            .Member("Error", Error)
+            .Member("Authorizations", RecordText.List(Authorizations))
+            .Member("Finalize", Finalize)
+            .Member("Certificate", Certificate)
+            .Member("Profile", Profile)
+            .Member("Replaces", Replaces);
+        return true;
+    }
 }
 
 /// <summary>An order with its URL and the Retry-After the server sent with it (used when polling).</summary>
@@ -106,6 +125,17 @@ public sealed record AcmeAuthorizationResource
     /// <summary>True when the authorization was created for a wildcard name.</summary>
     [JsonPropertyName("wildcard")]
     public bool? Wildcard { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder
+            .Member("Identifier", Identifier, first: true)
+            .Member("Status", Status)
+            .Member("Expires", Expires)
+            .Member("Challenges", RecordText.List(Challenges))
+            .Member("Wildcard", Wildcard);
+        return true;
+    }
 }
 
 /// <summary>An authorization with its URL and the Retry-After the server sent with it (used when polling).</summary>

@@ -44,13 +44,20 @@ public sealed record AcmeProblem
     public override string ToString() => $"{Type}: {Detail ?? Title}";
 }
 
-/// <summary>The error types of RFC 8555 section 6.7 (and RFC 9773's alreadyReplaced).</summary>
+/// <summary>The error types of RFC 8555 section 6.7 (and RFC 9773's alreadyReplaced, and the agreementRequired that Boulder and Pebble send).</summary>
 public static class AcmeProblemTypes
 {
     private const string Prefix = "urn:ietf:params:acme:error:";
 
     /// <summary>The request specified an account that does not exist.</summary>
     public const string AccountDoesNotExist = Prefix + "accountDoesNotExist";
+
+    /// <summary>
+    /// A new account did not agree to the terms of service. Not in RFC 8555's table (which has
+    /// <see cref="UserActionRequired"/> for changed terms), but Boulder and Pebble send it when
+    /// <c>termsOfServiceAgreed</c> is missing while the directory has <c>meta.termsOfService</c>.
+    /// </summary>
+    public const string AgreementRequired = Prefix + "agreementRequired";
 
     /// <summary>The request specified a certificate to be revoked that has already been revoked.</summary>
     public const string AlreadyRevoked = Prefix + "alreadyRevoked";
