@@ -156,17 +156,22 @@ public sealed class FarmTests
         public void Add() => Interlocked.Increment(ref _count);
     }
 
-    /// <summary>Counts newOrder requests (RFC 8555 section 7.4) sent by an instance.</summary>
+    /// <summary>
+    /// Counts orders the CA created for an instance: newOrder requests (RFC 8555 section 7.4) answered
+    /// 201. A request Pebble refuses with badNonce (it does so for 5% of requests) and the client
+    /// retries is one order, not two.
+    /// </summary>
     private sealed class CountingHandler(OrderCounter orders) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.Method == HttpMethod.Post && request.RequestUri == orders.NewOrder)
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Post && request.RequestUri == orders.NewOrder && response.StatusCode == System.Net.HttpStatusCode.Created)
             {
                 orders.Add();
             }
 
-            return base.SendAsync(request, cancellationToken);
+            return response;
         }
     }
 
