@@ -24,15 +24,20 @@ public sealed class TlsAlpn01Responder : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TlsAlpn01CertificateCache _certificates;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time;
     private readonly Task _loop;
 
-    private TlsAlpn01Responder(TcpListener listener, TlsAlpn01CertificateCache certificates, ILogger logger)
+    private TlsAlpn01Responder(TcpListener listener, TlsAlpn01CertificateCache certificates, ILogger logger, TimeProvider time)
     {
         _listener = listener;
         _certificates = certificates;
         _logger = logger;
+        _time = time;
         _loop = Task.Run(AcceptLoopAsync);
     }
+
+    /// <summary>How long a client has to complete the TLS handshake (10 s, on the responder's <see cref="TimeProvider"/>); then the connection is closed.</summary>
+    public static TimeSpan HandshakeTimeout { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The endpoint listened on (with the port chosen when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
@@ -40,13 +45,18 @@ public sealed class TlsAlpn01Responder : IAsyncDisposable
     /// <summary>The store the challenges come from (the one given to <see cref="Start"/>); give the same one to the <see cref="TlsAlpn01ChallengeSolver"/>.</summary>
     public ITlsAlpn01ChallengeStore Store => _certificates.Store;
 
-    /// <summary>Starts listening on <paramref name="endPoint"/> (e.g. <c>0.0.0.0:443</c>), answering from <paramref name="store"/>.</summary>
+    /// <summary>
+    /// Starts listening on <paramref name="endPoint"/> (e.g. <c>0.0.0.0:443</c>), answering from <paramref name="store"/>.
+    /// <paramref name="timeProvider"/> (default <see cref="TimeProvider.System"/>) times challenge expiry and the
+    /// <see cref="HandshakeTimeout"/>.
+    /// </summary>
     /// <exception cref="AcmeConfigurationException">The port could not be bound.</exception>
     public static TlsAlpn01Responder Start(ITlsAlpn01ChallengeStore store, IPEndPoint endPoint, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var listener = ResponderListener.Start(endPoint, AcmeChallengeResource.TlsAlpn01);
-        return new TlsAlpn01Responder(listener, new TlsAlpn01CertificateCache(store, timeProvider), logger ?? NullLogger.Instance);
+        var time = timeProvider ?? TimeProvider.System;
+        return new TlsAlpn01Responder(listener, new TlsAlpn01CertificateCache(store, time), logger ?? NullLogger.Instance, time);
     }
 
     private async Task AcceptLoopAsync()
@@ -74,8 +84,8 @@ public sealed class TlsAlpn01Responder : IAsyncDisposable
         {
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                using var deadline = TimeProviderDelay.CreateTimeoutSource(_time, HandshakeTimeout);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, deadline.Token);
                 using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
 #if NET8_0_OR_GREATER
                 // An SNI without a challenge gets no certificate: the handshake fails, as it should.
