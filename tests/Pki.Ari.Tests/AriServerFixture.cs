@@ -67,7 +67,9 @@ public sealed class AriServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop then Close unregisters the prefixes twice, and the second time
+        // the managed HttpListener binds the port again to find its endpoint, which fails with
+        // "Address already in use" once another test has taken the freed port.
         _listener.Close();
         await _loop;
     }
