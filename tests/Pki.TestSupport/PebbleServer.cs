@@ -34,6 +34,9 @@ public sealed record PebbleOptions
 
     /// <summary>The port the validator connects to for http-01; a free port when null.</summary>
     public int? HttpPort { get; init; }
+
+    /// <summary>The port the validator connects to for tls-alpn-01 (e.g. 443, as a README example binds it); a free port when null.</summary>
+    public int? TlsPort { get; init; }
 }
 
 /// <summary>
@@ -97,7 +100,7 @@ public sealed class PebbleServer : IAsyncDisposable
         var acmePort = options.AcmePort ?? FreePorts.Tcp();
         var managementPort = FreePorts.Tcp();
         var httpPort = options.HttpPort ?? FreePorts.Tcp();
-        var tlsPort = FreePorts.Tcp();
+        var tlsPort = options.TlsPort ?? FreePorts.Tcp();
         var config = new Dictionary<string, object?>
         {
             ["listenAddress"] = $"127.0.0.1:{acmePort}",

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Pki.Caa.Tests;
+namespace Pki.Readme.Tests;
 
 /// <summary>
 /// A package README is packed into the .nupkg, where the repository's <c>samples/</c>, <c>tests/</c> and
@@ -23,7 +23,7 @@ public sealed partial class PackageReadmeLinkTests
     [InlineData("Pki.Acme.AspNetCore")]
     public void Links_and_repository_paths_resolve_outside_the_repository(string package)
     {
-        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{package}.README.md"));
+        var readme = File.ReadAllText(Path.Combine(ReadmeSnippets.RepositoryRoot(), "src", package, "README.md"));
 
         var relativeLinks = LinkTarget().Matches(readme).Select(m => m.Groups[1].Value).Where(t => !t.StartsWith("https://", StringComparison.Ordinal) && !t.StartsWith('#')).ToList();
         var unlinkedPaths = RepositoryPath().Matches(readme).Select(m => m.Value.TrimEnd('.', '/')).Distinct().Where(p => !readme.Contains(RepositoryBlob + p, StringComparison.Ordinal)).ToList();
@@ -43,7 +43,7 @@ public sealed partial class PackageReadmeLinkTests
     {
         // Their public types use init setters (see PublicAPI.Unshipped.txt): a netstandard2.1 project on
         // its default C# 8 cannot create a request (CS8400) unless it raises LangVersion.
-        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{package}.README.md"));
+        var readme = File.ReadAllText(Path.Combine(ReadmeSnippets.RepositoryRoot(), "src", package, "README.md"));
         Assert.Contains("Needs C# 9 or later", readme, StringComparison.Ordinal);
         Assert.Contains("<LangVersion>", readme, StringComparison.Ordinal);
     }

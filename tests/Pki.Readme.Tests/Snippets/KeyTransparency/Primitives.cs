@@ -1,19 +1,23 @@
+// README:begin src/Pki.KeyTransparency/README.md#1
 using System.Text;
 using DnsClient;
 using Pki.KeyTransparency.Discovery;
 using Pki.KeyTransparency.Merkle;
 using Pki.KeyTransparency.TreeHeads;
 using Pki.KeyTransparency.Vrf;
+// README:end
 
-namespace Pki.KeyTransparency.Tests;
+namespace Pki.Readme.Tests.Snippets.KeyTransparency;
 
-/// <summary>The README's opening example, kept compiling and passing (discovery is exercised against knotd in <see cref="DiscoveryTests"/>).</summary>
-public sealed class ReadmeExampleTests
+/// <summary>What the README example found, for the test to check.</summary>
+public sealed record PrimitivesResult(bool Included, bool Consistent, bool HeadValid, VrfVerificationResult Vrf, KeyTransparencyDiscoveryResult Found);
+
+/// <summary>Pki.KeyTransparency's README, the opening example.</summary>
+public static class Primitives
 {
-    [Fact]
-    public void The_readme_example_runs()
+    public static async Task<PrimitivesResult> RunAsync(System.Net.IPEndPoint nameServer)
     {
-        // --- README example start ---
+        // README:begin src/Pki.KeyTransparency/README.md#1
         // 1. An append-only log (RFC 9162, SHA-256) with a root at every size.
         var log = new MerkleLog();
         log.AppendRange(Enumerable.Range(0, 1000).Select(i => Encoding.UTF8.GetBytes($"entry {i}")));
@@ -41,12 +45,11 @@ public sealed class ReadmeExampleTests
         // checkedVrf.Output is beta, the pseudorandom index of alice@example.com.
 
         // 5. Where is example.com's key transparency service? (SRV _sm._keytransparency._https)
-        var discovery = new KeyTransparencyServiceDiscovery(new LookupClient());
-        // var found = await discovery.DiscoverAsync("example.com", cancellationToken);
-        // --- README example end ---
-
-        Assert.True(included.IsValid && consistent.IsValid && head.IsValid && checkedVrf.IsValid);
-        Assert.Equal(64, checkedVrf.Output.Length);
-        Assert.NotNull(discovery);
+        // nameServer: the resolver to ask, an IPEndPoint (new LookupClient() asks the system's resolvers).
+        var discovery = new KeyTransparencyServiceDiscovery(new LookupClient(nameServer));
+        var found = await discovery.DiscoverAsync("example.com", CancellationToken.None);
+        // found.Status: Found (found.Endpoints in RFC 2782 order), NonePublished or Declined.
+        // README:end
+        return new PrimitivesResult(included.IsValid, consistent.IsValid, head.IsValid, checkedVrf, found);
     }
 }
