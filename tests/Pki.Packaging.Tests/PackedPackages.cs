@@ -74,6 +74,18 @@ public sealed class PackedPackages : IDisposable
     /// <summary>Runs a child process with a deadline; a non-zero exit or an overrun fails with its whole output.</summary>
     public static string Run(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline)
     {
+        var (exitCode, output) = RunToExit(fileName, arguments, workingDirectory, deadline);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"'{fileName} {string.Join(' ', arguments)}' exited with {exitCode}; its output:\n{output}");
+        }
+
+        return output;
+    }
+
+    /// <summary>Runs a child process with a deadline and returns its exit code and output; an overrun fails with the output so far.</summary>
+    public static (int ExitCode, string Output) RunToExit(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline)
+    {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
@@ -112,12 +124,7 @@ public sealed class PackedPackages : IDisposable
         }
 
         process.WaitForExit(); // drains the redirected streams
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'{command}' exited with {process.ExitCode}; its output:\n{Snapshot(output)}");
-        }
-
-        return Snapshot(output);
+        return (process.ExitCode, Snapshot(output));
     }
 
     private static void Append(StringBuilder output, string? line)
@@ -141,7 +148,7 @@ public sealed class PackedPackages : IDisposable
         }
     }
 
-    private static string FindRepositoryRoot()
+    public static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
