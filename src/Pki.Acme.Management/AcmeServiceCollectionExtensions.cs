@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pki.Acme;
+using Pki.Acme.Management;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -24,27 +25,10 @@ public static class AcmeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<AcmeClientOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeClientOptions>, AcmeClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeClientOptions>, ThrowingOptionsValidator<AcmeClientOptions, AcmeConfigurationException>>(_ => new(o => o.Validate())));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHttp01TokenStore, InMemoryHttp01TokenStore>();
         services.TryAddTransient(sp => new AcmeCertificateIssuer(sp.GetRequiredService<AcmeClient>()));
         return services.AddHttpClient<AcmeClient>();
-    }
-
-    /// <summary>Start-up validation of <see cref="AcmeClientOptions"/> with the rules of <see cref="AcmeClientOptions.Validate"/>.</summary>
-    private sealed class AcmeClientOptionsValidator : IValidateOptions<AcmeClientOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AcmeClientOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (AcmeConfigurationException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
     }
 }

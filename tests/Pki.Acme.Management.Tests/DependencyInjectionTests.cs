@@ -92,7 +92,7 @@ public sealed class DependencyInjectionTests
             Assert.Equal(Directory, request.RequestUri);
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
             {
-                Content = new StringContent("""{"newNonce":"https://acme.test/nonce","newAccount":"https://acme.test/acct","newOrder":"https://acme.test/order"}""", Encoding.UTF8, "application/json"),
+                Content = new StringContent("""{"newNonce":"https://acme.test/nonce","newAccount":"https://acme.test/acct","newOrder":"https://acme.test/order","revokeCert":"https://acme.test/revoke","keyChange":"https://acme.test/key-change"}""", Encoding.UTF8, "application/json"),
             });
         }
     }
