@@ -45,17 +45,26 @@ public sealed class AcmeCertificatesOptions
     }
 }
 
-/// <summary>Validates <see cref="AcmeCertificatesOptions"/> at start-up.</summary>
-internal sealed class AcmeCertificatesOptionsValidator : IValidateOptions<AcmeCertificatesOptions>
+/// <summary>
+/// Start-up validation (Options pattern) by an options type's own <c>Validate()</c> method: the
+/// exception it throws for a bad value becomes the validation failure, with its message.
+/// </summary>
+internal sealed class ThrowingOptionsValidator<TOptions, TException> : IValidateOptions<TOptions>
+    where TOptions : class
+    where TException : Exception
 {
-    public ValidateOptionsResult Validate(string? name, AcmeCertificatesOptions options)
+    private readonly Action<TOptions> _validate;
+
+    public ThrowingOptionsValidator(Action<TOptions> validate) => _validate = validate;
+
+    public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         try
         {
-            options.Validate();
+            _validate(options);
             return ValidateOptionsResult.Success;
         }
-        catch (AcmeManagementConfigurationException ex)
+        catch (TException ex)
         {
             return ValidateOptionsResult.Fail(ex.Message);
         }

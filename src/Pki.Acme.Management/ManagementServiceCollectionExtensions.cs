@@ -29,7 +29,7 @@ public static class ManagementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<AcmeCertificatesOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeCertificatesOptions>, AcmeCertificatesOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeCertificatesOptions>, ThrowingOptionsValidator<AcmeCertificatesOptions, AcmeManagementConfigurationException>>(_ => new(o => o.Validate())));
         services.AddHttpClient();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHttp01TokenStore>(sp => new StoreHttp01TokenStore(

@@ -26,7 +26,7 @@ public sealed class AcmeClient
     private readonly AcmeTransport _transport;
     private Task<AcmeDirectory>? _directory;
 
-    /// <summary>Creates a client (the DI constructor; see <c>services.AddAcmeClient</c>).</summary>
+    /// <summary>Creates a client (the DI constructor; <c>services.AddAcmeClient</c> in Pki.Acme.Management registers it as a typed <c>IHttpClientFactory</c> client).</summary>
     [ActivatorUtilitiesConstructor]
     public AcmeClient(HttpClient httpClient, IOptions<AcmeClientOptions> options, ILogger<AcmeClient> logger, TimeProvider timeProvider)
         : this(httpClient, options?.Value!, logger, timeProvider)

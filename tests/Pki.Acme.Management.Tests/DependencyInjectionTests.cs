@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -48,5 +50,50 @@ public sealed class DependencyInjectionTests
         await using var noStoreProvider = noStore.BuildServiceProvider();
         var store = Assert.Throws<AcmeManagementConfigurationException>(() => noStoreProvider.GetRequiredService<ICertificateStore>());
         Assert.Equal("Set AcmeCertificatesOptions.StorePath (a directory for the filesystem store) or register an ICertificateStore (e.g. AddAcmeRedisStore).", store.Message);
+    }
+
+    [Fact]
+    public async Task The_acme_client_registration_validates_options_at_start_tolerates_repeated_calls_and_takes_a_handler()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAcmeClient(o => o.DirectoryUri = new Uri("http://insecure.example/dir"));
+        services.AddAcmeClient(o => { });
+        await using var provider = services.BuildServiceProvider();
+
+        var validator = provider.GetRequiredService<IStartupValidator>();
+        var ex = Assert.Throws<OptionsValidationException>(validator.Validate);
+        Assert.Contains("must use https", ex.Message, StringComparison.Ordinal);
+
+        using var handler = new DirectoryHandler();
+        var good = new ServiceCollection();
+        good.AddLogging();
+        good.AddAcmeClient(o => o.DirectoryUri = DirectoryHandler.Directory).ConfigurePrimaryHttpMessageHandler(() => handler);
+        await using var goodProvider = good.BuildServiceProvider();
+        goodProvider.GetRequiredService<IStartupValidator>().Validate();
+        var client = goodProvider.GetRequiredService<AcmeClient>();
+        var directory = await client.GetDirectoryAsync();
+        Assert.Equal(new Uri("https://acme.test/order"), directory.NewOrder);
+        Assert.Equal(1, handler.Requests);
+        Assert.IsType<InMemoryHttp01TokenStore>(goodProvider.GetRequiredService<IHttp01TokenStore>());
+        Assert.NotNull(goodProvider.GetRequiredService<AcmeCertificateIssuer>());
+    }
+
+    /// <summary>The primary handler configured through the returned builder: it answers the directory request only.</summary>
+    private sealed class DirectoryHandler : HttpMessageHandler
+    {
+        public static readonly Uri Directory = new("https://acme.test/dir");
+
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests++;
+            Assert.Equal(Directory, request.RequestUri);
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("""{"newNonce":"https://acme.test/nonce","newAccount":"https://acme.test/acct","newOrder":"https://acme.test/order","revokeCert":"https://acme.test/revoke","keyChange":"https://acme.test/key-change"}""", Encoding.UTF8, "application/json"),
+            });
+        }
     }
 }

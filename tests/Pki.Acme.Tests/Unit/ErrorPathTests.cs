@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Pki.Acme.Tests.Unit;
@@ -302,29 +300,6 @@ public sealed class ErrorPathTests
         _server.Routes["POST /cert/1"] = _ => StubAcmeServer.Json(HttpStatusCode.OK, "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n", "application/pem-certificate-chain");
         var broken = await Assert.ThrowsAsync<AcmeProtocolException>(() => client.DownloadCertificateAsync(account, new Uri("https://acme.test/cert/1")));
         Assert.Contains("Certificate 0 of the chain is not a valid X.509 certificate", broken.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task The_di_registration_validates_options_at_start_and_tolerates_repeated_calls()
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAcmeClient(o => o.DirectoryUri = new Uri("http://insecure.example/dir"));
-        services.AddAcmeClient(o => { });
-        using var provider = services.BuildServiceProvider();
-
-        var validator = provider.GetRequiredService<IStartupValidator>();
-        var ex = Assert.Throws<OptionsValidationException>(validator.Validate);
-        Assert.Contains("must use https", ex.Message, StringComparison.Ordinal);
-
-        var good = new ServiceCollection();
-        good.AddLogging();
-        good.AddAcmeClient(o => o.DirectoryUri = StubAcmeServer.Directory).ConfigurePrimaryHttpMessageHandler(() => _server);
-        using var goodProvider = good.BuildServiceProvider();
-        goodProvider.GetRequiredService<IStartupValidator>().Validate();
-        var client = goodProvider.GetRequiredService<AcmeClient>();
-        Assert.NotNull(await client.GetDirectoryAsync());
-        Assert.IsType<InMemoryHttp01TokenStore>(goodProvider.GetRequiredService<IHttp01TokenStore>());
     }
 
     [Theory]

@@ -11,6 +11,7 @@ public static class DependencyInjection
     public static IServiceCollection Run()
     {
         // README:begin src/Pki.Acme/README.md#5
+        // dotnet add package Pki.Acme.Management
         var services = new ServiceCollection();
         services.AddAcmeClient(o => o.DirectoryUri = AcmeClientOptions.LetsEncryptProduction)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler());  // proxies, pinning, ...
