@@ -40,7 +40,9 @@ public static class AcmeCertificatesServiceCollectionExtensions
     /// whichever instance the CA reaches answers, and only the instance that holds the lease orders.</item>
     /// </list>
     /// Start-up stops with an <see cref="AcmeManagementConfigurationException"/> naming what to fix
-    /// when there is no CA, no domain, no contact, an invalid domain, or terms of service not agreed to.
+    /// when there is no domain, domains but no CA, no contact or one that is not an e-mail address,
+    /// a name that cannot be in a certificate, or terms of service not agreed to (other bad options:
+    /// the manager's <c>OptionsValidationException</c>).
     /// Calling it again is harmless (each call's <paramref name="configure"/> runs); register your own
     /// stores first to replace them.
     /// </summary>

@@ -70,23 +70,25 @@ internal sealed class AcmeConfigurationSetup(IConfiguration configuration) : ICo
 
 /// <summary>
 /// Fills what the one-call setup leaves out, then says clearly what is missing: the store path
-/// defaults to <see cref="DefaultStorePath"/>; no CA or no certificate stops the start-up with the
-/// call or configuration key to add.
+/// defaults to <see cref="DefaultStorePath"/>; no certificate, or domains without a CA, stops the
+/// start-up with the call or configuration key to add.
 /// </summary>
 internal sealed class AcmeDefaultsSetup(IHostEnvironment environment) : IPostConfigureOptions<AcmeCertificatesOptions>
 {
     public void PostConfigure(string? name, AcmeCertificatesOptions options)
     {
-        if (options.Issuers.Count == 0)
-        {
-            throw new AcmeManagementConfigurationException(
-                "No ACME CA is configured: call o.UseLetsEncrypt(\"admin@example.com\", agreeToTermsOfService: true) (or UseDirectory) in AddAcmeCertificates, or set Acme:Contact and Acme:AgreeToTermsOfService (and Acme:Directory for a CA other than Let's Encrypt) in configuration.");
-        }
-
         if (options.Manager.Certificates.Count == 0)
         {
             throw new AcmeManagementConfigurationException(
                 "No domain to get a certificate for: call o.AddDomain(\"example.com\") in AddAcmeCertificates, or list the names in Acme:Domains in configuration.");
+        }
+
+        // Domains given the short way (AddDomain, Acme:Domains) but no CA: say the short way to add one.
+        // Options filled the explicit way are left to the manager's own validation.
+        if (options.Issuers.Count == 0 && options.Manager.Certificates.Any(c => c.Name == AcmeCertificatesOptionsExtensions.DefaultCertificateName))
+        {
+            throw new AcmeManagementConfigurationException(
+                "No ACME CA is configured: call o.UseLetsEncrypt(\"admin@example.com\", agreeToTermsOfService: true) (or UseDirectory) in AddAcmeCertificates, or set Acme:Contact and Acme:AgreeToTermsOfService (and Acme:Directory for a CA other than Let's Encrypt) in configuration.");
         }
 
         if (string.IsNullOrWhiteSpace(options.StorePath))
