@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pki.Acme.Management;
 using Pki.TestSupport;
@@ -99,6 +100,41 @@ public sealed class OneCallSetupTests
             Assert.Equal([identifier], SubjectAlternativeDnsNames(leaf));
             Assert.Equal(Path.GetFullPath(store.Path), Assert.IsType<FileSystemCertificateStore>(app.Services.GetRequiredService<ICertificateStore>()).RootPath);
             Assert.Equal(0, app.Services.GetRequiredService<StoreTlsAlpn01ChallengeStore>().Count); // the challenge was withdrawn
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task On_an_https_url_a_published_tls_alpn_01_challenge_goes_to_acme_tls_1_clients_only_and_other_handshakes_wait_for_the_first_certificate()
+    {
+        using var store = new TempDirectory();
+        var httpsPort = FreePorts.Tcp();
+        const string name = "alpn-default.example.test";
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls($"https://127.0.0.1:{httpsPort}");
+        builder.Services.AddAcmeCertificates(o =>
+        {
+            o.UseDirectory(new Uri("https://acme.example/directory"), "admin@example.com", agreeToTermsOfService: true).AddDomain(name);
+            o.StorePath = store.Path;
+        });
+        builder.Services.RemoveAll<IHostedService>(); // no issuance: the HTTPS defaults are tested on their own
+        await using var app = builder.Build();
+        await app.StartAsync();
+        try
+        {
+            var otherInstance = new StoreTlsAlpn01ChallengeStore(new FileSystemCertificateStore(store.Path));
+            await otherInstance.AddAsync(AcmeIdentifier.Dns(name), "tok-4.thumbprint", default);
+
+            using var challenge = await KestrelTests.HandshakeAsync(httpsPort, name, "acme-tls/1");
+            Assert.NotNull(challenge.Extensions[TlsAlpn01Certificate.AcmeIdentifierOid]);
+            Assert.Equal(name, challenge.GetNameInfo(X509NameType.DnsName, forIssuer: false));
+            await KestrelTests.AssertHandshakeFailsAsync(httpsPort, name, "h2", "http/1.1");
+
+            await otherInstance.RemoveAsync(AcmeIdentifier.Dns(name), default);
+            await KestrelTests.AssertHandshakeFailsAsync(httpsPort, name, "acme-tls/1");
         }
         finally
         {
