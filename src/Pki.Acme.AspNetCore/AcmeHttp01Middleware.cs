@@ -9,8 +9,8 @@ namespace Pki.Acme.AspNetCore;
 /// <see cref="IHttp01TokenStore"/> as <c>application/octet-stream</c>, or 404 for an unknown or
 /// malformed token; every other request goes on down the pipeline. An <see cref="IAsyncHttp01TokenStore"/>
 /// (the default, shared through the certificate store) is asked asynchronously, so this instance
-/// answers tokens that another instance of the farm presented. Register it with
-/// <c>app.UseAcmeHttp01Challenges()</c>.
+/// answers tokens that another instance of the farm presented. <c>services.AddAcmeCertificates(...)</c>
+/// puts it first in the pipeline; <c>app.UseAcmeHttp01Challenges()</c> adds it where it is called.
 /// </summary>
 public sealed class AcmeHttp01Middleware
 {

@@ -31,6 +31,9 @@ public static class AcmeKestrelExtensions
     /// for this instance's own challenge, or one another instance of the farm published to the shared
     /// store (looked up only for such connections, within the store's lookup timeout).
     /// Before the first certificate exists, other handshakes fail.
+    /// <c>services.AddAcmeCertificates(...)</c> already does this for every HTTPS endpoint that has no
+    /// certificate of its own (URLs, <c>Kestrel:Endpoints</c> or <c>ListenOptions.UseHttps()</c>);
+    /// call it on endpoints you configure with <c>Listen</c> and want served this way explicitly.
     /// </summary>
     public static ListenOptions UseAcmeCertificates(this ListenOptions listenOptions)
     {
@@ -38,7 +41,6 @@ public static class AcmeKestrelExtensions
         var services = listenOptions.ApplicationServices;
         var manager = services.GetRequiredService<CertificateManager>();
         var alpn = services.GetService<TlsAlpn01CertificateCache>();
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         List<SslApplicationProtocol> protocols = listenOptions.Protocols switch
         {
             HttpProtocols.Http2 => [SslApplicationProtocol.Http2],
@@ -46,45 +48,105 @@ public static class AcmeKestrelExtensions
             _ => [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
         };
 
-        // Before TLS: note whether the client offers acme-tls/1, without consuming its ClientHello.
+        UseClientHelloReader(listenOptions);
+        return listenOptions.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = context =>
+            {
+                var serverName = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+                var hello = context.Connection.Features.Get<AcmeTlsClientHelloFeature>();
+
+                // When the ClientHello could not be read, serve this instance's own challenges only.
+                var challenge = hello?.OffersAcmeTls1 is null ? alpn?.FindLocal(serverName) : hello.Challenge;
+                if (challenge is not null)
+                {
+                    return ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificate = challenge, ApplicationProtocols = [AcmeTls1] });
+                }
+
+                var managed = manager.FindForServerName(serverName) ?? throw NoCertificateYet();
+                return ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = ContextOf(managed), ApplicationProtocols = protocols });
+            },
+        });
+    }
+
+    /// <summary>
+    /// Serves the managed certificates on an HTTPS endpoint configured through
+    /// <see cref="HttpsConnectionAdapterOptions"/> (what <c>KestrelServerOptions.ConfigureHttpsDefaults</c>
+    /// configures): the certificate is chosen from the SNI name read before the handshake and sent with
+    /// its intermediates, or presented as the tls-alpn-01 challenge to an ACME server; the endpoint
+    /// needs the ClientHello reader (<see cref="UseClientHelloReader"/>) ahead of TLS. A ClientHello
+    /// that could not be read falls back to <see cref="HttpsConnectionAdapterOptions.ServerCertificateSelector"/>
+    /// (the leaf only; the system builds what chain it can).
+    /// </summary>
+    internal static void UseAcmeCertificates(HttpsConnectionAdapterOptions https, IServiceProvider services)
+    {
+        var manager = services.GetRequiredService<CertificateManager>();
+        https.ServerCertificateSelector = (_, serverName) => manager.FindForServerName(string.IsNullOrEmpty(serverName) ? null : serverName)?.Certificate ?? throw NoCertificateYet();
+        var previous = https.OnAuthenticate;
+        https.OnAuthenticate = (connection, ssl) =>
+        {
+            previous?.Invoke(connection, ssl);
+            var hello = connection.Features.Get<AcmeTlsClientHelloFeature>();
+            if (hello?.Challenge is { } challenge)
+            {
+                ssl.ServerCertificateSelectionCallback = null;
+                ssl.ServerCertificateContext = null;
+                ssl.ServerCertificate = challenge;
+                ssl.ApplicationProtocols = [AcmeTls1];
+                return;
+            }
+
+            if (hello?.OffersAcmeTls1 is not null && manager.FindForServerName(hello.ServerName) is { } managed)
+            {
+                ssl.ServerCertificateSelectionCallback = null;
+                ssl.ServerCertificate = null;
+                ssl.ServerCertificateContext = ContextOf(managed);
+            }
+        };
+    }
+
+    /// <summary>
+    /// Before TLS: reads the client's first TLS record without consuming it (the SNI name and whether
+    /// it offers <c>acme-tls/1</c>) and, for an ACME server, looks up the tls-alpn-01 challenge for that
+    /// name, so the synchronous handshake callbacks need no I/O. Runs once per connection (a second
+    /// reader on the same endpoint passes through); a plain HTTP connection is passed on at its first byte.
+    /// </summary>
+    internal static void UseClientHelloReader(ListenOptions listenOptions)
+    {
+        var services = listenOptions.ApplicationServices;
+        var alpn = services.GetService<TlsAlpn01CertificateCache>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         listenOptions.Use(next => async connection =>
         {
-            using (var timeout = new CancellationTokenSource(ClientHelloTimeout, time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connection.ConnectionClosed))
+            if (connection.Features.Get<AcmeTlsClientHelloFeature>() is null)
             {
-                var offers = await TlsClientHello.PeekOffersProtocolAsync(connection.Transport.Input, AcmeTls1Bytes, linked.Token).ConfigureAwait(false);
-                connection.Features.Set(new AcmeTlsClientHelloFeature(offers));
+                using var timeout = new CancellationTokenSource(ClientHelloTimeout, time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connection.ConnectionClosed);
+                var hello = await TlsClientHello.PeekAsync(connection.Transport.Input, AcmeTls1Bytes, linked.Token).ConfigureAwait(false);
+                if (hello.OffersAcmeTls1 == true && alpn is not null)
+                {
+                    try
+                    {
+                        hello = new AcmeTlsClientHelloFeature(true, hello.ServerName)
+                        {
+                            Challenge = await alpn.FindAsync(hello.ServerName, linked.Token).ConfigureAwait(false),
+                        };
+                    }
+                    catch (OperationCanceledException) when (linked.IsCancellationRequested)
+                    {
+                        // The client went away or stalled: the handshake that follows meets the same and ends the connection.
+                    }
+                }
+
+                connection.Features.Set(hello);
             }
 
             await next(connection).ConfigureAwait(false);
         });
-
-        return listenOptions.UseHttps(new TlsHandshakeCallbackOptions
-        {
-            OnConnection = async context =>
-            {
-                var serverName = context.ClientHelloInfo.ServerName;
-                if (alpn is not null)
-                {
-                    // Only ACME servers offer acme-tls/1; when the ClientHello could not be read, serve this instance's own challenges only.
-                    var offersAcme = context.Connection.Features.Get<AcmeTlsClientHelloFeature>()?.OffersAcmeTls1;
-                    var challenge = offersAcme switch
-                    {
-                        true => await alpn.FindAsync(serverName, context.CancellationToken).ConfigureAwait(false),
-                        null => alpn.FindLocal(serverName),
-                        _ => null,
-                    };
-                    if (challenge is not null)
-                    {
-                        return new SslServerAuthenticationOptions { ServerCertificate = challenge, ApplicationProtocols = [AcmeTls1] };
-                    }
-                }
-
-                var managed = manager.FindForServerName(string.IsNullOrEmpty(serverName) ? null : serverName)
-                    ?? throw new AuthenticationException("No managed certificate has been issued yet.");
-                var certificateContext = Contexts.GetValue(managed, m => SslStreamCertificateContext.Create(m.Certificate, m.Intermediates, offline: true));
-                return new SslServerAuthenticationOptions { ServerCertificateContext = certificateContext, ApplicationProtocols = protocols };
-            },
-        });
     }
+
+    private static SslStreamCertificateContext ContextOf(ManagedCertificate managed) =>
+        Contexts.GetValue(managed, m => SslStreamCertificateContext.Create(m.Certificate, m.Intermediates, offline: true));
+
+    private static AuthenticationException NoCertificateYet() => new("No managed certificate has been issued yet.");
 }

@@ -168,14 +168,14 @@ public sealed class KestrelTests
     }
 
     /// <summary>The server ends the handshake (it has no certificate for this client): the client sees the connection closed or an alert.</summary>
-    private static async Task AssertHandshakeFailsAsync(int port, string serverName, params string[] protocols)
+    internal static async Task AssertHandshakeFailsAsync(int port, string serverName, params string[] protocols)
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => HandshakeAsync(port, serverName, protocols));
         Assert.True(ex is IOException or AuthenticationException, ex.ToString());
     }
 
     /// <summary>A TLS handshake with 127.0.0.1:<paramref name="port"/> offering <paramref name="protocols"/>: the server's certificate (acme-tls/1 negotiated when offered).</summary>
-    private static async Task<X509Certificate2> HandshakeAsync(int port, string serverName, params string[] protocols)
+    internal static async Task<X509Certificate2> HandshakeAsync(int port, string serverName, params string[] protocols)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);

@@ -30,6 +30,24 @@ public sealed class TlsClientHelloTests
         Assert.Equal((true, offersAcme), TlsClientHello.Inspect(Segmented(record, 7), AcmeTls1));
     }
 
+    [Theory]
+    [InlineData("www.example.test", "www.example.test")]
+    [InlineData("127.0.0.1", null)] // no SNI for an address (RFC 6066 section 3)
+    public async Task The_SNI_name_of_a_real_ClientHello_is_read_before_the_handshake(string targetHost, string? serverName)
+    {
+        var record = await CaptureClientHelloAsync(["h2", "acme-tls/1"], targetHost);
+
+        Assert.True(TlsClientHello.TryRead(record, AcmeTls1, out var offers, out var name));
+        Assert.True(offers);
+        Assert.Equal(serverName, name);
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(record);
+        var hello = await TlsClientHello.PeekAsync(pipe.Reader, AcmeTls1, CancellationToken.None);
+        Assert.Equal((true, serverName), (hello.OffersAcmeTls1, hello.ServerName));
+        Assert.Null(hello.Challenge);
+        Assert.Equal(record, (await pipe.Reader.ReadAsync()).Buffer.ToArray()); // left for the handshake
+    }
+
     [Fact]
     public async Task A_partial_record_asks_for_more_and_a_record_that_cannot_tell_answers_null()
     {
@@ -74,7 +92,9 @@ public sealed class TlsClientHelloTests
             {
                 var mutated = (byte[])record.Clone();
                 mutated[change.index] = (byte)change.value;
-                return TlsClientHello.OffersProtocol(mutated, AcmeTls1) != true || Contains(mutated, AcmeTls1);
+                var offersOnlyWhatItHas = TlsClientHello.OffersProtocol(mutated, AcmeTls1) != true || Contains(mutated, AcmeTls1);
+                var namesOnlyWhatItHas = !TlsClientHello.TryRead(mutated, AcmeTls1, out _, out var name) || name is null || Contains(mutated, Encoding.ASCII.GetBytes(name));
+                return offersOnlyWhatItHas && namesOnlyWhatItHas;
             });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
     }
@@ -112,7 +132,7 @@ public sealed class TlsClientHelloTests
     }
 
     /// <summary>The first TLS record a .NET client sends when it offers <paramref name="protocols"/> by ALPN.</summary>
-    private static async Task<byte[]> CaptureClientHelloAsync(string[] protocols)
+    private static async Task<byte[]> CaptureClientHelloAsync(string[] protocols, string targetHost = "www.example.test")
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -122,7 +142,7 @@ public sealed class TlsClientHelloTests
         using var tls = new SslStream(client.GetStream());
         var options = new SslClientAuthenticationOptions
         {
-            TargetHost = "www.example.test",
+            TargetHost = targetHost,
             RemoteCertificateValidationCallback = (_, _, _, _) => false,
         };
         if (protocols.Length > 0)
