@@ -1,4 +1,4 @@
-// README:begin src/Pki.Acme.AspNetCore/README.md#1
+// README:begin src/Pki.Acme.AspNetCore/README.md#3
 using Pki.Acme;
 // README:end
 // What the Web SDK's implicit usings give an ASP.NET Core project (this test project uses the plain SDK).
@@ -17,7 +17,7 @@ public static class AutomaticHttps
 {
     public static void Run(string[] args)
     {
-        // README:begin src/Pki.Acme.AspNetCore/README.md#1
+        // README:begin src/Pki.Acme.AspNetCore/README.md#3
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddAcmeCertificates(options =>
         {
