@@ -11,7 +11,8 @@ namespace Pki.Packaging.Tests;
 /// an icon, release notes and tags of its own; and symbol packages whose PDBs carry Source Link to
 /// the packed commit with deterministic paths.
 /// </summary>
-public sealed class PackageShapeTests : IClassFixture<PackedPackages>
+[Collection(PackedPackagesCollection.Name)]
+public sealed class PackageShapeTests
 {
     /// <summary>Source Link's CustomDebugInformation kind (Portable PDB specification).</summary>
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");

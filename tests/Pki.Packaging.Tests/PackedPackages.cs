@@ -6,6 +6,13 @@ using System.Xml.Linq;
 
 namespace Pki.Packaging.Tests;
 
+/// <summary>The test classes that read the packed packages share one pack.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackedPackagesCollection : ICollectionFixture<PackedPackages>
+{
+    public const string Name = "Packed packages";
+}
+
 /// <summary>
 /// Packs every project under src/ once (`dotnet pack` of a solution filter, Release, into a temporary
 /// folder with its own artifacts path, so the repository's bin/obj are not touched) and reads back
@@ -57,6 +64,9 @@ public sealed class PackedPackages : IDisposable
 
     public string PackOutput { get; }
 
+    /// <summary>The folder holding the packed .nupkg files: a local feed for consumer projects.</summary>
+    public string PackageFolder => Path.Combine(WorkDirectory, "packages");
+
     public Dictionary<string, PackedPackage> Packages { get; } = new(StringComparer.Ordinal);
 
     public void Dispose()
@@ -72,9 +82,9 @@ public sealed class PackedPackages : IDisposable
     }
 
     /// <summary>Runs a child process with a deadline; a non-zero exit or an overrun fails with its whole output.</summary>
-    public static string Run(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline)
+    public static string Run(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (exitCode, output) = RunToExit(fileName, arguments, workingDirectory, deadline);
+        var (exitCode, output) = RunToExit(fileName, arguments, workingDirectory, deadline, environment);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"'{fileName} {string.Join(' ', arguments)}' exited with {exitCode}; its output:\n{output}");
@@ -84,7 +94,7 @@ public sealed class PackedPackages : IDisposable
     }
 
     /// <summary>Runs a child process with a deadline and returns its exit code and output; an overrun fails with the output so far.</summary>
-    public static (int ExitCode, string Output) RunToExit(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline)
+    public static (int ExitCode, string Output) RunToExit(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan deadline, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -107,6 +117,10 @@ public sealed class PackedPackages : IDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
