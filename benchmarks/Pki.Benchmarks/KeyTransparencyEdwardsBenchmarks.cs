@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Pki.KeyTransparency.Vrf.Edwards25519;
+using Pki.Shared.Edwards25519;
 
 namespace Pki.Benchmarks;
 
