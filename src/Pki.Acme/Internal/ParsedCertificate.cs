@@ -213,7 +213,7 @@ internal static class X509Names
         var rdns = new List<List<(string, string, bool)>>();
         while (sequence.HasData)
         {
-            var set = sequence.ReadSetOf();
+            var set = sequence.ReadSetOf(skipSortOrderValidation: true); // multi-valued RDNs out of DER order exist in the wild
             var attributes = new List<(string, string, bool)>();
             while (set.HasData)
             {

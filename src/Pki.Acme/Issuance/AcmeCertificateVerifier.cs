@@ -26,6 +26,9 @@ namespace Pki.Acme;
 /// applied to notBefore only (<see cref="AcmeCertificateMismatchReason.NotYetValid"/>,
 /// <see cref="AcmeCertificateMismatchReason.Expired"/>).</item>
 /// </list>
+/// Signatures are checked for RSA PKCS#1 v1.5 and RSASSA-PSS (MGF1 with the message hash and a salt as long
+/// as that hash), ECDSA and Ed25519, with SHA-1, SHA-256, SHA-384 or SHA-512; a certificate signed any other
+/// way is reported as <see cref="AcmeCertificateMismatchReason.BadSignature"/> naming the algorithm.
 /// Whether the topmost certificate is trusted is not checked here: that is the relying party's decision.
 /// </remarks>
 public static class AcmeCertificateVerifier
@@ -106,7 +109,7 @@ public static class AcmeCertificateVerifier
             _ = info.ReadIntegerBytes();
             _ = X509Names.Read(info.ReadEncodedValue());
             var subjectPublicKeyInfo = PublicKeyInfo.Read(info.ReadEncodedValue());
-            _ = info.ReadSetOf(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            _ = info.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
             info.ThrowIfNotEmpty();
             _ = request.ReadSequence();
             _ = request.ReadBitString(out _);

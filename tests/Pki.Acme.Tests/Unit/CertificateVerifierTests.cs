@@ -161,6 +161,20 @@ public sealed class CertificateVerifierTests : IDisposable
         Assert.Contains("with the public key of certificate 1 ('CN=Ed25519 Intermediate')", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_signature_algorithm_without_a_verifier_is_BadSignature_naming_it()
+    {
+        var caKey = new Ed448PrivateKeyParameters(new SecureRandom());
+        var caName = new X509Name("CN=Ed448 Intermediate");
+        var ca = BcCertificate(caName, caName, caKey.GeneratePublicKey(), caKey, names: null, "Ed448");
+        var leaf = BcCertificate(new X509Name("CN=Ed448 Leaf"), caName, PublicKeyFactory.CreateKey(_key.ExportSubjectPublicKeyInfo()), caKey, "ed.example.test", "Ed448");
+
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(DerChain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("ed.example.test")], Now));
+
+        Assert.Equal(AcmeCertificateMismatchReason.BadSignature, ex.Reason);
+        Assert.StartsWith("the signature algorithm 1.3.101.113 is not supported", ex.Actual, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("SHA256")]
     [InlineData("SHA384")]
@@ -238,7 +252,7 @@ public sealed class CertificateVerifierTests : IDisposable
         return request.Create(issuer, generator, Now.AddHours(-1), Now.AddDays(1), [1, 2, 3]);
     }
 
-    private static byte[] BcCertificate(X509Name subject, X509Name issuer, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey, Ed25519PrivateKeyParameters signer, string? names)
+    private static byte[] BcCertificate(X509Name subject, X509Name issuer, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey, Org.BouncyCastle.Crypto.AsymmetricKeyParameter signer, string? names, string algorithm = "Ed25519")
     {
         var generator = new X509V3CertificateGenerator();
         generator.SetSerialNumber(BcBigInteger.ValueOf(42));
@@ -252,7 +266,7 @@ public sealed class CertificateVerifierTests : IDisposable
             generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.DnsName, names)));
         }
 
-        return generator.Generate(new Asn1SignatureFactory("Ed25519", signer)).GetEncoded();
+        return generator.Generate(new Asn1SignatureFactory(algorithm, signer)).GetEncoded();
     }
 
     private static AcmeCertificateChain DerChain(params byte[][] certificates) =>
