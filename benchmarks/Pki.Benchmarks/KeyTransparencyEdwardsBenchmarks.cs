@@ -1,5 +1,7 @@
+extern alias KeyTransparency;
+
 using BenchmarkDotNet.Attributes;
-using Pki.KeyTransparency.Vrf.Edwards25519;
+using KeyTransparency::Pki.Shared.Edwards25519;
 
 namespace Pki.Benchmarks;
 

@@ -1,7 +1,9 @@
+extern alias KeyTransparency;
+
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using Pki.KeyTransparency.Merkle;
+using KeyTransparency::Pki.KeyTransparency.Merkle;
 
 namespace Pki.Benchmarks;
 

@@ -1,5 +1,7 @@
+extern alias KeyTransparency;
+
 using BenchmarkDotNet.Attributes;
-using Pki.KeyTransparency.Vrf.P256;
+using KeyTransparency::Pki.KeyTransparency.Vrf.P256;
 
 namespace Pki.Benchmarks;
 

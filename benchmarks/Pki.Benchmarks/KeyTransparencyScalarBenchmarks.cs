@@ -1,9 +1,11 @@
+extern alias KeyTransparency;
+
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Signers;
-using Pki.KeyTransparency.Vrf;
-using Pki.KeyTransparency.Vrf.P256;
+using KeyTransparency::Pki.KeyTransparency.Vrf;
+using KeyTransparency::Pki.KeyTransparency.Vrf.P256;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Pki.Benchmarks;

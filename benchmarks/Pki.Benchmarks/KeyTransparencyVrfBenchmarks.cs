@@ -1,9 +1,11 @@
+extern alias KeyTransparency;
+
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Pki.KeyTransparency.Vrf;
+using KeyTransparency::Pki.KeyTransparency.Vrf;
 
 namespace Pki.Benchmarks;
 

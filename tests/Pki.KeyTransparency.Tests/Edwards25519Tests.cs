@@ -5,7 +5,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Pki.KeyTransparency.Vrf.Edwards25519;
+using Pki.Shared.Edwards25519;
 
 namespace Pki.KeyTransparency.Tests;
 

@@ -9,6 +9,7 @@ using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Signers;
 using Pki.KeyTransparency.Vrf;
 using Pki.KeyTransparency.Vrf.P256;
+using Pki.Shared.Arithmetic;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Pki.KeyTransparency.Tests;

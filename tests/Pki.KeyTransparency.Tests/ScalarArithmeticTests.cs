@@ -4,8 +4,9 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Pki.KeyTransparency.Vrf;
-using Pki.KeyTransparency.Vrf.Edwards25519;
 using Pki.KeyTransparency.Vrf.P256;
+using Pki.Shared.Arithmetic;
+using Pki.Shared.Edwards25519;
 
 namespace Pki.KeyTransparency.Tests;
 

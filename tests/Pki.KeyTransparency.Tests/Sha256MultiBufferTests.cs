@@ -109,7 +109,7 @@ public sealed class PortableFallbackTests
             v =>
             {
                 var (a, b) = v;
-                var product = Pki.KeyTransparency.Vrf.Edwards25519.U128.MulPortable(a, b);
+                var product = Pki.Shared.Edwards25519.U128.MulPortable(a, b);
                 var expectedHi = Math.BigMul(a, b, out var expectedLo);
                 return product.Hi == expectedHi && product.Lo == expectedLo
                     && BitMath.PopCountPortable(a) == System.Numerics.BitOperations.PopCount(a)

@@ -22,9 +22,9 @@ public sealed class PackageShapeTests
     {
         ["Pki.Acme"] = new(StringComparer.Ordinal)
         {
-            ["net10.0"] = ["BouncyCastle.Cryptography 2.7", "Microsoft.Extensions.DependencyInjection.Abstractions 10.0", "Microsoft.Extensions.Logging.Abstractions 10.0", "Microsoft.Extensions.Options 10.0"],
-            ["net8.0"] = ["BouncyCastle.Cryptography 2.7", "Microsoft.Bcl.Memory 10.0", "Microsoft.Extensions.DependencyInjection.Abstractions 8.0", "Microsoft.Extensions.Logging.Abstractions 8.0", "Microsoft.Extensions.Options 8.0"],
-            ["netstandard2.1"] = ["BouncyCastle.Cryptography 2.7", "Microsoft.Bcl.AsyncInterfaces 10.0", "Microsoft.Bcl.Memory 10.0", "Microsoft.Bcl.TimeProvider 10.0", "Microsoft.Extensions.DependencyInjection.Abstractions 10.0", "Microsoft.Extensions.Logging.Abstractions 10.0", "Microsoft.Extensions.Options 10.0", "System.Diagnostics.DiagnosticSource 10.0", "System.Formats.Asn1 10.0", "System.Text.Json 10.0"],
+            ["net10.0"] = ["Microsoft.Extensions.DependencyInjection.Abstractions 10.0", "Microsoft.Extensions.Logging.Abstractions 10.0", "Microsoft.Extensions.Options 10.0"],
+            ["net8.0"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Extensions.DependencyInjection.Abstractions 8.0", "Microsoft.Extensions.Logging.Abstractions 8.0", "Microsoft.Extensions.Options 8.0"],
+            ["netstandard2.1"] = ["Microsoft.Bcl.AsyncInterfaces 10.0", "Microsoft.Bcl.Memory 10.0", "Microsoft.Bcl.TimeProvider 10.0", "Microsoft.Extensions.DependencyInjection.Abstractions 10.0", "Microsoft.Extensions.Logging.Abstractions 10.0", "Microsoft.Extensions.Options 10.0", "System.Diagnostics.DiagnosticSource 10.0", "System.Formats.Asn1 10.0", "System.Text.Json 10.0"],
         },
         ["Pki.Ari"] = new(StringComparer.Ordinal)
         {

@@ -1,12 +1,8 @@
+using System.Formats.Asn1;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.Pkcs;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Security;
 using Pki.Acme.Internal;
-using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace Pki.Acme;
 
@@ -30,6 +26,9 @@ namespace Pki.Acme;
 /// applied to notBefore only (<see cref="AcmeCertificateMismatchReason.NotYetValid"/>,
 /// <see cref="AcmeCertificateMismatchReason.Expired"/>).</item>
 /// </list>
+/// Signatures are checked for RSA PKCS#1 v1.5 and RSASSA-PSS (MGF1 with the message hash and a salt as long
+/// as that hash), ECDSA and Ed25519, with SHA-1, SHA-256, SHA-384 or SHA-512; a certificate signed any other
+/// way is reported as <see cref="AcmeCertificateMismatchReason.BadSignature"/> naming the algorithm.
 /// Whether the topmost certificate is trusted is not checked here: that is the relying party's decision.
 /// </remarks>
 public static class AcmeCertificateVerifier
@@ -98,12 +97,26 @@ public static class AcmeCertificateVerifier
     /// <exception cref="AcmeConfigurationException">The bytes are not a DER PKCS#10 request.</exception>
     public static byte[] GetCsrSubjectPublicKeyInfo(ReadOnlySpan<byte> csrDer)
     {
+        // CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version INTEGER, subject Name,
+        //     subjectPKInfo SubjectPublicKeyInfo, attributes [0] IMPLICIT SET OF Attribute }, signatureAlgorithm, signature BIT STRING }
+        // (RFC 2986 section 4).
         try
         {
-            var request = CertificationRequest.GetInstance(Asn1Object.FromByteArray(csrDer.ToArray()));
-            return request.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetEncoded(Asn1Encodable.Der);
+            var reader = new AsnReader(csrDer.ToArray(), AsnEncodingRules.DER);
+            var request = reader.ReadSequence();
+            reader.ThrowIfNotEmpty();
+            var info = request.ReadSequence();
+            _ = info.ReadIntegerBytes();
+            _ = X509Names.Read(info.ReadEncodedValue());
+            var subjectPublicKeyInfo = PublicKeyInfo.Read(info.ReadEncodedValue());
+            _ = info.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            info.ThrowIfNotEmpty();
+            _ = request.ReadSequence();
+            _ = request.ReadBitString(out _);
+            request.ThrowIfNotEmpty();
+            return subjectPublicKeyInfo.Encoded.ToArray();
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidCastException or InvalidOperationException)
+        catch (AsnContentException ex)
         {
             throw new AcmeConfigurationException($"The CSR ({csrDer.Length} bytes) is not a DER PKCS#10 certification request: {ex.Message}", ex);
         }
@@ -113,29 +126,28 @@ public static class AcmeCertificateVerifier
     public static string GetKeyFingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
         "SHA-256:" + string.Concat(SHA256.HashData(subjectPublicKeyInfo).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 
-    private static SubjectPublicKeyInfo ParseSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)
+    private static PublicKeyInfo ParseSubjectPublicKeyInfo(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
         try
         {
-            return SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(subjectPublicKeyInfo.ToArray()))
-                ?? throw new ArgumentException("The SubjectPublicKeyInfo is empty.", nameof(subjectPublicKeyInfo));
+            return PublicKeyInfo.Read(subjectPublicKeyInfo.ToArray());
         }
-        catch (Exception ex) when (ex is IOException or InvalidCastException or ArgumentException)
+        catch (AsnContentException ex)
         {
             throw new ArgumentException($"The expected key ({subjectPublicKeyInfo.Length} bytes) is not a DER SubjectPublicKeyInfo: {ex.Message}", nameof(subjectPublicKeyInfo), ex);
         }
     }
 
-    private static List<BcCertificate> Parse(AcmeCertificateChain chain)
+    private static List<ParsedCertificate> Parse(AcmeCertificateChain chain)
     {
-        var certificates = new List<BcCertificate>(chain.Certificates.Count);
+        var certificates = new List<ParsedCertificate>(chain.Certificates.Count);
         for (var i = 0; i < chain.Certificates.Count; i++)
         {
             try
             {
-                certificates.Add(new BcCertificate(X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(chain.Certificates[i]))));
+                certificates.Add(ParsedCertificate.Parse(chain.Certificates[i]));
             }
-            catch (Exception ex) when (ex is IOException or InvalidCastException or ArgumentException)
+            catch (AsnContentException ex)
             {
                 throw new AcmeProtocolException(AcmeProtocolError.MalformedCertificate, chain.Source, $"Certificate {i} of the chain cannot be read: {ex.Message}", ex);
             }
@@ -144,11 +156,10 @@ public static class AcmeCertificateVerifier
         return certificates;
     }
 
-    private static AcmeCertificateMismatchException? CheckKey(AcmeCertificateChain chain, BcCertificate leaf, ReadOnlySpan<byte> expectedDer, SubjectPublicKeyInfo expected)
+    private static AcmeCertificateMismatchException? CheckKey(AcmeCertificateChain chain, ParsedCertificate leaf, ReadOnlySpan<byte> expectedDer, PublicKeyInfo expected)
     {
-        var actual = leaf.CertificateStructure.SubjectPublicKeyInfo;
-        var actualDer = actual.GetEncoded(Asn1Encodable.Der);
-        if (actualDer.AsSpan().SequenceEqual(expectedDer) || SameKey(expected, actual))
+        var actualDer = leaf.SubjectPublicKeyInfo.Span;
+        if (actualDer.SequenceEqual(expectedDer) || expected.SameKey(PublicKeyInfo.Read(leaf.SubjectPublicKeyInfo)))
         {
             return null;
         }
@@ -158,39 +169,24 @@ public static class AcmeCertificateVerifier
         return Mismatch(chain, AcmeCertificateMismatchReason.KeyMismatch, 0, want, got, $"the leaf certificate is for another key: the CSR key is {want}, the leaf's is {got}");
     }
 
-    // The same key in another encoding (e.g. a compressed EC point, or explicit curve parameters).
-    private static bool SameKey(SubjectPublicKeyInfo expected, SubjectPublicKeyInfo actual)
-    {
-        try
-        {
-            return PublicKeyFactory.CreateKey(expected).Equals(PublicKeyFactory.CreateKey(actual));
-        }
-        catch (Exception ex) when (ex is SecurityUtilityException or ArgumentException or InvalidCastException or IOException)
-        {
-            return false;
-        }
-    }
-
-    private static AcmeCertificateMismatchException? CheckNames(AcmeCertificateChain chain, BcCertificate leaf, SortedSet<string> expected)
+    private static AcmeCertificateMismatchException? CheckNames(AcmeCertificateChain chain, ParsedCertificate leaf, SortedSet<string> expected)
     {
         var actual = new SortedSet<string>(StringComparer.Ordinal);
-        var extension = leaf.CertificateStructure.TbsCertificate.Extensions?.GetExtension(X509Extensions.SubjectAlternativeName);
         try
         {
-            foreach (var name in extension is null ? [] : GeneralNames.GetInstance(extension.GetParsedValue()).GetNames())
+            foreach (var (dnsName, ipAddress) in leaf.ReadSubjectAltNames())
             {
-                if (name.TagNo == GeneralName.DnsName)
+                if (dnsName is not null)
                 {
-                    actual.Add(IdentifierKeys.Dns(IdentifierKeys.Printable(DerIA5String.GetInstance(name.Name).GetString(), 253)));
+                    actual.Add(IdentifierKeys.Dns(IdentifierKeys.Printable(dnsName, 253)));
                 }
-                else if (name.TagNo == GeneralName.IPAddress)
+                else if (ipAddress is not null)
                 {
-                    var bytes = Asn1OctetString.GetInstance(name.Name).GetOctets();
-                    actual.Add(bytes.Length is 4 or 16 ? IdentifierKeys.Ip(new IPAddress(bytes)) : "ip:(" + bytes.Length + " bytes)");
+                    actual.Add(ipAddress.Length is 4 or 16 ? IdentifierKeys.Ip(new IPAddress(ipAddress)) : "ip:(" + ipAddress.Length + " bytes)");
                 }
             }
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        catch (AsnContentException ex)
         {
             return Mismatch(chain, AcmeCertificateMismatchReason.IdentifiersMismatch, 0, IdentifierKeys.Describe(expected), "(unreadable)", "the leaf certificate's subjectAltName cannot be read: " + ex.Message);
         }
@@ -208,54 +204,48 @@ public static class AcmeCertificateVerifier
         return Mismatch(chain, AcmeCertificateMismatchReason.IdentifiersMismatch, 0, IdentifierKeys.Describe(expected), IdentifierKeys.Describe(actual), "the leaf certificate's subjectAltName differs from the requested identifiers: " + detail);
     }
 
-    private static AcmeCertificateMismatchException? CheckOrder(AcmeCertificateChain chain, List<BcCertificate> certificates)
+    private static AcmeCertificateMismatchException? CheckOrder(AcmeCertificateChain chain, List<ParsedCertificate> certificates)
     {
         for (var i = 0; i + 1 < certificates.Count; i++)
         {
             var certificate = certificates[i];
             var next = certificates[i + 1];
-            var issuer = Describe(certificate.IssuerDN);
-            var nextSubject = Describe(next.SubjectDN);
-            if (!certificate.IssuerDN.Equivalent(next.SubjectDN, inOrder: true))
+            var issuer = Describe(certificate.Issuer);
+            var nextSubject = Describe(next.Subject);
+            if (!X509Names.Equivalent(certificate.Issuer, next.Subject))
             {
                 return Mismatch(chain, AcmeCertificateMismatchReason.ChainOrder, i, nextSubject, issuer, $"certificate {i} is issued by '{issuer}', but certificate {i + 1} is '{nextSubject}': the chain is out of order or incomplete");
             }
 
-            string? failure;
-            try
-            {
-                failure = certificate.IsSignatureValid(next.GetPublicKey()) ? null : "the signature does not verify";
-            }
-            catch (Exception ex) when (ex is InvalidKeyException or SignatureException or SecurityUtilityException or GeneralSecurityException or ArgumentException or InvalidOperationException or Org.BouncyCastle.Crypto.CryptoException)
-            {
-                failure = ex.Message;
-            }
-
+            // RFC 5280 section 4.1.1.2: signatureAlgorithm MUST be the TBSCertificate's signature field.
+            var failure = certificate.SignatureAlgorithm.Span.SequenceEqual(certificate.TbsSignatureAlgorithm.Span)
+                ? PublicKeyInfo.Read(next.SubjectPublicKeyInfo).VerifySignature(certificate.TbsCertificate.Span, certificate.SignatureAlgorithm, certificate.Signature)
+                : "the signature algorithm in the TBSCertificate is not the certificate's signatureAlgorithm";
             if (failure is not null)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.BadSignature, i, $"a signature by the key of certificate {i + 1} ('{nextSubject}')", failure, $"the signature of certificate {i} ('{Describe(certificate.SubjectDN)}') does not verify with the public key of certificate {i + 1} ('{nextSubject}'): {failure}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.BadSignature, i, $"a signature by the key of certificate {i + 1} ('{nextSubject}')", failure, $"the signature of certificate {i} ('{Describe(certificate.Subject)}') does not verify with the public key of certificate {i + 1} ('{nextSubject}'): {failure}");
             }
         }
 
         return null;
     }
 
-    private static AcmeCertificateMismatchException? CheckValidity(AcmeCertificateChain chain, List<BcCertificate> certificates, DateTimeOffset now, TimeSpan clockSkew)
+    private static AcmeCertificateMismatchException? CheckValidity(AcmeCertificateChain chain, List<ParsedCertificate> certificates, DateTimeOffset now, TimeSpan clockSkew)
     {
         var instant = now.UtcDateTime;
         for (var i = 0; i < certificates.Count; i++)
         {
             var certificate = certificates[i];
-            var notBefore = Utc(certificate.NotBefore);
-            var notAfter = Utc(certificate.NotAfter);
+            var notBefore = certificate.NotBefore;
+            var notAfter = certificate.NotAfter;
             if (notBefore - clockSkew > instant)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.NotYetValid, i, $"notBefore at or before {Format(instant + clockSkew)}", $"notBefore {Format(notBefore)}", $"certificate {i} ('{Describe(certificate.Subject)}') is not valid before {Format(notBefore)}; it is {Format(instant)}");
             }
 
             if (notAfter < instant)
             {
-                return Mismatch(chain, AcmeCertificateMismatchReason.Expired, i, $"notAfter at or after {Format(instant)}", $"notAfter {Format(notAfter)}", $"certificate {i} ('{Describe(certificate.SubjectDN)}') expired at {Format(notAfter)}; it is {Format(instant)}");
+                return Mismatch(chain, AcmeCertificateMismatchReason.Expired, i, $"notAfter at or after {Format(instant)}", $"notAfter {Format(notAfter)}", $"certificate {i} ('{Describe(certificate.Subject)}') expired at {Format(notAfter)}; it is {Format(instant)}");
             }
         }
 
@@ -263,10 +253,7 @@ public static class AcmeCertificateVerifier
     }
 
     // RFC 4514 order (most specific first), as X500DistinguishedName.Name shows it.
-    private static string Describe(X509Name name) => IdentifierKeys.Printable(name.ToString(true, X509Name.DefaultSymbols), 200);
-
-    // X.509 times are UTC; a DateTime without a kind is taken as UTC, never as local time.
-    private static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
+    private static string Describe(ReadOnlyMemory<byte> name) => IdentifierKeys.Printable(X509Names.Describe(name), 200);
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -1,10 +1,8 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Pkcs;
-using Org.BouncyCastle.Security;
 using Pki.Acme.Internal;
+using Pki.Shared.Edwards25519;
 
 namespace Pki.Acme;
 
@@ -66,7 +64,7 @@ public abstract class AcmeKey : IDisposable
         AcmeKeyAlgorithm.RS256 => rsaKeySize >= MinimumRsaKeySize
             ? new RsaAcmeKey(RSA.Create(rsaKeySize), ownsKey: true)
             : throw new AcmeConfigurationException($"RSA keys must have at least {MinimumRsaKeySize} bits; {rsaKeySize} was asked for."),
-        AcmeKeyAlgorithm.EdDSA => new Ed25519AcmeKey(new Ed25519PrivateKeyParameters(new SecureRandom())),
+        AcmeKeyAlgorithm.EdDSA => new Ed25519AcmeKey(Ed25519PrivateKey.Generate()),
         _ => throw new AcmeConfigurationException($"Unknown key algorithm {algorithm}."),
     };
 
@@ -148,23 +146,36 @@ public abstract class AcmeKey : IDisposable
 
                 return key is ECDsa ec ? new EcdsaAcmeKey(ec, ownsKey: true) : new RsaAcmeKey((RSA)key, ownsKey: true);
             case PrivateKeyCodec.Ed25519Oid:
-                // .NET has no Ed25519: BouncyCastle reads the key (RFC 8410).
-                var der = pkcs8.ToArray();
-                try
-                {
-                    return new Ed25519AcmeKey((Ed25519PrivateKeyParameters)PrivateKeyFactory.CreateKey(der));
-                }
-                catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or InvalidOperationException)
-                {
-                    throw new AcmeConfigurationException("The Ed25519 private key could not be imported.", ex);
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(der);
-                }
+                // .NET has no Ed25519: the seed is read here (RFC 8410) and signs with Pki.Shared.Edwards25519.
+                return new Ed25519AcmeKey(ImportEd25519(pkcs8));
 
             default:
                 throw new AcmeConfigurationException($"Unsupported private key algorithm {oid}: use EC P-256/P-384/P-521, RSA or Ed25519.");
+        }
+    }
+
+    private static Ed25519PrivateKey ImportEd25519(ReadOnlySpan<byte> pkcs8)
+    {
+        Span<byte> seed = stackalloc byte[Ed25519.SeedSize];
+        try
+        {
+            var publicKey = PrivateKeyCodec.ReadEd25519Seed(pkcs8, seed);
+            var key = new Ed25519PrivateKey(seed);
+            if (publicKey is not null && !publicKey.AsSpan().SequenceEqual(key.PublicKey))
+            {
+                key.Dispose();
+                throw new AcmeConfigurationException("The Ed25519 private key could not be imported: its publicKey field is not the public key of its private key.");
+            }
+
+            return key;
+        }
+        catch (PrivateKeyFormatException ex)
+        {
+            throw new AcmeConfigurationException("The Ed25519 private key could not be imported: " + ex.Message, ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
         }
     }
 
@@ -352,29 +363,48 @@ internal sealed class RsaAcmeKey : AcmeKey
 
 internal sealed class Ed25519AcmeKey : AcmeKey
 {
-    private readonly Ed25519PrivateKeyParameters _key;
+    private readonly Ed25519PrivateKey _key;
 
-    public Ed25519AcmeKey(Ed25519PrivateKeyParameters key) => _key = key;
+    public Ed25519AcmeKey(Ed25519PrivateKey key) => _key = key;
 
     public override string Algorithm => "EdDSA";
 
-    internal override int MaxSignatureSize => Ed25519PrivateKeyParameters.SignatureSize;
+    internal override int MaxSignatureSize => Ed25519.SignatureSize;
 
     internal override int Sign(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        var message = data.ToArray();
-        var signature = new byte[Ed25519PrivateKeyParameters.SignatureSize];
-        _key.Sign(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, message, 0, message.Length, signature, 0);
-        signature.CopyTo(destination);
-        return signature.Length;
+        _key.Sign(data, destination);
+        return Ed25519.SignatureSize;
     }
 
-    public override byte[] ExportPkcs8() => PrivateKeyInfoFactory.CreatePrivateKeyInfo(_key).GetDerEncoded();
+    public override byte[] ExportPkcs8()
+    {
+        Span<byte> seed = stackalloc byte[Ed25519.SeedSize];
+        try
+        {
+            _key.ExportSeed(seed);
+            return PrivateKeyCodec.WriteEd25519(seed, _key.PublicKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
+    }
 
     private protected override void WriteJwkMembers(Utf8JsonWriter writer)
     {
         writer.WriteString("crv", "Ed25519");
         writer.WriteString("kty", "OKP");
-        writer.WriteString("x", Base64Url.EncodeToString(_key.GeneratePublicKey().GetEncoded()));
+        writer.WriteString("x", Base64Url.EncodeToString(_key.PublicKey));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _key.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

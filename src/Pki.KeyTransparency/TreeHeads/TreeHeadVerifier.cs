@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Pki.KeyTransparency.Vrf.Edwards25519;
+using Pki.Shared.Edwards25519;
 using Bc25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Pki.KeyTransparency.TreeHeads;

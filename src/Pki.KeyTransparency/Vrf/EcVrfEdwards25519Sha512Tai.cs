@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Pki.KeyTransparency.Vrf.Edwards25519;
+using Pki.Shared.Edwards25519;
 
 namespace Pki.KeyTransparency.Vrf;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Pki.Shared.Arithmetic;
 
 namespace Pki.KeyTransparency.Vrf;
 

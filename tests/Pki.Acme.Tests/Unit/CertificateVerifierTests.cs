@@ -1,9 +1,15 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
+using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+using GeneralName = Org.BouncyCastle.Asn1.X509.GeneralName;
+using GeneralNames = Org.BouncyCastle.Asn1.X509.GeneralNames;
+using X509Extensions = Org.BouncyCastle.Asn1.X509.X509Extensions;
+using X509Name = Org.BouncyCastle.Asn1.X509.X509Name;
 
 namespace Pki.Acme.Tests.Unit;
 
@@ -136,4 +142,133 @@ public sealed class CertificateVerifierTests : IDisposable
         Assert.Equal("clockSkew", Assert.Throws<ArgumentException>(() => AcmeCertificateVerifier.Verify(chain, _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("a.example.test")], Now, TimeSpan.FromSeconds(-1))).ParamName);
         Assert.Equal(AcmeProtocolError.MalformedCertificate, Assert.Throws<AcmeProtocolException>(() => AcmeCertificateChain.FromPem("no pem")).Error);
     }
+
+    [Fact]
+    public void A_leaf_under_an_Ed25519_intermediate_verifies_and_a_changed_signature_is_BadSignature()
+    {
+        var caKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        var caName = new X509Name("CN=Ed25519 Intermediate");
+        var ca = BcCertificate(caName, caName, caKey.GeneratePublicKey(), caKey, names: null);
+        var leaf = BcCertificate(new X509Name("CN=Ed25519 Leaf"), caName, PublicKeyFactory.CreateKey(_key.ExportSubjectPublicKeyInfo()), caKey, "ed.example.test");
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("ed.example.test")];
+
+        AcmeCertificateVerifier.Verify(DerChain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), names, Now);
+
+        leaf[^1] ^= 0x01; // the last byte of the signature
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(DerChain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), names, Now));
+        Assert.Equal(AcmeCertificateMismatchReason.BadSignature, ex.Reason);
+        Assert.Equal("the signature does not verify", ex.Actual);
+        Assert.Contains("with the public key of certificate 1 ('CN=Ed25519 Intermediate')", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signature_algorithm_without_a_verifier_is_BadSignature_naming_it()
+    {
+        var caKey = new Ed448PrivateKeyParameters(new SecureRandom());
+        var caName = new X509Name("CN=Ed448 Intermediate");
+        var ca = BcCertificate(caName, caName, caKey.GeneratePublicKey(), caKey, names: null, "Ed448");
+        var leaf = BcCertificate(new X509Name("CN=Ed448 Leaf"), caName, PublicKeyFactory.CreateKey(_key.ExportSubjectPublicKeyInfo()), caKey, "ed.example.test", "Ed448");
+
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(DerChain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), [AcmeIdentifier.Dns("ed.example.test")], Now));
+
+        Assert.Equal(AcmeCertificateMismatchReason.BadSignature, ex.Reason);
+        Assert.StartsWith("the signature algorithm 1.3.101.113 is not supported", ex.Actual, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SHA256")]
+    [InlineData("SHA384")]
+    [InlineData("SHA512")]
+    public void Rsa_pss_and_pkcs1_signatures_verify_and_fail_with_the_wrong_key(string hash)
+    {
+        var hashName = new HashAlgorithmName(hash);
+        using var caKey = RSA.Create(2048);
+        using var ca = new CertificateRequest("CN=Rsa Intermediate", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("rsa.example.test")];
+        foreach (var padding in new[] { RSASignaturePadding.Pss, RSASignaturePadding.Pkcs1 })
+        {
+            using var leaf = DotNetLeaf(ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, padding), hashName, names);
+            AcmeCertificateVerifier.Verify(Chain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), names, Now);
+
+            using var otherKey = RSA.Create(2048);
+            using var forged = DotNetLeaf(ca.SubjectName, X509SignatureGenerator.CreateForRSA(otherKey, padding), hashName, names);
+            Assert.Equal(AcmeCertificateMismatchReason.BadSignature, Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(forged, ca), _key.ExportSubjectPublicKeyInfo(), names, Now)).Reason);
+        }
+    }
+
+    [Fact]
+    public void A_p384_ecdsa_sha384_signature_verifies_and_a_key_of_another_type_is_named()
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var ca = new CertificateRequest("CN=P384 Intermediate", caKey, HashAlgorithmName.SHA384).CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("p384.example.test")];
+        using var leaf = DotNetLeaf(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), HashAlgorithmName.SHA384, names);
+
+        AcmeCertificateVerifier.Verify(Chain(leaf, ca), _key.ExportSubjectPublicKeyInfo(), names, Now);
+
+        // The same issuer name on an RSA certificate: an ECDSA signature cannot be checked with it.
+        using var rsa = RSA.Create(2048);
+        using var rsaCa = new CertificateRequest("CN=P384 Intermediate", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(leaf, rsaCa), _key.ExportSubjectPublicKeyInfo(), names, Now));
+        Assert.Equal(AcmeCertificateMismatchReason.BadSignature, ex.Reason);
+        Assert.Equal("an ECDSA signature cannot be checked with a RSA key", ex.Actual);
+    }
+
+    [Fact]
+    public void Issuer_and_subject_names_compare_as_RFC_5280_section_7_1_allows()
+    {
+        AcmeIdentifier[] names = [AcmeIdentifier.Dns("a.example.test")];
+        using var leaf = StubCa.Sign("CN=Stub Leaf", new PublicKey(_key), "CN=stub   INTERMEDIATE , O= pki tests", _ca.IntermediateKey, Now.AddDays(-1), Now.AddDays(1), names: names);
+
+        AcmeCertificateVerifier.Verify(Chain(leaf, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), names, Now);
+
+        using var reordered = StubCa.Sign("CN=Stub Leaf", new PublicKey(_key), "O=Pki Tests, CN=Stub Intermediate", _ca.IntermediateKey, Now.AddDays(-1), Now.AddDays(1), names: names);
+        var ex = Assert.Throws<AcmeCertificateMismatchException>(() => AcmeCertificateVerifier.Verify(Chain(reordered, _ca.Intermediate), _key.ExportSubjectPublicKeyInfo(), names, Now));
+        Assert.Equal(AcmeCertificateMismatchReason.ChainOrder, ex.Reason);
+        Assert.Equal("O=Pki Tests,CN=Stub Intermediate", ex.Actual);
+    }
+
+    [Fact]
+    public void A_csr_that_is_not_pkcs10_is_a_configuration_error()
+    {
+        var ex = Assert.Throws<AcmeConfigurationException>(() => AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 }));
+        Assert.StartsWith("The CSR (5 bytes) is not a DER PKCS#10 certification request: ", ex.Message, StringComparison.Ordinal);
+
+        var csr = new CertificateRequest("CN=x", _key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        Assert.Equal(_key.ExportSubjectPublicKeyInfo(), AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(csr));
+        Assert.Throws<AcmeConfigurationException>(() => AcmeCertificateVerifier.GetCsrSubjectPublicKeyInfo(csr.Concat(new byte[] { 0 }).ToArray()));
+    }
+
+    private X509Certificate2 DotNetLeaf(X500DistinguishedName issuer, X509SignatureGenerator generator, HashAlgorithmName hash, IEnumerable<AcmeIdentifier> names)
+    {
+        var request = new CertificateRequest("CN=Leaf", _key, hash);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in names)
+        {
+            san.AddDnsName(name.Value);
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        return request.Create(issuer, generator, Now.AddHours(-1), Now.AddDays(1), [1, 2, 3]);
+    }
+
+    private static byte[] BcCertificate(X509Name subject, X509Name issuer, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey, Org.BouncyCastle.Crypto.AsymmetricKeyParameter signer, string? names, string algorithm = "Ed25519")
+    {
+        var generator = new X509V3CertificateGenerator();
+        generator.SetSerialNumber(BcBigInteger.ValueOf(42));
+        generator.SetSubjectDN(subject);
+        generator.SetIssuerDN(issuer);
+        generator.SetNotBefore(Now.UtcDateTime.AddDays(-1));
+        generator.SetNotAfter(Now.UtcDateTime.AddDays(1));
+        generator.SetPublicKey(publicKey);
+        if (names is not null)
+        {
+            generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.DnsName, names)));
+        }
+
+        return generator.Generate(new Asn1SignatureFactory(algorithm, signer)).GetEncoded();
+    }
+
+    private static AcmeCertificateChain DerChain(params byte[][] certificates) =>
+        AcmeCertificateChain.FromPem(string.Concat(certificates.Select(der => "-----BEGIN CERTIFICATE-----\n" + Convert.ToBase64String(der) + "\n-----END CERTIFICATE-----\n")), new Uri("https://ca.test/cert/9"));
 }

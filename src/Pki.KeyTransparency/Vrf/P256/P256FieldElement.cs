@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using static Pki.KeyTransparency.Vrf.Limbs;
+using Pki.Shared.Arithmetic;
+using static Pki.Shared.Arithmetic.Limbs;
 
 namespace Pki.KeyTransparency.Vrf.P256;
 

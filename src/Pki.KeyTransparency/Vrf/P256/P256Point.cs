@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pki.Shared.Arithmetic;
 
 namespace Pki.KeyTransparency.Vrf.P256;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Pki.KeyTransparency.Vrf;
+namespace Pki.Shared.Arithmetic;
 
 /// <summary>
 /// Word operations for multi-limb arithmetic on secrets: carries and borrows are computed with

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Pki.Shared.Arithmetic;
 
-namespace Pki.KeyTransparency.Vrf.Edwards25519;
+namespace Pki.Shared.Edwards25519;
 
 /// <summary>
 /// A point of edwards25519 (-x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255 - 19)) in extended coordinates

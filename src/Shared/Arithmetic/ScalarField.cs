@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using static Pki.KeyTransparency.Vrf.Limbs;
+using static Pki.Shared.Arithmetic.Limbs;
 
-namespace Pki.KeyTransparency.Vrf;
+namespace Pki.Shared.Arithmetic;
 
 /// <summary>
 /// Constant-time arithmetic modulo an odd m below 2^256 (a group order q), on <see cref="U256"/>

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Pki.KeyTransparency.Vrf.Edwards25519;
+namespace Pki.Shared.Edwards25519;
 
 /// <summary>An unsigned 128-bit accumulator for 51-bit limb products (netstandard2.1 has no <c>UInt128</c>).</summary>
 internal readonly struct U128

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Pki.Shared.Arithmetic;
 
-namespace Pki.KeyTransparency.Vrf.Edwards25519;
+namespace Pki.Shared.Edwards25519;
 
 /// <summary>
 /// An integer modulo L = 2^252 + 27742317777372353535851937790883648493, the order of the

@@ -1,4 +1,4 @@
-namespace Pki.KeyTransparency.Vrf;
+namespace Pki.Shared.Arithmetic;
 
 /// <summary>The field operations <see cref="BatchInversion"/> needs, implemented by both curves' field elements.</summary>
 internal interface IInvertibleFieldElement<T>

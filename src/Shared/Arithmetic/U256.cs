@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace Pki.KeyTransparency.Vrf;
+namespace Pki.Shared.Arithmetic;
 
 /// <summary>A 256-bit unsigned integer in four 64-bit little-endian limbs (L0 the least significant), as a plain value.</summary>
 internal readonly struct U256

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using Pki.Shared.Arithmetic;
 
-namespace Pki.KeyTransparency.Vrf.Edwards25519;
+namespace Pki.Shared.Edwards25519;
 
 /// <summary>
 /// An element of GF(2^255 - 19) in five 51-bit limbs (radix 2^51). Every operation returns limbs below
