@@ -30,6 +30,7 @@ public sealed partial class FreshWebAppTests(PackedPackages packed, ITestOutputH
         await using var pebble = await PebbleServer.StartAsync();
         using var root = await pebble.GetRootAsync();
         using var work = new TempDirectory();
+        Directory.CreateDirectory(work.Path);
         var app = Path.Combine(work.Path, "FreshWeb");
         var httpsPort = FreePorts.Tcp();
 
