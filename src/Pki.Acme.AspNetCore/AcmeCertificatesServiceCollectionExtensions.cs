@@ -43,6 +43,10 @@ public static class AcmeCertificatesServiceCollectionExtensions
     /// when there is no domain, domains but no CA, no contact or one that is not an e-mail address,
     /// a name that cannot be in a certificate, or terms of service not agreed to (other bad options:
     /// the manager's <c>OptionsValidationException</c>).
+    /// The ACME connections' <c>IHttpClientFactory</c> logs (about 150 Information lines per issuance,
+    /// category <c>System.Net.Http.HttpClient.Pki.Acme.Management</c>) are logged from Warning up,
+    /// unless the logging configuration names that category itself; the manager's and the client's own
+    /// logs are unchanged.
     /// Calling it again is harmless (each call's <paramref name="configure"/> runs); register your own
     /// stores first to replace them.
     /// </summary>
@@ -65,7 +69,26 @@ public static class AcmeCertificatesServiceCollectionExtensions
         services.TryAddSingleton(sp => new TlsAlpn01ChallengeSolver(sp.GetRequiredService<ITlsAlpn01ChallengeStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeSolver, TlsAlpn01ChallengeSolver>(sp => sp.GetRequiredService<TlsAlpn01ChallengeSolver>()));
         services.TryAddSingleton(sp => new TlsAlpn01CertificateCache(sp.GetRequiredService<ITlsAlpn01ChallengeStore>(), sp.GetService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, QuietAcmeHttpLogs>());
         return services;
+    }
+
+    /// <summary>The category prefix of the ACME connections' <c>IHttpClientFactory</c> logs.</summary>
+    internal const string AcmeHttpLogCategory = "System.Net.Http.HttpClient.Pki.Acme.Management";
+
+    /// <summary>
+    /// Logs the ACME HTTP traffic from Warning up, unless a rule for that category already exists
+    /// (runs after the logging configuration's own rules, so a configured level wins).
+    /// </summary>
+    private sealed class QuietAcmeHttpLogs : IConfigureOptions<LoggerFilterOptions>
+    {
+        public void Configure(LoggerFilterOptions options)
+        {
+            if (!options.Rules.Any(r => string.Equals(r.CategoryName, AcmeHttpLogCategory, StringComparison.Ordinal)))
+            {
+                options.AddFilter(AcmeHttpLogCategory, LogLevel.Warning);
+            }
+        }
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Acme.Management;
 using Pki.TestSupport;
@@ -240,6 +241,30 @@ public sealed class OneCallSetupTests
 
     private static void TrustPebble(IServiceCollection services, PebbleServer pebble) =>
         services.AddHttpClient(AcmeCertificatesOptions.HttpClientName(pebble.DirectoryUri.Host)).ConfigurePrimaryHttpMessageHandler(pebble.CreatePinnedHandler);
+
+    [Fact]
+    public void The_acme_http_traffic_logs_from_warning_up_unless_the_logging_configuration_names_its_category()
+    {
+        const string category = "System.Net.Http.HttpClient.Pki.Acme.Management:letsencrypt.LogicalHandler";
+        static WebApplication Build(Dictionary<string, string?> settings)
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Services.AddAcmeCertificates(o => o.UseLetsEncrypt("admin@example.com", agreeToTermsOfService: true).AddDomain("example.com"));
+            return builder.Build();
+        }
+
+        using (var quiet = Build(new() { ["Logging:LogLevel:Default"] = "Information" }))
+        {
+            var logger = quiet.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+            Assert.False(logger.IsEnabled(LogLevel.Information));
+            Assert.True(logger.IsEnabled(LogLevel.Warning));
+            Assert.True(quiet.Services.GetRequiredService<ILoggerFactory>().CreateLogger("System.Net.Http.HttpClient.Other.LogicalHandler").IsEnabled(LogLevel.Information));
+        }
+
+        using var chatty = Build(new() { ["Logging:LogLevel:Default"] = "Warning", [$"Logging:LogLevel:{AcmeCertificatesServiceCollectionExtensions.AcmeHttpLogCategory}"] = "Information" });
+        Assert.True(chatty.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Information));
+    }
 
     private static string[] SubjectAlternativeDnsNames(X509Certificate2 certificate) =>
         [.. certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames()];
