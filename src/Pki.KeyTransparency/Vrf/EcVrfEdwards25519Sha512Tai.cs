@@ -58,7 +58,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         Span<byte> expanded = stackalloc byte[64];
         try
         {
-            ExpandSecret(privateKey, expanded);
+            Ed25519.Expand(privateKey, expanded); // RFC 8032 section 5.1.5 steps 1-3, as RFC 9381 section 5.4.2.2 asks
             publicKey = EdwardsPoint.MultiplyBase(expanded.Slice(0, 32)).Encode();
             return true;
         }
@@ -106,7 +106,7 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         Span<byte> k = stackalloc byte[32];
         try
         {
-            ExpandSecret(privateKey, expanded);
+            Ed25519.Expand(privateKey, expanded); // RFC 8032 section 5.1.5 steps 1-3, as RFC 9381 section 5.4.2.2 asks
             var x = expanded.Slice(0, 32);
 
             // 2-3. H = ECVRF_encode_to_curve(PK_string, alpha_string); h_string = point_to_string(H)
@@ -258,14 +258,5 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         }
 
         throw new VrfException("try_and_increment found no edwards25519 point in 256 tries.");
-    }
-
-    /// <summary>RFC 8032 section 5.1.5: SHA-512 of the seed, the low half clamped into the secret scalar.</summary>
-    private static void ExpandSecret(ReadOnlySpan<byte> seed, Span<byte> expanded)
-    {
-        SHA512.HashData(seed, expanded);
-        expanded[0] &= 248;
-        expanded[31] &= 127;
-        expanded[31] |= 64;
     }
 }
