@@ -146,7 +146,7 @@ public sealed class SmimeKeyPair : IDisposable
 #if NET8_0_OR_GREATER
                 return ecdsa.SignData(data, _hash, DSASignatureFormat.Rfc3279DerSequence);
 #else
-                return EcdsaSignatureToDer(ecdsa.SignData(data, _hash));
+                return EcdsaSignatureEncoding.ToDer(ecdsa.SignData(data, _hash));
 #endif
             default:
                 var signer = new Ed25519Signer();
@@ -215,32 +215,4 @@ public sealed class SmimeKeyPair : IDisposable
         };
         return new SmimeKeyPair(key, null, ownsKey, publicKey, ecHash, null, ecEncoding);
     }
-
-#if !NET8_0_OR_GREATER
-    private static byte[] EcdsaSignatureToDer(byte[] ieeeP1363)
-    {
-        // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 section 2.2.3)
-        var half = ieeeP1363.Length / 2;
-        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(0, half)));
-            writer.WriteIntegerUnsigned(TrimLeadingZeros(ieeeP1363.AsSpan(half, half)));
-        }
-
-        return writer.Encode();
-    }
-
-    // DER INTEGERs are minimal; WriteIntegerUnsigned refuses redundant leading zero octets.
-    private static ReadOnlySpan<byte> TrimLeadingZeros(ReadOnlySpan<byte> value)
-    {
-        var i = 0;
-        while (i < value.Length - 1 && value[i] == 0)
-        {
-            i++;
-        }
-
-        return value.Slice(i);
-    }
-#endif
 }

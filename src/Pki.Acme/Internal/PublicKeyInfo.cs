@@ -295,44 +295,9 @@ internal sealed class PublicKeyInfo
         return ecdsa.VerifyData(data, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
 #else
         var fieldSize = (ecdsa.KeySize + 7) / 8;
-        return ToP1363(signature, fieldSize) is { } p1363 && ecdsa.VerifyData(data, p1363, hash);
+        return EcdsaSignatureEncoding.ToP1363(signature, fieldSize) is { } p1363 && ecdsa.VerifyData(data, p1363, hash);
 #endif
     }
-
-#if !NET8_0_OR_GREATER
-    // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 section 2.2.3) to IEEE P1363 r || s,
-    // each left-padded to the field size; null when the value is not two positive integers that fit.
-    private static byte[]? ToP1363(byte[] der, int fieldSize)
-    {
-        var reader = new AsnReader(der, Der);
-        var sequence = reader.ReadSequence();
-        reader.ThrowIfNotEmpty();
-        var result = new byte[2 * fieldSize];
-        for (var i = 0; i < 2; i++)
-        {
-            var integer = sequence.ReadIntegerBytes().Span;
-            if (integer[0] >= 0x80)
-            {
-                return null;
-            }
-
-            if (integer.Length > 1 && integer[0] == 0)
-            {
-                integer = integer.Slice(1);
-            }
-
-            if (integer.Length > fieldSize)
-            {
-                return null;
-            }
-
-            integer.CopyTo(result.AsSpan(((i + 1) * fieldSize) - integer.Length));
-        }
-
-        sequence.ThrowIfNotEmpty();
-        return result;
-    }
-#endif
 
     private bool VerifyEd25519(ReadOnlySpan<byte> data, byte[] signature)
     {
