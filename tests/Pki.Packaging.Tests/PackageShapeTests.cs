@@ -62,6 +62,11 @@ public sealed class PackageShapeTests
             ["net8.0"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Extensions.Options 8.0", "Pki.Acme.Management 0.1", "StackExchange.Redis 2.13", "System.IO.Hashing 10.0"],
             ["netstandard2.1"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Bcl.TimeProvider 10.0", "Microsoft.Extensions.Options 10.0", "Pki.Acme.Management 0.1", "StackExchange.Redis 2.13", "System.IO.Hashing 10.0", "System.Threading.Channels 10.0"],
         },
+        ["Pki.Acme.Server"] = new(StringComparer.Ordinal)
+        {
+            ["net10.0"] = ["Microsoft.Data.Sqlite 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
+            ["net8.0"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Data.Sqlite 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
+        },
         ["Pki.Acme.AspNetCore"] = new(StringComparer.Ordinal)
         {
             ["net10.0"] = ["Pki.Acme.Management 0.1"],
@@ -175,6 +180,7 @@ public sealed class PackageShapeTests
         Assert.Contains("merkle", tags["Pki.KeyTransparency"]);
         Assert.Contains("redis", tags["Pki.Acme.Redis"]);
         Assert.Contains("aspnetcore", tags["Pki.Acme.AspNetCore"]);
+        Assert.Contains("acme-server", tags["Pki.Acme.Server"]);
     }
 
     [Theory]
