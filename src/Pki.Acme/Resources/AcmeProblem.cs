@@ -107,6 +107,9 @@ public static class AcmeProblemTypes
     /// <summary>The request attempted to finalize an order that is not ready to be finalized.</summary>
     public const string OrderNotReady = Prefix + "orderNotReady";
 
+    /// <summary>The order names a profile the server does not offer (draft-ietf-acme-profiles).</summary>
+    public const string InvalidProfile = Prefix + "invalidProfile";
+
     /// <summary>The request exceeds a rate limit.</summary>
     public const string RateLimited = Prefix + "rateLimited";
 
