@@ -79,8 +79,24 @@ internal interface IAcmeCertificateIssuerBackend
     /// </summary>
     Task<AcmeIssuedChains> IssueAsync(byte[] csrDer, IReadOnlyList<AcmeIdentifier> identifiers, string profile, byte[] accountKeySpki, CancellationToken cancellationToken);
 
-    /// <summary>Records the revocation (RFC 5280 reason code) and refreshes the issuer's CRL. False when already revoked.</summary>
-    Task<bool> RevokeAsync(string serialNumber, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Called after the store recorded a revocation (RFC 5280 reason code): the CA re-signs the issuer's CRL from
+    /// <see cref="IAcmeRevocationSource"/> so the next download shows it.
+    /// </summary>
+    Task RevokeAsync(string serialNumber, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+}
+
+/// <summary>One revoked certificate as the CRL lists it.</summary>
+internal sealed record AcmeRevokedCertificate(string SerialNumber, DateTimeOffset RevokedAt, int Reason);
+
+/// <summary>
+/// The revocations the server's store holds (the store is the one source of truth, shared by every instance):
+/// the CA builds its CRL from it.
+/// </summary>
+internal interface IAcmeRevocationSource
+{
+    /// <summary>Every revoked certificate this CA issued.</summary>
+    Task<IReadOnlyList<AcmeRevokedCertificate>> ListRevokedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The CA refused a finalize request; <see cref="ProblemType"/> is the RFC 8555 type to return (badCSR, badPublicKey, rejectedIdentifier, invalidProfile).</summary>
