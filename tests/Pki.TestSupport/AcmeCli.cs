@@ -7,7 +7,7 @@ internal static class AcmeCli
 {
     private const int LogFileLinesInMessage = 60;
 
-    public static async Task RunAsync(string tool, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, AcmeCliOptions options, string workingDirectory, string? logFile, CancellationToken cancellationToken)
+    public static async Task RunAsync(string tool, string verb, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, AcmeCliOptions options, string workingDirectory, string? logFile, CancellationToken cancellationToken)
     {
         ExternalProcessResult result;
         try
@@ -19,7 +19,7 @@ internal static class AcmeCli
                     Arguments = arguments,
                     Environment = environment,
                     WorkingDirectory = workingDirectory,
-                    DisplayName = $"{Path.GetFileName(tool)} {arguments.FirstOrDefault(a => !a.StartsWith('-')) ?? string.Empty}".TrimEnd(),
+                    DisplayName = $"{Path.GetFileName(tool)} {verb}",
                     Secrets = options.Secrets,
                 },
                 options.Timeout,

@@ -121,7 +121,7 @@ public sealed class CertbotClient : IDisposable
             ["HTTP_PROXY"] = null,
             ["http_proxy"] = null,
         };
-        return AcmeCli.RunAsync(File.Exists("/usr/bin/certbot") ? "/usr/bin/certbot" : "certbot", arguments, environment, _options, Directory, LogFile, cancellationToken);
+        return AcmeCli.RunAsync(File.Exists("/usr/bin/certbot") ? "/usr/bin/certbot" : "certbot", command[0], arguments, environment, _options, Directory, LogFile, cancellationToken);
     }
 
     /// <summary>Removes the temporary directory (account, keys, certificates).</summary>

@@ -101,7 +101,7 @@ public sealed class LegoClient : IDisposable
             ["HTTP_PROXY"] = null,
             ["http_proxy"] = null,
         };
-        return AcmeCli.RunAsync(File.Exists("/usr/bin/lego") ? "/usr/bin/lego" : "lego", arguments, environment, _options, Directory, logFile: null, cancellationToken);
+        return AcmeCli.RunAsync(File.Exists("/usr/bin/lego") ? "/usr/bin/lego" : "lego", command[0], arguments, environment, _options, Directory, logFile: null, cancellationToken);
     }
 
     /// <summary>Removes the temporary directory (account, keys, certificates).</summary>
