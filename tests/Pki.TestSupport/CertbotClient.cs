@@ -12,18 +12,18 @@ namespace Pki.TestSupport;
 public sealed class CertbotClient : IDisposable
 {
     private readonly AcmeCliOptions _options;
+    private readonly TempDirectory _directory = new();
 
     /// <summary>Creates the client and its temporary directory.</summary>
     public CertbotClient(AcmeCliOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        Directory = Path.Combine(Path.GetTempPath(), "pki-certbot-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Directory);
     }
 
     /// <summary>The temporary directory (<c>config/</c>, <c>work/</c>, <c>logs/</c>).</summary>
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     private string ConfigDirectory => Path.Combine(Directory, "config");
 
@@ -125,15 +125,5 @@ public sealed class CertbotClient : IDisposable
     }
 
     /// <summary>Removes the temporary directory (account, keys, certificates).</summary>
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS's temp cleanup.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }

@@ -13,18 +13,18 @@ public sealed class LegoClient : IDisposable
 {
     private const string PlaceholderEmail = "acme-test@pki.test";
     private readonly AcmeCliOptions _options;
+    private readonly TempDirectory _directory = new();
 
     /// <summary>Creates the client and its temporary directory.</summary>
     public LegoClient(AcmeCliOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        Directory = Path.Combine(Path.GetTempPath(), "pki-lego-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Directory);
     }
 
     /// <summary>The temporary directory (lego's <c>--path</c>: <c>accounts/</c>, <c>certificates/</c>).</summary>
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     /// <summary>
     /// Registers an account if needed and obtains a certificate for <paramref name="domains"/> (the first
@@ -105,15 +105,5 @@ public sealed class LegoClient : IDisposable
     }
 
     /// <summary>Removes the temporary directory (account, keys, certificates).</summary>
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS's temp cleanup.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }
