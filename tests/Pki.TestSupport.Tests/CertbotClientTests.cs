@@ -30,6 +30,10 @@ public sealed class CertbotClientTests(AcmeCliPebbleFixture fixture, ITestOutput
         output.WriteLine($"certbot revoke: {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal("Revoked", await fixture.Pebble.GetCertificateStatusAsync(renewed.SerialHex));
         Assert.Equal("Valid", await fixture.Pebble.GetCertificateStatusAsync(first.SerialHex));
+
+        // The replaced certificate, revoked by a request signed with its own key rather than the account's.
+        await certbot.RevokeAsync(first, reason: 1, signWithCertificateKey: true);
+        Assert.Equal("Revoked", await fixture.Pebble.GetCertificateStatusAsync(first.SerialHex));
     }
 
     [Fact]

@@ -9,7 +9,9 @@ public sealed class PostgresServerTests(ITestOutputHelper output)
     [Fact]
     public async Task Starts_a_cluster_that_Npgsql_reaches_creates_databases_and_is_gone_after_dispose()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var server = await PostgresServer.StartAsync(output);
+        output.WriteLine($"postgres initdb + start: {clock.Elapsed.TotalSeconds:0.0} s");
         string directory;
         await using (server)
         {
@@ -31,6 +33,7 @@ public sealed class PostgresServerTests(ITestOutputHelper output)
             Assert.Equal(1L, await count.ExecuteScalarAsync());
         }
 
+        output.WriteLine($"postgres start, create, query, stop: {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.True(server.Process is null);
         Assert.False(Directory.Exists(directory));
     }

@@ -29,7 +29,10 @@ public sealed class AcmeCliCertificate : IDisposable
     /// <summary>The chain as served: the end-entity certificate first, then its issuers.</summary>
     public X509Certificate2Collection Chain { get; }
 
-    /// <summary>The PEM file with the end-entity certificate and its issuers.</summary>
+    /// <summary>
+    /// The PEM file with the end-entity certificate and its issuers (certbot: this certificate's own file in
+    /// <c>archive/</c>; lego: <c>certificates/NAME.crt</c>, which lego overwrites on renewal).
+    /// </summary>
     public string FullChainPath { get; }
 
     /// <summary>The PEM file with the private key.</summary>

@@ -62,10 +62,14 @@ public sealed class CertbotClient : IDisposable
         return Read(name);
     }
 
-    /// <summary>Revokes <paramref name="certificate"/> with the account key, giving an RFC 5280 reason (0, 1, 3, 4 or 5: those certbot knows).</summary>
+    /// <summary>
+    /// Revokes <paramref name="certificate"/>, giving an RFC 5280 reason (0, 1, 3, 4 or 5: those certbot knows).
+    /// The request is signed with the account key, or with the certificate's own key when
+    /// <paramref name="signWithCertificateKey"/> is set (RFC 8555 section 7.6, <c>--key-path</c>).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">certbot cannot send that reason.</exception>
     /// <exception cref="AcmeCliException">certbot failed or timed out.</exception>
-    public Task RevokeAsync(AcmeCliCertificate certificate, int reason = 0, CancellationToken cancellationToken = default)
+    public Task RevokeAsync(AcmeCliCertificate certificate, int reason = 0, bool signWithCertificateKey = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var name = reason switch
@@ -77,7 +81,13 @@ public sealed class CertbotClient : IDisposable
             5 => "cessationofoperation",
             _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "certbot revoke accepts the reasons 0, 1, 3, 4 and 5 only."),
         };
-        return RunAsync(["revoke", "--cert-path", certificate.FullChainPath, "--reason", name, "--no-delete-after-revoke"], cancellationToken);
+        List<string> arguments = ["revoke", "--cert-path", certificate.FullChainPath, "--reason", name, "--no-delete-after-revoke"];
+        if (signWithCertificateKey)
+        {
+            arguments.AddRange(["--key-path", certificate.PrivateKeyPath]);
+        }
+
+        return RunAsync(arguments, cancellationToken);
     }
 
     private static string[] Http01(int port) => ["--http-01-port", port.ToString(CultureInfo.InvariantCulture), "--http-01-address", "127.0.0.1"];
@@ -96,8 +106,12 @@ public sealed class CertbotClient : IDisposable
 
     private AcmeCliCertificate Read(string name)
     {
+        // live/ holds symlinks to the newest files in archive/: keep the real paths, so this object
+        // still names this certificate after a renewal (e.g. to revoke the replaced one).
         var live = Path.Combine(ConfigDirectory, "live", name);
-        return new AcmeCliCertificate(name, Path.Combine(live, "fullchain.pem"), Path.Combine(live, "privkey.pem"));
+        return new AcmeCliCertificate(name, Resolve(Path.Combine(live, "fullchain.pem")), Resolve(Path.Combine(live, "privkey.pem")));
+
+        static string Resolve(string path) => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
     }
 
     private Task RunAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
