@@ -41,6 +41,7 @@ internal abstract class AcmeChallengeValidatorBase : IAcmeChallengeValidator
             return Invalid(identifier, new AcmeValidationFailure(AcmeProblemTypes.Malformed, $"The {Type} challenge cannot validate the {identifier.Type} identifier '{identifier.Value}'."), 1);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var attempts = Options.Attempts;
         AcmeValidationFailure? failure = null;
         for (var attempt = 1; attempt <= attempts; attempt++)

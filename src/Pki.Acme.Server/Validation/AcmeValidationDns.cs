@@ -46,6 +46,11 @@ internal sealed class AcmeValidationDns
         {
             response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // DnsClient reports a cancelled query as a DnsResponseException; the caller asked for cancellation (or the attempt's deadline passed).
+            throw new OperationCanceledException("The DNS query was cancelled.", ex, cancellationToken);
+        }
         catch (DnsResponseException ex) when (ex.Code == DnsResponseCode.ConnectionTimeout)
         {
             throw AcmeValidationFailure.Dns($"DNS query for {type} {name} timed out: no answer from {_servers}.", isRetryable: true);

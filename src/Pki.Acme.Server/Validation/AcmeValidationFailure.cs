@@ -55,4 +55,15 @@ internal sealed class AcmeValidationFailure : Exception
 
         return null;
     }
+
+    /// <summary>The deepest inner exception, whose message says what actually happened.</summary>
+    public static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
 }

@@ -129,17 +129,7 @@ internal sealed class Http01Validator : AcmeChallengeValidatorBase, IDisposable
             }
         }
 
-        return AcmeValidationFailure.Connection($"The request to {uri} failed: {Innermost(ex).Message}");
-    }
-
-    private static Exception Innermost(Exception ex)
-    {
-        while (ex.InnerException is not null)
-        {
-            ex = ex.InnerException;
-        }
-
-        return ex;
+        return AcmeValidationFailure.Connection($"The request to {uri} failed: {AcmeValidationFailure.Innermost(ex).Message}");
     }
 
     private static string Shorten(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "...");

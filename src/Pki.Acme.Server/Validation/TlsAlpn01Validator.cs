@@ -101,7 +101,7 @@ internal sealed class TlsAlpn01Validator : AcmeChallengeValidatorBase
             }
             catch (AuthenticationException ex)
             {
-                throw AcmeValidationFailure.Tls($"The TLS handshake with {serverName} on port {Options.TlsAlpn01Port} offering ALPN {TlsAlpn01Certificate.AlpnProtocol} failed: {Innermost(ex).Message}");
+                throw AcmeValidationFailure.Tls($"The TLS handshake with {serverName} on port {Options.TlsAlpn01Port} offering ALPN {TlsAlpn01Certificate.AlpnProtocol} failed: {AcmeValidationFailure.Innermost(ex).Message}");
             }
             catch (IOException ex)
             {
@@ -120,16 +120,6 @@ internal sealed class TlsAlpn01Validator : AcmeChallengeValidatorBase
 
             CheckCertificate(certificate, identifier, keyAuthorization);
         }
-    }
-
-    private static Exception Innermost(Exception ex)
-    {
-        while (ex.InnerException is not null)
-        {
-            ex = ex.InnerException;
-        }
-
-        return ex;
     }
 
     private static void CheckSubjectAltName(X509Certificate2 certificate, AcmeIdentifier identifier)
