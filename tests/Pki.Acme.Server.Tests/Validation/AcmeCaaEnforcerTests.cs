@@ -53,6 +53,20 @@ public sealed class AcmeCaaEnforcerTests(ValidationKnotFixture knot)
     }
 
     [Fact]
+    public async Task Ip_identifiers_are_checked_at_their_reverse_name()
+    {
+        var problem = await Policy().CheckAsync(
+            [new AcmeCaaCheckItem(Ip("127.0.0.1"), "http-01"), new AcmeCaaCheckItem(Ip("127.0.0.2"), "tls-alpn-01"), new AcmeCaaCheckItem(Ip("127.0.0.3"), "http-01")],
+            Account,
+            CancellationToken.None);
+
+        var sub = Assert.Single(problem!.Subproblems!);
+        Assert.Equal(Ip("127.0.0.2"), sub.Identifier);
+        Assert.Contains("CAA at 2.0.0.127.in-addr.arpa", sub.Detail, StringComparison.Ordinal);
+        Assert.Contains("CAA 0 issue \"other-ca.example\"", sub.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Accounturi_for_another_account_is_refused()
     {
         var problem = await Policy().CheckAsync([new AcmeCaaCheckItem(Dns("caa-acct.acme.test"), "http-01")], new Uri("https://acme.test/acme/acct/2"), CancellationToken.None);

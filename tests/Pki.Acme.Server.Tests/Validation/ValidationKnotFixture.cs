@@ -55,7 +55,16 @@ public sealed class ValidationKnotFixture : IAsyncLifetime
             caa-method   CAA 0 issue "{{CaIdentity}}; validationmethods=dns-01"
             caa-none     A   127.0.0.1
             """;
-        Server = await KnotServer.StartAsync([new KnotZone("test", Tld), new KnotZone("acme.test", acme), new KnotZone("servfail.test", null)]);
+        // Reverse names for CAA on ip identifiers (RFC 8738 names, searched under in-addr.arpa); the whole of arpa so climbing ends in NODATA.
+        var arpa = $$"""
+            $ORIGIN arpa.
+            $TTL 60
+            @        SOA ns1.acme.test. hostmaster.acme.test. 1 3600 600 86400 60
+            @        NS  ns1.acme.test.
+            1.0.0.127.in-addr  CAA 0 issue "{{CaIdentity}}"
+            2.0.0.127.in-addr  CAA 0 issue "other-ca.example"
+            """;
+        Server = await KnotServer.StartAsync([new KnotZone("test", Tld), new KnotZone("acme.test", acme), new KnotZone("servfail.test", null), new KnotZone("arpa", arpa)]);
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
