@@ -24,6 +24,19 @@ public sealed class Http01ValidatorTests(ValidationKnotFixture knot)
     }
 
     [Fact]
+    public async Task An_ipv6_identifier_is_fetched_at_its_bracketed_address()
+    {
+        var store = new InMemoryHttp01TokenStore();
+        store.Add(Token, KeyAuthorization);
+        await using var responder = Http01Responder.Start(store, new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        var validator = knot.Validator("http-01", o => o.Http01Port = responder.LocalEndPoint!.Port);
+
+        var check = await validator.ValidateAsync(Ip("::1"), Token, KeyAuthorization, CancellationToken.None);
+
+        Assert.True(check.IsValid, check.Error?.Detail);
+    }
+
+    [Fact]
     public async Task A_wrong_body_is_an_incorrect_response()
     {
         var store = new InMemoryHttp01TokenStore();

@@ -106,6 +106,37 @@ public sealed class TlsAlpn01ValidatorTests(ValidationKnotFixture knot)
     }
 
     [Fact]
+    public async Task An_ipv6_identifier_is_validated_with_its_reverse_name_as_SNI()
+    {
+        var store = new InMemoryTlsAlpn01ChallengeStore();
+        store.Add(Ip("::1"), KeyAuthorization);
+        await using var responder = TlsAlpn01Responder.Start(store, new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        var validator = knot.Validator("tls-alpn-01", o => o.TlsAlpn01Port = responder.LocalEndPoint.Port);
+
+        var check = await validator.ValidateAsync(Ip("::1"), Token, KeyAuthorization, CancellationToken.None);
+
+        Assert.True(check.IsValid, check.Error?.Detail);
+    }
+
+    [Fact]
+    public async Task A_stalled_handshake_hits_the_timeout()
+    {
+        await using var server = new LoopbackTcpServer((_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken));
+        var validator = knot.Validator("tls-alpn-01", o =>
+        {
+            o.TlsAlpn01Port = server.Port;
+            o.Timeout = TimeSpan.FromSeconds(1);
+            o.Attempts = 1;
+        });
+
+        var check = await validator.ValidateAsync(Dns("web.acme.test"), Token, KeyAuthorization, CancellationToken.None);
+
+        Assert.Equal(AcmeProblemTypes.Connection, check.Error!.Type);
+        Assert.True(check.IsRetryable);
+        Assert.Equal("No answer for web.acme.test within 1 s (timeout).", check.Error.Detail);
+    }
+
+    [Fact]
     public void The_ip_certificate_check_compares_address_bytes()
     {
         using var certificate = TlsAlpn01Certificate.Create(Ip("::1"), KeyAuthorization);
