@@ -11,12 +11,14 @@ namespace Pki.Acme.Server;
 /// </summary>
 internal abstract class AcmeChallengeValidatorBase : IAcmeChallengeValidator
 {
-    protected AcmeChallengeValidatorBase(AcmeServerValidationOptions options, TimeProvider time, ILogger logger)
+    protected AcmeChallengeValidatorBase(AcmeServerValidationOptions options, AcmeValidationDns dns, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dns);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         Options = options;
+        Dns = dns;
         Time = time;
         Logger = logger;
     }
@@ -24,6 +26,9 @@ internal abstract class AcmeChallengeValidatorBase : IAcmeChallengeValidator
     public abstract string Type { get; }
 
     protected AcmeServerValidationOptions Options { get; }
+
+    /// <summary>The validation authority's resolver, shared by the validators.</summary>
+    protected AcmeValidationDns Dns { get; }
 
     protected TimeProvider Time { get; }
 

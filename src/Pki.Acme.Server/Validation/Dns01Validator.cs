@@ -11,13 +11,10 @@ namespace Pki.Acme.Server;
 /// </summary>
 internal sealed class Dns01Validator : AcmeChallengeValidatorBase
 {
-    private readonly AcmeValidationDns _dns;
 
     public Dns01Validator(AcmeServerValidationOptions options, AcmeValidationDns dns, TimeProvider time, ILogger logger)
-        : base(options, time, logger)
+        : base(options, dns, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(dns);
-        _dns = dns;
     }
 
     public override string Type => "dns-01";
@@ -30,7 +27,7 @@ internal sealed class Dns01Validator : AcmeChallengeValidatorBase
         var name = "_acme-challenge." + AcmeValidationDns.ToAsciiName(value);
         var expected = AcmeKeyAuthorization.ComputeDns01TxtValue(keyAuthorization);
         var found = new List<string>();
-        foreach (var record in await _dns.QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false))
+        foreach (var record in await Dns.QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false))
         {
             if (record is TxtRecord txt)
             {

@@ -19,14 +19,11 @@ internal sealed class Http01Validator : AcmeChallengeValidatorBase, IDisposable
     /// <summary>The most redirects followed.</summary>
     public const int MaxRedirects = 10;
 
-    private readonly AcmeValidationDns _dns;
     private readonly HttpClient _client;
 
     public Http01Validator(AcmeServerValidationOptions options, AcmeValidationDns dns, TimeProvider time, ILogger logger)
-        : base(options, time, logger)
+        : base(options, dns, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(dns);
-        _dns = dns;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -160,7 +157,7 @@ internal sealed class Http01Validator : AcmeChallengeValidatorBase, IDisposable
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = await _dns.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+        var addresses = await Dns.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
         return await AcmeValidationDns.ConnectAsync(host, addresses, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
     }
 }

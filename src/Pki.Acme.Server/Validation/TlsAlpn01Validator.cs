@@ -20,13 +20,10 @@ internal sealed class TlsAlpn01Validator : AcmeChallengeValidatorBase
     private static readonly SslApplicationProtocol AcmeTls = new(TlsAlpn01Certificate.AlpnProtocol);
     private static readonly Asn1Tag DnsNameTag = new(TagClass.ContextSpecific, 2);
     private static readonly Asn1Tag IpAddressTag = new(TagClass.ContextSpecific, 7);
-    private readonly AcmeValidationDns _dns;
 
     public TlsAlpn01Validator(AcmeServerValidationOptions options, AcmeValidationDns dns, TimeProvider time, ILogger logger)
-        : base(options, time, logger)
+        : base(options, dns, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(dns);
-        _dns = dns;
     }
 
     public override string Type => "tls-alpn-01";
@@ -79,7 +76,7 @@ internal sealed class TlsAlpn01Validator : AcmeChallengeValidatorBase
         else
         {
             serverName = AcmeValidationDns.ToAsciiName(identifier.Value);
-            addresses = await _dns.ResolveAsync(serverName, cancellationToken).ConfigureAwait(false);
+            addresses = await Dns.ResolveAsync(serverName, cancellationToken).ConfigureAwait(false);
         }
 
         var stream = await AcmeValidationDns.ConnectAsync(serverName, addresses, Options.TlsAlpn01Port, cancellationToken).ConfigureAwait(false);
