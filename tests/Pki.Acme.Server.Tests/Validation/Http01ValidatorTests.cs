@@ -150,6 +150,21 @@ public sealed class Http01ValidatorTests(ValidationKnotFixture knot)
         Assert.StartsWith("Too many redirects:", check.Error.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_redirect_to_another_host_on_the_allowed_port_is_followed()
+    {
+        var port = 0;
+        await using var server = LoopbackTcpServer.Http(head => head.StartsWith("GET /proof ", StringComparison.Ordinal)
+            ? LoopbackTcpServer.HttpResponse(200, KeyAuthorization + "\n", "text/plain")
+            : LoopbackTcpServer.HttpResponse(302, string.Empty, "text/plain", ("Location", $"http://127.0.0.1:{port}/proof")));
+        port = server.Port;
+        var validator = knot.Validator("http-01", o => o.Http01Port = port);
+
+        var check = await validator.ValidateAsync(Dns("web.acme.test"), Token, KeyAuthorization, CancellationToken.None);
+
+        Assert.True(check.IsValid, check.Error?.Detail);
+    }
+
     [Theory]
     [InlineData("http://web.acme.test:1/x", "only ports 80, 443 and")]
     [InlineData("ftp://web.acme.test/x", "only http and https are followed")]
