@@ -68,39 +68,27 @@ internal static partial class CaMaterial
 
         // Keys are written before their certificates, so a certificate on disk always has its key: a crash
         // in between leaves a key without certificate, which the next start overwrites with a fresh pair.
-        CaAuthority root;
-        var rootCertificatePath = Path.Combine(directory, RootCertificateFile);
-        if (File.Exists(rootCertificatePath))
-        {
-            var certificate = ReadCertificate(rootCertificatePath, nameof(options.StateDirectory));
-            root = new CaAuthority(certificate, ReadKey(Path.Combine(directory, RootKeyFile), nameof(options.StateDirectory), certificate));
-            LogLoaded(logger, directory, certificate.Subject, certificate.Thumbprint);
-        }
-        else
-        {
-            root = GenerateRoot(options, time);
-            WriteAtomically(Path.Combine(directory, RootKeyFile), root.Key!.ExportPkcs8PrivateKeyPem(), secret: true);
-            WriteAtomically(rootCertificatePath, root.Certificate.ExportCertificatePem() + "\n", secret: false);
-            LogGenerated(logger, root.Certificate.Subject, root.Certificate.Thumbprint, directory);
-        }
-
-        CaAuthority intermediate;
-        var intermediateCertificatePath = Path.Combine(directory, IntermediateCertificateFile);
-        if (File.Exists(intermediateCertificatePath))
-        {
-            var certificate = ReadCertificate(intermediateCertificatePath, nameof(options.StateDirectory));
-            intermediate = new CaAuthority(certificate, ReadKey(Path.Combine(directory, IntermediateKeyFile), nameof(options.StateDirectory), certificate));
-            LogLoaded(logger, directory, certificate.Subject, certificate.Thumbprint);
-        }
-        else
-        {
-            intermediate = GenerateIntermediate(options, root, baseUrl, time);
-            WriteAtomically(Path.Combine(directory, IntermediateKeyFile), intermediate.Key!.ExportPkcs8PrivateKeyPem(), secret: true);
-            WriteAtomically(intermediateCertificatePath, intermediate.Certificate.ExportCertificatePem() + "\n", secret: false);
-            LogGenerated(logger, intermediate.Certificate.Subject, intermediate.Certificate.Thumbprint, directory);
-        }
-
+        var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), logger);
+        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, baseUrl, time), logger);
         return (root, intermediate);
+    }
+
+    private static CaAuthority LoadOrGenerate(string directory, string certificateFile, string keyFile, Func<CaAuthority> generate, ILogger logger)
+    {
+        var certificatePath = Path.Combine(directory, certificateFile);
+        if (File.Exists(certificatePath))
+        {
+            var certificate = ReadCertificate(certificatePath, nameof(AcmeServerCaOptions.StateDirectory));
+            var loaded = new CaAuthority(certificate, ReadKey(Path.Combine(directory, keyFile), nameof(AcmeServerCaOptions.StateDirectory), certificate));
+            LogLoaded(logger, directory, certificate.Subject, certificate.Thumbprint);
+            return loaded;
+        }
+
+        var generated = generate();
+        WriteAtomically(Path.Combine(directory, keyFile), generated.Key!.ExportPkcs8PrivateKeyPem(), secret: true);
+        WriteAtomically(certificatePath, generated.Certificate.ExportCertificatePem() + "\n", secret: false);
+        LogGenerated(logger, generated.Certificate.Subject, generated.Certificate.Thumbprint, directory);
+        return generated;
     }
 
     private static CaAuthority GenerateRoot(AcmeServerCaOptions options, TimeProvider time)
@@ -146,8 +134,9 @@ internal static partial class CaMaterial
     private static X500DistinguishedName Name(AcmeServerCaOptions options, string suffix)
     {
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddOrganizationName(options.Organization);
+        // The builder writes the RDNs in reverse order of the calls: the DER reads O, then CN.
         builder.AddCommonName(options.CommonName + suffix);
+        builder.AddOrganizationName(options.Organization);
         return builder.Build();
     }
 
