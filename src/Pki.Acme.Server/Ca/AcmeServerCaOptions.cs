@@ -60,6 +60,12 @@ public sealed class AcmeServerCaOptions
     /// <summary>The organizationName of a generated root and intermediate (at most 64 characters).</summary>
     public string Organization { get; set; } = "Pki ACME Server";
 
+    /// <summary>
+    /// The countryName (ISO 3166-1 alpha-2, e.g. <c>DE</c>) of a generated root and intermediate, optional. The TLS BR
+    /// 7.1.2.10.2 require it in publicly-trusted CA certificates; a private CA may leave it out.
+    /// </summary>
+    public string? Country { get; set; }
+
     /// <summary>The commonName stem of a generated root and intermediate: "<c>{CommonName} Root</c>" and "<c>{CommonName} Intermediate</c>" (at most 51 characters).</summary>
     public string CommonName { get; set; } = "Pki ACME Server";
 
@@ -99,6 +105,11 @@ public sealed class AcmeServerCaOptions
         if (!Enum.IsDefined(KeyAlgorithm))
         {
             throw new AcmeCaConfigurationException($"AcmeServerCaOptions.KeyAlgorithm {(int)KeyAlgorithm} is not one of {string.Join(", ", Enum.GetNames<AcmeServerCaKeyAlgorithm>())}.");
+        }
+
+        if (Country is not null && (Country.Length != 2 || !Country.All(char.IsAsciiLetterUpper)))
+        {
+            throw new AcmeCaConfigurationException($"AcmeServerCaOptions.Country must be two upper-case letters (ISO 3166-1 alpha-2), not '{Country}'.");
         }
 
         CheckName(Organization, nameof(Organization), 64);

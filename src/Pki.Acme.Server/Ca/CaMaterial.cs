@@ -134,9 +134,14 @@ internal static partial class CaMaterial
     private static X500DistinguishedName Name(AcmeServerCaOptions options, string suffix)
     {
         var builder = new X500DistinguishedNameBuilder();
-        // The builder writes the RDNs in reverse order of the calls: the DER reads O, then CN.
+        // The builder writes the RDNs in reverse order of the calls: the DER reads C, O, then CN.
         builder.AddCommonName(options.CommonName + suffix);
         builder.AddOrganizationName(options.Organization);
+        if (options.Country is not null)
+        {
+            builder.AddCountryOrRegion(options.Country);
+        }
+
         return builder.Build();
     }
 

@@ -243,12 +243,9 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
     {
         var thisUpdate = Truncate(time.GetUtcNow());
         var nextUpdate = thisUpdate + CrlValidity;
-        lock (crlLock)
-        {
-            // Increasing across restarts and instances: milliseconds since the epoch, or one more than the last.
-            var candidate = new BigInteger(thisUpdate.ToUnixTimeMilliseconds());
-            lastCrlNumber = candidate > lastCrlNumber ? candidate : lastCrlNumber + 1;
-        }
+        // Called under crlLock. Increasing across restarts and instances: milliseconds since the epoch, or one more than the last.
+        var candidate = new BigInteger(thisUpdate.ToUnixTimeMilliseconds());
+        lastCrlNumber = candidate > lastCrlNumber ? candidate : lastCrlNumber + 1;
 
         var der = builder.Build(issuer.Certificate.SubjectName, issuer.Signer, lastCrlNumber, nextUpdate, issuer.Hash, issuer.AuthorityKeyIdentifier, thisUpdate);
         return new CrlState(der, lastCrlNumber, thisUpdate, nextUpdate);

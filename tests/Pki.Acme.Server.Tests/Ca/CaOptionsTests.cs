@@ -13,6 +13,7 @@ public sealed class CaOptionsTests
         { "pem-without-key", "AcmeServerCaOptions.IntermediateKeyPemPath is required" },
         { "pem-without-root", "AcmeServerCaOptions.RootCertificatePemPath is required" },
         { "bad-algorithm", "AcmeServerCaOptions.KeyAlgorithm 42 is not one of" },
+        { "bad-country", "AcmeServerCaOptions.Country must be two upper-case letters" },
         { "long-organization", "AcmeServerCaOptions.Organization must be 1 to 64 characters" },
         { "empty-common-name", "AcmeServerCaOptions.CommonName must be 1 to 51 characters" },
         { "duplicate-profile", "AcmeServerCaOptions.Profiles names 'a' twice" },
@@ -34,6 +35,7 @@ public sealed class CaOptionsTests
             case "pem-without-key": options.RootCertificatePemPath = "r.pem"; options.IntermediateCertificatePemPath = "i.pem"; break;
             case "pem-without-root": options.IntermediateCertificatePemPath = "i.pem"; options.IntermediateKeyPemPath = "i.key"; break;
             case "bad-algorithm": options.KeyAlgorithm = (AcmeServerCaKeyAlgorithm)42; break;
+            case "bad-country": options.Country = "Germany"; break;
             case "long-organization": options.Organization = new string('o', 65); break;
             case "empty-common-name": options.CommonName = string.Empty; break;
             case "duplicate-profile": options.Profiles.Add(new() { Name = "a" }); options.Profiles.Add(new() { Name = "a" }); break;

@@ -216,7 +216,8 @@ public sealed class LeafProfileTests : IDisposable
     [Fact]
     public async Task P384_and_rsa_hierarchies_sign_with_the_matching_algorithm()
     {
-        using var p384 = new CaFixture(o => o.KeyAlgorithm = AcmeServerCaKeyAlgorithm.EcdsaP384);
+        using var p384 = new CaFixture(o => (o.KeyAlgorithm, o.Country) = (AcmeServerCaKeyAlgorithm.EcdsaP384, "DE"));
+        Assert.Equal(["2.5.4.6", "2.5.4.10", "2.5.4.3"], p384.Ca.IntermediateCertificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(r => r.GetSingleElementType().Value));
         var (leaf384, _) = await p384.IssueAsync(names: ["p384.example.com"]);
         Assert.Equal("1.2.840.10045.4.3.3", leaf384.SignatureAlgorithm.Value);
         using var rsa = new CaFixture(o => o.KeyAlgorithm = AcmeServerCaKeyAlgorithm.Rsa2048);
