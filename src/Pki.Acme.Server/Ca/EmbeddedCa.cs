@@ -30,6 +30,9 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
     private readonly ILogger logger;
     private readonly IReadOnlyList<AcmeServerProfileOptions> profiles;
     private readonly SemaphoreSlim crlLock = new(1, 1);
+
+    // .NET's key objects do not promise thread safety: one signature at a time (leaves and CRLs).
+    private readonly object signingLock = new();
     private readonly string intermediatePem;
     private CrlState? intermediateCrl;
     private CrlState? rootCrl;
@@ -125,7 +128,13 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
         }
 
         var serial = LeafProfile.NewSerial();
-        using var leaf = LeafProfile.Build(publicKey, identifiers, chosen, intermediate, baseUrl, serial, notBefore, notAfter);
+        X509Certificate2 signed;
+        lock (signingLock)
+        {
+            signed = LeafProfile.Build(publicKey, identifiers, chosen, intermediate, baseUrl, serial, notBefore, notAfter);
+        }
+
+        using var leaf = signed;
         var chain = leaf.ExportCertificatePem() + "\n" + intermediatePem;
         var serialHex = leaf.SerialNumber;
         var names = string.Join(", ", identifiers.Select(i => i.Value));
@@ -247,7 +256,12 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
         var candidate = new BigInteger(thisUpdate.ToUnixTimeMilliseconds());
         lastCrlNumber = candidate > lastCrlNumber ? candidate : lastCrlNumber + 1;
 
-        var der = builder.Build(issuer.Certificate.SubjectName, issuer.Signer, lastCrlNumber, nextUpdate, issuer.Hash, issuer.AuthorityKeyIdentifier, thisUpdate);
+        byte[] der;
+        lock (signingLock)
+        {
+            der = builder.Build(issuer.Certificate.SubjectName, issuer.Signer, lastCrlNumber, nextUpdate, issuer.Hash, issuer.AuthorityKeyIdentifier, thisUpdate);
+        }
+
         return new CrlState(der, lastCrlNumber, thisUpdate, nextUpdate);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Acme.Server;
 using Pki.TestSupport;
@@ -217,6 +218,38 @@ public sealed class CaMaterialTests : IDisposable
         Assert.Contains("StateDirectory", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Generation_and_loading_are_logged_without_key_material_or_passwords()
+    {
+        var logger = new ListLogger();
+        var state = Path.Combine(directory.Path, "state");
+        EmbeddedCa.Create(new AcmeServerCaOptions { StateDirectory = state }, CaFixture.BaseUrl, new ListRevocationSource(), time, logger).Dispose();
+        EmbeddedCa.Create(new AcmeServerCaOptions { StateDirectory = state }, CaFixture.BaseUrl, new ListRevocationSource(), time, logger).Dispose();
+        Assert.Equal(2, logger.Messages.Count(m => m.Contains("generated", StringComparison.Ordinal)));
+        Assert.Equal(2, logger.Messages.Count(m => m.Contains("loaded", StringComparison.Ordinal)));
+        var keyLine = File.ReadAllText(Path.Combine(state, "intermediate.key.pem")).Split('\n')[1];
+        Assert.All(logger.Messages, m => Assert.DoesNotContain("PRIVATE KEY", m, StringComparison.Ordinal));
+        Assert.All(logger.Messages, m => Assert.DoesNotContain(keyLine[..20], m, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Concurrent_issuance_signs_every_certificate_correctly()
+    {
+        using var fixture = new CaFixture();
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => fixture.IssueAsync(names: [$"c{i}.example.com"]))));
+        foreach (var (leaf, _) in results)
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(fixture.Ca.RootCertificate);
+            chain.ChainPolicy.ExtraStore.Add(fixture.Ca.IntermediateCertificate);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            Assert.True(chain.Build(leaf));
+        }
+
+        Assert.Equal(16, results.Select(r => r.Issued.SerialNumber).Distinct().Count());
+    }
+
     private EmbeddedCa Create(AcmeServerCaOptions options) => EmbeddedCa.Create(options, CaFixture.BaseUrl, new ListRevocationSource(), time);
 
     /// <summary>A fresh hierarchy through the CA's own generation, exported as files would hold it.</summary>
@@ -246,5 +279,23 @@ public sealed class CaMaterialTests : IDisposable
         var path = Path.Combine(directory.Path, "ca.pfx");
         File.WriteAllBytes(path, new X509Certificate2Collection { intermediate, root }.Export(X509ContentType.Pkcs12, password)!);
         return path;
+    }
+}
+
+internal sealed class ListLogger : ILogger
+{
+    public List<string> Messages { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (Messages)
+        {
+            Messages.Add(formatter(state, exception));
+        }
     }
 }
