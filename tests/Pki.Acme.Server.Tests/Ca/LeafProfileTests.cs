@@ -100,6 +100,17 @@ public sealed class LeafProfileTests : IDisposable
     }
 
     [Fact]
+    public async Task Wildcard_and_ip_first_orders_are_issued()
+    {
+        var (wildcard, _) = await fixture.IssueAsync(names: ["*.example.com", "example.com"]);
+        Assert.Equal("CN=*.example.com", wildcard.Subject);
+        Assert.Equal(["*.example.com", "example.com"], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(wildcard, "2.5.29.17")).EnumerateDnsNames());
+        var (ip, _) = await fixture.IssueAsync(names: ["2001:db8::7"]);
+        Assert.Equal("CN=2001:db8::7", ip.Subject);
+        Assert.Equal([IPAddress.Parse("2001:db8::7")], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(ip, "2.5.29.17")).EnumerateIPAddresses());
+    }
+
+    [Fact]
     public async Task Chain_builds_to_the_root_with_custom_trust_for_server_authentication()
     {
         var (leaf, issued) = await fixture.IssueAsync(names: ["chain.example.com"]);
