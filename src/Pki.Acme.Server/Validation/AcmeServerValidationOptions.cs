@@ -20,6 +20,19 @@ public sealed class AcmeServerValidationOptions
     /// </summary>
     public IList<IPEndPoint> NameServers { get; } = new List<IPEndPoint>();
 
+    /// <summary>
+    /// Fixed addresses for http-01 and tls-alpn-01 connections, looked up before DNS: a host name (e.g. <c>app.internal.example</c>)
+    /// or a wildcard suffix (<c>*.fleet.example</c>, which matches names below it) mapped to an IP address. For fleets on a private
+    /// namespace the CA cannot resolve, and for demos and tests on loopback. Empty by default (DNS only).
+    /// </summary>
+    public IDictionary<string, string> Hosts { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether CAA (RFC 8659, RFC 8657) is checked before every issuance, fail-closed (default true). Turn it off only for a private
+    /// namespace that has no public DNS (the check would always fail closed there); the server logs a warning at start when it is off.
+    /// </summary>
+    public bool EnforceCaa { get; set; } = true;
+
     /// <summary>The deadline of one validation attempt (DNS, connection and answer together): more than zero and at most 5 minutes (default 10 seconds).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -76,6 +89,20 @@ internal sealed class AcmeServerValidationOptionsValidator : IValidateOptions<Ac
             else if (server.Port == 0)
             {
                 errors.Add($"AcmeServerValidationOptions.NameServers has '{server}' with port 0; use a port from 1 to 65535.");
+            }
+        }
+
+        foreach (var (host, address) in options.Hosts)
+        {
+            var name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+            if (string.IsNullOrWhiteSpace(name) || Uri.CheckHostName(name) != UriHostNameType.Dns)
+            {
+                errors.Add($"AcmeServerValidationOptions.Hosts has '{host}', which is not a host name or a '*.' wildcard suffix.");
+            }
+
+            if (!IPAddress.TryParse(address, out _))
+            {
+                errors.Add($"AcmeServerValidationOptions.Hosts maps '{host}' to '{address}', which is not an IP address.");
             }
         }
 

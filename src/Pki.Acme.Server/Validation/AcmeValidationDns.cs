@@ -15,6 +15,7 @@ internal sealed class AcmeValidationDns
 {
     private readonly LookupClient _client;
     private readonly string _servers;
+    private readonly Dictionary<string, IPAddress> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
     public AcmeValidationDns(AcmeServerValidationOptions options)
     {
@@ -31,6 +32,11 @@ internal sealed class AcmeValidationDns
         lookup.UseTcpFallback = true;
         lookup.Recursion = true;
         _client = new LookupClient(lookup);
+        foreach (var (host, address) in options.Hosts)
+        {
+            _hosts[host.TrimEnd('.')] = IPAddress.Parse(address);
+        }
+
         _servers = endpoints.Length == 0 ? "the system name servers" : string.Join(", ", endpoints.Select(e => e.ToString()));
     }
 
@@ -93,6 +99,11 @@ internal sealed class AcmeValidationDns
         }
 
         var name = ToAsciiName(host);
+        if (FindHost(name) is { } fixedAddress)
+        {
+            return [fixedAddress];
+        }
+
         AcmeValidationFailure? failure = null;
         var addresses = new List<IPAddress>();
         foreach (var type in new[] { QueryType.AAAA, QueryType.A })
@@ -119,6 +130,30 @@ internal sealed class AcmeValidationDns
         }
 
         throw failure ?? AcmeValidationFailure.Dns($"No A or AAAA record found for {name}.", isRetryable: false);
+    }
+
+    // AcmeServerValidationOptions.Hosts: the exact name first, then the nearest "*.suffix" above it.
+    private IPAddress? FindHost(string name)
+    {
+        if (_hosts.Count == 0)
+        {
+            return null;
+        }
+
+        if (_hosts.TryGetValue(name, out var exact))
+        {
+            return exact;
+        }
+
+        for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
+        {
+            if (_hosts.TryGetValue("*" + name[dot..], out var wildcard))
+            {
+                return wildcard;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A connected stream to the first address that accepts; throws <see cref="AcmeValidationFailure"/> (connection, retryable) when none does.</summary>

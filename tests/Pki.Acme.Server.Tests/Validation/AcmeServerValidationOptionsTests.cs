@@ -17,6 +17,8 @@ public sealed class AcmeServerValidationOptionsTests
         { "maxresponsebytes", "AcmeServerValidationOptions.MaxResponseBytes is 0; use 1 to 1048576 bytes." },
         { "nocaa", "AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\"." },
         { "badcaa", "AcmeServerValidationOptions.CaaIdentities has 'ca example', which is not an issuer-domain-name (letters, digits and hyphens in dot-separated labels, e.g. \"ca.example.net\")." },
+        { "badhost", "AcmeServerValidationOptions.Hosts has 'not a host', which is not a host name or a '*.' wildcard suffix." },
+        { "badaddress", "AcmeServerValidationOptions.Hosts maps 'app.fleet.test' to 'nowhere', which is not an IP address." },
     };
 
     [Fact]
@@ -50,6 +52,8 @@ public sealed class AcmeServerValidationOptionsTests
             case "maxresponsebytes": options.MaxResponseBytes = 0; break;
             case "nocaa": options.CaaIdentities.Clear(); break;
             case "badcaa": options.CaaIdentities.Add("ca example"); break;
+            case "badhost": options.Hosts["not a host"] = "127.0.0.1"; break;
+            case "badaddress": options.Hosts["app.fleet.test"] = "nowhere"; break;
             default: throw new ArgumentOutOfRangeException(nameof(setting));
         }
 

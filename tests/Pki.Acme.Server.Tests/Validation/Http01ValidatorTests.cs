@@ -23,6 +23,29 @@ public sealed class Http01ValidatorTests(ValidationKnotFixture knot)
         Assert.True(check.IsValid, check.Error?.Detail);
     }
 
+    [Theory]
+    [InlineData("app.fleet.invalid", "app.fleet.invalid")]
+    [InlineData("*.fleet.invalid", "deep.app.fleet.invalid")]
+    public async Task A_fixed_host_address_is_used_before_dns(string host, string name)
+    {
+        // .invalid never resolves (RFC 6761), so only the Hosts entry can make this valid.
+        var store = new InMemoryHttp01TokenStore();
+        store.Add(Token, KeyAuthorization);
+        await using var responder = Http01Responder.Start(store, new IPEndPoint(IPAddress.Loopback, 0));
+        var validator = knot.Validator("http-01", o =>
+        {
+            o.Http01Port = responder.LocalEndPoint!.Port;
+            o.Hosts[host] = "127.0.0.1";
+        });
+
+        var check = await validator.ValidateAsync(Dns(name), Token, KeyAuthorization, CancellationToken.None);
+        var other = await validator.ValidateAsync(Dns("fleet-other.invalid"), Token, KeyAuthorization, CancellationToken.None);
+
+        Assert.True(check.IsValid, check.Error?.Detail);
+        Assert.False(other.IsValid);
+        Assert.Equal(AcmeProblemTypes.Dns, other.Error!.Type);
+    }
+
     [Fact]
     public async Task An_ipv6_identifier_is_fetched_at_its_bracketed_address()
     {
