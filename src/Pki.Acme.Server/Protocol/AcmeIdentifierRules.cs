@@ -101,7 +101,7 @@ internal static class AcmeIdentifierRules
     }
 
     internal static (string, string)? CheckIp(string value) =>
-        IPAddress.TryParse(value, out var address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 && address.ToString() == value && address.ScopeId == 0
+        IPAddress.TryParse(value, out var address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 && !value.Contains('%', StringComparison.Ordinal) && address.ToString() == value
             ? null
             : (AcmeProblemTypes.RejectedIdentifier, $"'{Shorten(value)}' is not an IP address in its canonical text form.");
 

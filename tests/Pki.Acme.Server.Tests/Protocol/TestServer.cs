@@ -150,6 +150,10 @@ internal sealed class TestServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ACME_SERVER_TEST_LOG") is not null)
+        {
+            builder.Logging.AddConsole();
+        }
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         issuer ??= new TestIssuer();
         http01 ??= new TestValidator("http-01");
