@@ -460,20 +460,19 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     private static async Task<int> ExecAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
+        using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<long> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
+        using var command = Command(connection, transaction, sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -481,7 +480,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return command;
     }
 
     private static string ToJson(IReadOnlyList<string> values) => JsonSerializer.Serialize(values.ToList(), AcmeServerJsonContext.Default.ListString);

@@ -287,4 +287,29 @@ public sealed class HostileClientTests : IAsyncLifetime
         Assert.Empty(await _server.Store.ListRevokedAsync(default));
         Assert.Empty(_server.Issuer.Revoked);
     }
+
+    [Fact]
+    public async Task Authorization_deactivation_invalidates_the_order()
+    {
+        using var key = new RawJws();
+        var kid = await CreateAccountAsync(key);
+        var (status, order, response) = await PostAsync(Url("new-order"), key.Sign(Url("new-order"), await NonceAsync(), """{"identifiers":[{"type":"dns","value":"d.example.com"}]}""", kid: kid));
+        var orderUrl = response.Headers.Location!.ToString();
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.Created, status);
+        var authzUrl = order.GetProperty("authorizations")[0].GetString()!;
+        var (_, authz, r1) = await PostAsync(authzUrl, key.Sign(authzUrl, await NonceAsync(), """{"status":"deactivated"}""", kid: kid));
+        r1.Dispose();
+        Assert.Equal("deactivated", authz.GetProperty("status").GetString());
+        var (_, after, r2) = await PostAsync(orderUrl, key.Sign(orderUrl, await NonceAsync(), null, kid: kid));
+        r2.Dispose();
+        Assert.Equal("invalid", after.GetProperty("status").GetString());
+        await AssertProblemAsync(authzUrl, key.Sign(authzUrl, await NonceAsync(), """{"status":"deactivated"}""", kid: kid), AcmeProblemTypes.Malformed);
+        await AssertProblemAsync(authzUrl, key.Sign(authzUrl, await NonceAsync(), """{"status":"valid"}""", kid: kid), AcmeProblemTypes.Malformed);
+
+        // Another account cannot read it.
+        using var stranger = new RawJws();
+        var strangerKid = await CreateAccountAsync(stranger);
+        await AssertProblemAsync(orderUrl, stranger.Sign(orderUrl, await NonceAsync(), null, kid: strangerKid), AcmeProblemTypes.Unauthorized);
+    }
 }

@@ -146,7 +146,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     internal IAcmeServerStore Store => _app.Services.GetRequiredService<IAcmeServerStore>();
 
-    public static async Task<TestServer> StartAsync(string databasePath, Action<AcmeServerOptions>? configure = null, TestIssuer? issuer = null, TestValidator? http01 = null)
+    public static async Task<TestServer> StartAsync(string databasePath, Action<AcmeServerOptions>? configure = null, TestIssuer? issuer = null, TestValidator? http01 = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
@@ -157,6 +157,11 @@ internal sealed class TestServer : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         issuer ??= new TestIssuer();
         http01 ??= new TestValidator("http-01");
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddSingleton<IAcmeCertificateIssuerBackend>(issuer);
         builder.Services.AddSingleton<IAcmeChallengeValidator>(http01);
         builder.Services.AddSingleton<IAcmeChallengeValidator>(new TestValidator("dns-01"));
