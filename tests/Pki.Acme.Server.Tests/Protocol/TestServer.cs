@@ -146,7 +146,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     internal IAcmeServerStore Store => _app.Services.GetRequiredService<IAcmeServerStore>();
 
-    public static async Task<TestServer> StartAsync(string databasePath, Action<AcmeServerOptions>? configure = null, TestIssuer? issuer = null, TestValidator? http01 = null, TimeProvider? time = null)
+    public static async Task<TestServer> StartAsync(string databasePath, Action<AcmeServerOptions>? configure = null, TestIssuer? issuer = null, TestValidator? http01 = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
@@ -162,8 +162,12 @@ internal sealed class TestServer : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
+        services?.Invoke(builder.Services);
         builder.Services.AddSingleton<IAcmeCertificateIssuerBackend>(issuer);
-        builder.Services.AddSingleton<IAcmeChallengeValidator>(http01);
+        if (http01.Type.Length > 0)
+        {
+            builder.Services.AddSingleton<IAcmeChallengeValidator>(http01);
+        }
         builder.Services.AddSingleton<IAcmeChallengeValidator>(new TestValidator("dns-01"));
         builder.Services.AddAcmeServer(o =>
         {
