@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pki.Acme;
+using Pki.Acme.Server.Storage;
+
+namespace Pki.Acme.Server.Protocol;
+
+/// <summary>The challenges waiting for validation (ids only: the store holds the state).</summary>
+internal sealed class AcmeValidationQueue
+{
+    private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+
+    public void Enqueue(string challengeId) => _channel.Writer.TryWrite(challengeId);
+
+    public ChannelReader<string> Reader => _channel.Reader;
+}
+
+/// <summary>
+/// Initializes the store, re-queues challenges left <c>processing</c> (crash-safe), and validates queued challenges
+/// with the registered <see cref="IAcmeChallengeValidator"/>s, storing each outcome through conditional updates.
+/// </summary>
+internal sealed class AcmeValidationService : BackgroundService
+{
+    private const int Workers = 4;
+
+    private readonly IAcmeServerStore _store;
+    private readonly AcmeValidationQueue _queue;
+    private readonly IReadOnlyList<IAcmeChallengeValidator> _validators;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public AcmeValidationService(IAcmeServerStore store, AcmeValidationQueue queue, IEnumerable<IAcmeChallengeValidator> validators, TimeProvider time, ILogger<AcmeValidationService> logger)
+    {
+        _store = store;
+        _queue = queue;
+        _validators = validators.ToList();
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var processing = await _store.ListProcessingChallengesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in processing)
+        {
+            _queue.Enqueue(id);
+        }
+
+        if (processing.Count > 0)
+        {
+            Log.Requeued(_logger, processing.Count);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await ValidateAsync(id, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // One failing challenge must not stop the queue; it stays processing and is retried at the next start.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.ValidationFailed(_logger, id, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task ValidateAsync(string challengeId, CancellationToken cancellationToken)
+    {
+        var challenge = await _store.GetChallengeAsync(challengeId, cancellationToken).ConfigureAwait(false);
+        if (challenge is not { Status: "processing" })
+        {
+            return;
+        }
+
+        var authz = (await _store.GetAuthorizationAsync(challenge.AuthorizationId, cancellationToken).ConfigureAwait(false))!;
+        var account = (await _store.GetAccountAsync(authz.AccountId, cancellationToken).ConfigureAwait(false))!;
+        var validator = _validators.FirstOrDefault(v => v.Type == challenge.Type);
+        AcmeChallengeCheck check;
+        if (validator is null)
+        {
+            check = new AcmeChallengeCheck(false, new AcmeProblem { Type = AcmeProblemTypes.ServerInternal, Detail = $"No validator for {challenge.Type} is registered any more." });
+        }
+        else if (_time.GetUtcNow() >= authz.Expires)
+        {
+            check = new AcmeChallengeCheck(false, new AcmeProblem { Type = AcmeProblemTypes.Unauthorized, Detail = "The authorization expired before validation." });
+        }
+        else
+        {
+            check = await validator.ValidateAsync(authz.Identifier, challenge.Token, challenge.Token + "." + account.Thumbprint, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = _time.GetUtcNow();
+        if (check.IsValid)
+        {
+            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "valid", now, null, cancellationToken).ConfigureAwait(false))
+            {
+                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "valid", cancellationToken).ConfigureAwait(false);
+                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
+                if (order is { Status: "pending" })
+                {
+                    var all = await _store.GetAuthorizationsAsync(order.AuthorizationIds, cancellationToken).ConfigureAwait(false);
+                    if (all.All(a => a.Status == "valid"))
+                    {
+                        await _store.TransitionOrderAsync("pending", order with { Status = "ready" }, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        else
+        {
+            var error = (check.Error ?? new AcmeProblem { Type = AcmeProblemTypes.IncorrectResponse, Detail = "The challenge was not met." }) with { Identifier = authz.Identifier };
+            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "invalid", null, error, cancellationToken).ConfigureAwait(false))
+            {
+                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "invalid", cancellationToken).ConfigureAwait(false);
+                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
+                if (order is { Status: "pending" })
+                {
+                    await _store.TransitionOrderAsync("pending", order with { Status = "invalid", Error = error }, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        Log.ChallengeValidated(_logger, challenge.Id, challenge.Type, authz.Identifier.Value, check.IsValid ? "valid" : "invalid");
+    }
+}

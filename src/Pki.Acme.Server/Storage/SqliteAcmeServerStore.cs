@@ -1,0 +1,493 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Pki.Acme;
+using Pki.Acme.Server.Protocol;
+
+namespace Pki.Acme.Server.Storage;
+
+/// <summary>
+/// <see cref="IAcmeServerStore"/> on SQLite (WAL, file created 0600). Plain tables, times as Unix milliseconds,
+/// state transitions as conditional updates: the same SQL shape serves a PostgreSQL implementation.
+/// </summary>
+internal sealed class SqliteAcmeServerStore : IAcmeServerStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS nonces (value TEXT PRIMARY KEY, expires BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, jwk TEXT NOT NULL, status TEXT NOT NULL,
+            contact TEXT NOT NULL, created_at BIGINT NOT NULL, eab_kid TEXT UNIQUE);
+        CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL,
+            identifiers TEXT NOT NULL, authz_ids TEXT NOT NULL, profile TEXT NOT NULL, replaces TEXT, error TEXT, certificate_id TEXT);
+        CREATE TABLE IF NOT EXISTS authorizations (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, order_id TEXT NOT NULL, identifier_type TEXT NOT NULL,
+            identifier_value TEXT NOT NULL, wildcard INTEGER NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS challenges (id TEXT PRIMARY KEY, authz_id TEXT NOT NULL, type TEXT NOT NULL, token TEXT NOT NULL, status TEXT NOT NULL,
+            validated BIGINT, error TEXT);
+        CREATE INDEX IF NOT EXISTS challenges_authz ON challenges (authz_id);
+        CREATE INDEX IF NOT EXISTS challenges_status ON challenges (status);
+        CREATE TABLE IF NOT EXISTS certificates (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, order_id TEXT NOT NULL, serial TEXT NOT NULL UNIQUE,
+            ari_id TEXT NOT NULL UNIQUE, chains TEXT NOT NULL, not_before BIGINT NOT NULL, not_after BIGINT NOT NULL, window_start BIGINT, window_end BIGINT,
+            revoked_at BIGINT, reason INTEGER, replaced_by TEXT);
+        CREATE INDEX IF NOT EXISTS certificates_revoked ON certificates (revoked_at);
+        """;
+
+    private readonly string _path;
+    private readonly string _connectionString;
+
+    public SqliteAcmeServerStore(string path)
+    {
+        _path = Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(_path)!;
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!File.Exists(_path))
+            {
+                // Created 0600 before SQLite opens it; SQLite gives its -wal/-shm files the same mode.
+                using var created = new FileStream(_path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, null, Schema, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- nonces ----
+
+    public async Task AddNonceAsync(string nonce, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, null, "INSERT INTO nonces (value, expires) VALUES ($v, $e)", cancellationToken, ("$v", nonce), ("$e", Ms(expires))).ConfigureAwait(false);
+    }
+
+    public async Task<bool> ConsumeNonceAsync(string nonce, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var consumed = await ExecAsync(connection, null, "DELETE FROM nonces WHERE value = $v AND expires > $n", cancellationToken, ("$v", nonce), ("$n", Ms(now))).ConfigureAwait(false);
+        await ExecAsync(connection, null, "DELETE FROM nonces WHERE expires <= $n", cancellationToken, ("$n", Ms(now))).ConfigureAwait(false);
+        return consumed == 1;
+    }
+
+    // ---- accounts ----
+
+    public async Task<AccountCreateResult> CreateAccountAsync(AccountRecord account, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM accounts WHERE thumbprint = $t", cancellationToken, ("$t", account.Thumbprint)).ConfigureAwait(false) > 0)
+        {
+            return AccountCreateResult.KeyExists;
+        }
+
+        if (account.EabKeyId is not null &&
+            await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM accounts WHERE eab_kid = $k", cancellationToken, ("$k", account.EabKeyId)).ConfigureAwait(false) > 0)
+        {
+            return AccountCreateResult.ExternalKeyAlreadyBound;
+        }
+
+        try
+        {
+            await ExecAsync(
+                connection,
+                transaction,
+                "INSERT INTO accounts (id, thumbprint, jwk, status, contact, created_at, eab_kid) VALUES ($id, $t, $j, $s, $c, $at, $k)",
+                cancellationToken,
+                ("$id", account.Id),
+                ("$t", account.Thumbprint),
+                ("$j", account.Jwk),
+                ("$s", account.Status),
+                ("$c", ToJson(account.Contact)),
+                ("$at", Ms(account.CreatedAt)),
+                ("$k", account.EabKeyId)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return AccountCreateResult.Created;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            // Another instance won the race between the checks and the insert.
+            return await FindAccountByThumbprintAsync(account.Thumbprint, cancellationToken).ConfigureAwait(false) is null
+                ? AccountCreateResult.ExternalKeyAlreadyBound
+                : AccountCreateResult.KeyExists;
+        }
+    }
+
+    public Task<AccountRecord?> GetAccountAsync(string id, CancellationToken cancellationToken) =>
+        QuerySingleAsync("SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM accounts WHERE id = $p", id, ReadAccount, cancellationToken);
+
+    public Task<AccountRecord?> FindAccountByThumbprintAsync(string thumbprint, CancellationToken cancellationToken) =>
+        QuerySingleAsync("SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM accounts WHERE thumbprint = $p", thumbprint, ReadAccount, cancellationToken);
+
+    public async Task<bool> UpdateAccountAsync(string id, IReadOnlyList<string> contact, string status, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecAsync(connection, null, "UPDATE accounts SET contact = $c, status = $s WHERE id = $id AND status = 'valid'", cancellationToken, ("$c", ToJson(contact)), ("$s", status), ("$id", id)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> ChangeAccountKeyAsync(string id, string oldThumbprint, string newThumbprint, string newJwk, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ExecAsync(
+                connection,
+                null,
+                "UPDATE accounts SET thumbprint = $n, jwk = $j WHERE id = $id AND thumbprint = $o AND status = 'valid'",
+                cancellationToken,
+                ("$n", newThumbprint),
+                ("$j", newJwk),
+                ("$id", id),
+                ("$o", oldThumbprint)).ConfigureAwait(false) == 1;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            return false;
+        }
+    }
+
+    // ---- orders, authorizations, challenges ----
+
+    public async Task<bool> CreateOrderAsync(OrderRecord order, IReadOnlyList<AuthorizationRecord> authorizations, IReadOnlyList<ChallengeRecord> challenges, string? replacesCertificateId, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (replacesCertificateId is not null &&
+            await ExecAsync(connection, transaction, "UPDATE certificates SET replaced_by = $o WHERE id = $id AND replaced_by IS NULL", cancellationToken, ("$o", order.Id), ("$id", replacesCertificateId)).ConfigureAwait(false) != 1)
+        {
+            return false;
+        }
+
+        await ExecAsync(
+            connection,
+            transaction,
+            "INSERT INTO orders (id, account_id, status, expires, identifiers, authz_ids, profile, replaces, error, certificate_id) VALUES ($id, $a, $s, $e, $i, $z, $p, $r, $err, $c)",
+            cancellationToken,
+            OrderParameters(order)).ConfigureAwait(false);
+        foreach (var authz in authorizations)
+        {
+            await ExecAsync(
+                connection,
+                transaction,
+                "INSERT INTO authorizations (id, account_id, order_id, identifier_type, identifier_value, wildcard, status, expires) VALUES ($id, $a, $o, $t, $v, $w, $s, $e)",
+                cancellationToken,
+                ("$id", authz.Id),
+                ("$a", authz.AccountId),
+                ("$o", authz.OrderId),
+                ("$t", authz.Identifier.Type),
+                ("$v", authz.Identifier.Value),
+                ("$w", authz.Wildcard ? 1 : 0),
+                ("$s", authz.Status),
+                ("$e", Ms(authz.Expires))).ConfigureAwait(false);
+        }
+
+        foreach (var challenge in challenges)
+        {
+            await ExecAsync(
+                connection,
+                transaction,
+                "INSERT INTO challenges (id, authz_id, type, token, status, validated, error) VALUES ($id, $z, $t, $k, $s, NULL, NULL)",
+                cancellationToken,
+                ("$id", challenge.Id),
+                ("$z", challenge.AuthorizationId),
+                ("$t", challenge.Type),
+                ("$k", challenge.Token),
+                ("$s", challenge.Status)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken) =>
+        QuerySingleAsync("SELECT id, account_id, status, expires, identifiers, authz_ids, profile, replaces, error, certificate_id FROM orders WHERE id = $p", id, ReadOrder, cancellationToken);
+
+    public async Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await TransitionOrderAsync(connection, null, from, updated, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<AuthorizationRecord?> GetAuthorizationAsync(string id, CancellationToken cancellationToken) =>
+        QuerySingleAsync("SELECT id, account_id, order_id, identifier_type, identifier_value, wildcard, status, expires FROM authorizations WHERE id = $p", id, ReadAuthorization, cancellationToken);
+
+    public async Task<IReadOnlyList<AuthorizationRecord>> GetAuthorizationsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var result = new List<AuthorizationRecord>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await GetAuthorizationAsync(id, cancellationToken).ConfigureAwait(false) is { } authz)
+            {
+                result.Add(authz);
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<bool> TransitionAuthorizationAsync(string id, string from, string to, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecAsync(connection, null, "UPDATE authorizations SET status = $t WHERE id = $id AND status = $f", cancellationToken, ("$t", to), ("$id", id), ("$f", from)).ConfigureAwait(false) == 1;
+    }
+
+    public Task<ChallengeRecord?> GetChallengeAsync(string id, CancellationToken cancellationToken) =>
+        QuerySingleAsync("SELECT id, authz_id, type, token, status, validated, error FROM challenges WHERE id = $p", id, ReadChallenge, cancellationToken);
+
+    public Task<IReadOnlyList<ChallengeRecord>> GetChallengesAsync(string authorizationId, CancellationToken cancellationToken) =>
+        QueryListAsync("SELECT id, authz_id, type, token, status, validated, error FROM challenges WHERE authz_id = $p ORDER BY rowid", authorizationId, ReadChallenge, cancellationToken);
+
+    public async Task<bool> TransitionChallengeAsync(string id, string from, string to, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecAsync(
+            connection,
+            null,
+            "UPDATE challenges SET status = $t, validated = $v, error = $e WHERE id = $id AND status = $f",
+            cancellationToken,
+            ("$t", to),
+            ("$v", validated is { } v ? Ms(v) : null),
+            ("$e", error is null ? null : JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$id", id),
+            ("$f", from)).ConfigureAwait(false) == 1;
+    }
+
+    public Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken) =>
+        QueryListAsync("SELECT id FROM challenges WHERE status = $p", "processing", r => r.GetString(0), cancellationToken);
+
+    // ---- certificates ----
+
+    public async Task<bool> AddCertificateAsync(CertificateRecord certificate, OrderRecord validOrder, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!await TransitionOrderAsync(connection, transaction, "processing", validOrder, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await ExecAsync(
+            connection,
+            transaction,
+            "INSERT INTO certificates (id, account_id, order_id, serial, ari_id, chains, not_before, not_after, window_start, window_end, revoked_at, reason, replaced_by) VALUES ($id, $a, $o, $s, $ari, $c, $nb, $na, NULL, NULL, NULL, NULL, NULL)",
+            cancellationToken,
+            ("$id", certificate.Id),
+            ("$a", certificate.AccountId),
+            ("$o", certificate.OrderId),
+            ("$s", certificate.SerialNumber),
+            ("$ari", certificate.AriCertId),
+            ("$c", ToJson(certificate.ChainsPem)),
+            ("$nb", Ms(certificate.NotBefore)),
+            ("$na", Ms(certificate.NotAfter))).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private const string CertificateColumns = "SELECT id, account_id, order_id, serial, ari_id, chains, not_before, not_after, window_start, window_end, revoked_at, reason, replaced_by FROM certificates";
+
+    public Task<CertificateRecord?> GetCertificateAsync(string id, CancellationToken cancellationToken) =>
+        QuerySingleAsync(CertificateColumns + " WHERE id = $p", id, ReadCertificate, cancellationToken);
+
+    public Task<CertificateRecord?> FindCertificateBySerialAsync(string serialNumber, CancellationToken cancellationToken) =>
+        QuerySingleAsync(CertificateColumns + " WHERE serial = $p", serialNumber, ReadCertificate, cancellationToken);
+
+    public Task<CertificateRecord?> FindCertificateByAriIdAsync(string ariCertId, CancellationToken cancellationToken) =>
+        QuerySingleAsync(CertificateColumns + " WHERE ari_id = $p", ariCertId, ReadCertificate, cancellationToken);
+
+    public async Task<bool> RevokeAsync(string certificateId, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecAsync(connection, null, "UPDATE certificates SET revoked_at = $at, reason = $r WHERE id = $id AND revoked_at IS NULL", cancellationToken, ("$at", Ms(revokedAt)), ("$r", reason), ("$id", certificateId)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<AcmeRevokedCertificate>> ListRevokedAsync(CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT serial, revoked_at, reason FROM certificates WHERE revoked_at IS NOT NULL ORDER BY revoked_at";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<AcmeRevokedCertificate>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new AcmeRevokedCertificate(reader.GetString(0), FromMs(reader.GetInt64(1)), reader.GetInt32(2)));
+        }
+
+        return result;
+    }
+
+    public async Task<int> MoveRenewalWindowsAsync(IReadOnlyCollection<string> serialNumbers, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        // Set-based: the serial numbers go into a temporary table through one prepared statement inside one
+        // transaction, then one UPDATE joins it (PostgreSQL: one UPDATE ... WHERE serial = ANY($array)).
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, null, "CREATE TEMP TABLE IF NOT EXISTS move_serials (serial TEXT PRIMARY KEY)", cancellationToken).ConfigureAwait(false);
+        using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, transaction, "DELETE FROM move_serials", cancellationToken).ConfigureAwait(false);
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT OR IGNORE INTO move_serials (serial) VALUES ($s)";
+            var parameter = insert.Parameters.Add("$s", SqliteType.Text);
+            insert.Prepare();
+            foreach (var serial in serialNumbers)
+            {
+                parameter.Value = serial;
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var moved = await ExecAsync(
+            connection,
+            transaction,
+            "UPDATE certificates SET window_start = $s, window_end = $e WHERE serial IN (SELECT serial FROM move_serials)",
+            cancellationToken,
+            ("$s", Ms(start)),
+            ("$e", Ms(end))).ConfigureAwait(false);
+        await ExecAsync(connection, transaction, "DELETE FROM move_serials", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return moved;
+    }
+
+    // ---- helpers ----
+
+    private static async Task<bool> TransitionOrderAsync(SqliteConnection connection, SqliteTransaction? transaction, string from, OrderRecord updated, CancellationToken cancellationToken) =>
+        await ExecAsync(
+            connection,
+            transaction,
+            "UPDATE orders SET status = $s, error = $err, certificate_id = $c WHERE id = $id AND status = $from",
+            cancellationToken,
+            ("$s", updated.Status),
+            ("$err", updated.Error is null ? null : JsonSerializer.Serialize(updated.Error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$c", updated.CertificateId),
+            ("$id", updated.Id),
+            ("$from", from)).ConfigureAwait(false) == 1;
+
+    private static (string, object?)[] OrderParameters(OrderRecord order) =>
+    [
+        ("$id", order.Id),
+        ("$a", order.AccountId),
+        ("$s", order.Status),
+        ("$e", Ms(order.Expires)),
+        ("$i", JsonSerializer.Serialize(order.Identifiers.ToList(), AcmeServerJsonContext.Default.ListAcmeIdentifier)),
+        ("$z", ToJson(order.AuthorizationIds)),
+        ("$p", order.Profile),
+        ("$r", order.Replaces),
+        ("$err", order.Error is null ? null : JsonSerializer.Serialize(order.Error, AcmeServerJsonContext.Default.AcmeProblem)),
+        ("$c", order.CertificateId),
+    ];
+
+    private static AccountRecord ReadAccount(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), FromJsonList(r.GetString(4)), FromMs(r.GetInt64(5)), r.IsDBNull(6) ? null : r.GetString(6));
+
+    private static OrderRecord ReadOrder(SqliteDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            FromMs(r.GetInt64(3)),
+            JsonSerializer.Deserialize(r.GetString(4), AcmeServerJsonContext.Default.ListAcmeIdentifier)!,
+            FromJsonList(r.GetString(5)),
+            r.GetString(6),
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.IsDBNull(8) ? null : JsonSerializer.Deserialize(r.GetString(8), AcmeServerJsonContext.Default.AcmeProblem),
+            r.IsDBNull(9) ? null : r.GetString(9));
+
+    private static AuthorizationRecord ReadAuthorization(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), new AcmeIdentifier { Type = r.GetString(3), Value = r.GetString(4) }, r.GetInt32(5) != 0, r.GetString(6), FromMs(r.GetInt64(7)));
+
+    private static ChallengeRecord ReadChallenge(SqliteDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            r.GetString(3),
+            r.GetString(4),
+            r.IsDBNull(5) ? null : FromMs(r.GetInt64(5)),
+            r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), AcmeServerJsonContext.Default.AcmeProblem));
+
+    private static CertificateRecord ReadCertificate(SqliteDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            r.GetString(3),
+            r.GetString(4),
+            FromJsonList(r.GetString(5)),
+            FromMs(r.GetInt64(6)),
+            FromMs(r.GetInt64(7)),
+            r.IsDBNull(8) ? null : FromMs(r.GetInt64(8)),
+            r.IsDBNull(9) ? null : FromMs(r.GetInt64(9)),
+            r.IsDBNull(10) ? null : FromMs(r.GetInt64(10)),
+            r.IsDBNull(11) ? null : r.GetInt32(11),
+            r.IsDBNull(12) ? null : r.GetString(12));
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private async Task<T?> QuerySingleAsync<T>(string sql, string parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var list = await QueryListAsync(sql, parameter, read, cancellationToken).ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    private async Task<IReadOnlyList<T>> QueryListAsync<T>(string sql, string parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$p", parameter);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(read(reader));
+        }
+
+        return result;
+    }
+
+    private static async Task<int> ExecAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<long> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string ToJson(IReadOnlyList<string> values) => JsonSerializer.Serialize(values.ToList(), AcmeServerJsonContext.Default.ListString);
+
+    private static List<string> FromJsonList(string json) => JsonSerializer.Deserialize(json, AcmeServerJsonContext.Default.ListString) ?? [];
+
+    private static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+}
