@@ -15,8 +15,9 @@ namespace Microsoft.Extensions.DependencyInjection
     public static class AcmeServerServiceCollectionExtensions
     {
         /// <summary>
-        /// Adds the ACME server's protocol, SQLite store and validation queue; options are validated at start-up.
-        /// The certificate issuer (the embedded CA) and the challenge validators are registered separately.
+        /// Adds the ACME server: the protocol, the SQLite store, the validation queue, the embedded CA
+        /// (<see cref="AcmeServerOptions.Ca"/>), the http-01/dns-01/tls-alpn-01 validators and the CAA check
+        /// (<see cref="AcmeServerOptions.Validation"/>). Options are validated at start-up.
         /// </summary>
         public static IServiceCollection AddAcmeServer(this IServiceCollection services, Action<AcmeServerOptions>? configure = null)
         {
@@ -37,6 +38,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<AcmeProtocolHandler>();
             services.TryAddSingleton<IAcmeServerOperations, AcmeServerOperations>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AcmeValidationService>());
+            AcmeServerComponents.Register(services);
             return services;
         }
     }
@@ -57,14 +59,9 @@ namespace Microsoft.AspNetCore.Builder
         {
             ArgumentNullException.ThrowIfNull(endpoints);
             ArgumentNullException.ThrowIfNull(prefix);
-            if (endpoints.ServiceProvider.GetService<AcmeProtocolHandler>() is null && endpoints.ServiceProvider.GetService<IAcmeServerStore>() is null)
+            if (endpoints.ServiceProvider.GetService<IAcmeServerStore>() is null)
             {
                 throw new InvalidOperationException("MapAcmeServer needs services.AddAcmeServer(...) first.");
-            }
-
-            if (endpoints.ServiceProvider.GetService<IAcmeCertificateIssuerBackend>() is null)
-            {
-                throw new InvalidOperationException("MapAcmeServer needs a certificate issuer: register the embedded CA (IAcmeCertificateIssuerBackend) before mapping the ACME endpoints.");
             }
 
             prefix = "/" + prefix.Trim('/');
@@ -72,6 +69,10 @@ namespace Microsoft.AspNetCore.Builder
             {
                 prefix = string.Empty;
             }
+
+            endpoints.ServiceProvider.GetService<AcmeServerMount>()?.Set(prefix);
+            var backend = endpoints.ServiceProvider.GetService<IAcmeCertificateIssuerBackend>()
+                ?? throw new InvalidOperationException("MapAcmeServer needs a certificate issuer: register the embedded CA (IAcmeCertificateIssuerBackend) before mapping the ACME endpoints.");
 
             var handler = endpoints.ServiceProvider.GetRequiredService<AcmeProtocolHandler>();
             var group = endpoints.MapGroup(prefix);
@@ -91,6 +92,11 @@ namespace Microsoft.AspNetCore.Builder
             group.MapPost("/cert/{id}/{n:int}", context => Run(context, e => handler.CertificateAsync(e, Route(context, "id"), int.Parse(Route(context, "n"), System.Globalization.CultureInfo.InvariantCulture))));
             group.MapPost("/revoke-cert", context => Run(context, handler.RevokeCertificateAsync));
             group.MapGet("/renewal-info/{certId}", context => Run(context, e => handler.RenewalInfoAsync(e, Route(context, "certId"))));
+            if (backend is EmbeddedCa ca)
+            {
+                group.MapEmbeddedCa(ca);
+            }
+
             return group;
         }
 

@@ -17,7 +17,11 @@ public sealed class AcmeServerOptions
     /// <summary>The CA's website shown in the directory's <c>meta</c>.</summary>
     public Uri? Website { get; set; }
 
-    /// <summary>The CAA issuer domain names of this CA shown in the directory's <c>meta.caaIdentities</c>.</summary>
+    /// <summary>
+    /// The CAA issuer domain names of this CA (e.g. <c>ca.example.net</c>): shown in the directory's <c>meta.caaIdentities</c> and
+    /// recognised as this CA in CAA <c>issue</c>/<c>issuewild</c> records before every issuance (added to
+    /// <see cref="AcmeServerValidationOptions.CaaIdentities"/>). Required while <see cref="AcmeServerValidationOptions.EnforceCaa"/> is on.
+    /// </summary>
     public IList<string> CaaIdentities { get; } = new List<string>();
 
     /// <summary>Whether new accounts must carry an external account binding (RFC 8555 section 7.3.4).</summary>
@@ -46,6 +50,15 @@ public sealed class AcmeServerOptions
 
     /// <summary>The Retry-After sent with pending and processing resources (default 3 seconds).</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The embedded CA: its root and intermediate (PEM, PFX, or generated on first start into <see cref="AcmeServerCaOptions.StateDirectory"/>,
+    /// by default a <c>ca</c> folder beside <see cref="DatabasePath"/>) and its issuance profiles.
+    /// </summary>
+    public AcmeServerCaOptions Ca { get; } = new();
+
+    /// <summary>The validation authority: challenge ports, resolvers, timeouts and retries, CAA enforcement.</summary>
+    public AcmeServerValidationOptions Validation { get; } = new();
 
     /// <summary>The Retry-After sent with renewal information (RFC 9773 section 4.3, default 6 hours).</summary>
     public TimeSpan RenewalInfoRetryAfter { get; set; } = TimeSpan.FromHours(6);

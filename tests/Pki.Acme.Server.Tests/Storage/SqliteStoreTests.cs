@@ -133,11 +133,20 @@ public sealed class SqliteStoreTests
         });
         await using (var app = builder.Build())
         {
-            var missing = Assert.Throws<InvalidOperationException>(() => app.MapAcmeServer());
-            Assert.Contains("IAcmeCertificateIssuerBackend", missing.Message, StringComparison.Ordinal);
-            var invalid = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+            // Mapping needs the options (the CA's URLs), so bad options fail there already, all in one message.
+            var invalid = Assert.Throws<OptionsValidationException>(() => app.MapAcmeServer());
             Assert.Contains("ExternalAccountKeys is empty", invalid.Message, StringComparison.Ordinal);
             Assert.Contains("MaxRequestBytes", invalid.Message, StringComparison.Ordinal);
+        }
+
+        // The embedded CA is the default issuer; without a base URL it cannot name its intermediate and CRL.
+        var valid = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        valid.Logging.ClearProviders();
+        valid.Services.AddAcmeServer(o => o.DatabasePath = dir.Database);
+        await using (var app = valid.Build())
+        {
+            var missing = Assert.Throws<AcmeCaConfigurationException>(() => app.MapAcmeServer());
+            Assert.Equal("AcmeServerOptions.BaseUrl is required by the embedded CA: its certificates carry the URLs of its intermediate and CRL (e.g. https://acme.example.com).", missing.Message);
         }
     }
 
