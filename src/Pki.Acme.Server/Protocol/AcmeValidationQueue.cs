@@ -23,6 +23,8 @@ internal sealed class AcmeValidationQueue
 internal sealed class AcmeValidationService : BackgroundService
 {
     private const int Workers = 4;
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IAcmeServerStore _store;
     private readonly AcmeValidationQueue _queue;
@@ -108,7 +110,14 @@ internal sealed class AcmeValidationService : BackgroundService
         }
         else
         {
-            check = await validator.ValidateAsync(authz.Identifier, challenge.Token, challenge.Token + "." + account.Thumbprint, cancellationToken).ConfigureAwait(false);
+            // A transient failure (timeout, refused connection) gets a bounded number of further attempts.
+            var keyAuthorization = challenge.Token + "." + account.Thumbprint;
+            check = await validator.ValidateAsync(authz.Identifier, challenge.Token, keyAuthorization, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; attempt < MaxAttempts && !check.IsValid && check.IsRetryable; attempt++)
+            {
+                await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                check = await validator.ValidateAsync(authz.Identifier, challenge.Token, keyAuthorization, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var now = _time.GetUtcNow();
