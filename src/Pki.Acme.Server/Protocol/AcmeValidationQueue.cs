@@ -120,34 +120,27 @@ internal sealed class AcmeValidationService : BackgroundService
             }
         }
 
+        // The challenge and its authorization move together (one transaction); when the authorization was moved
+        // meanwhile (deactivated, or another instance decided), the challenge is closed as invalid and nothing else changes.
         var now = _time.GetUtcNow();
-        if (check.IsValid)
+        var outcome = check.IsValid ? "valid" : "invalid";
+        var error = check.IsValid ? null : (check.Error ?? new AcmeProblem { Type = AcmeProblemTypes.IncorrectResponse, Detail = "The challenge was not met." }) with { Identifier = authz.Identifier };
+        if (!await _store.CompleteValidationAsync(challenge.Id, authz.Id, outcome, check.IsValid ? now : null, error, cancellationToken).ConfigureAwait(false))
         {
-            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "valid", now, null, cancellationToken).ConfigureAwait(false))
-            {
-                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "valid", cancellationToken).ConfigureAwait(false);
-                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
-                if (order is { Status: "pending" })
-                {
-                    var all = await _store.GetAuthorizationsAsync(order.AuthorizationIds, cancellationToken).ConfigureAwait(false);
-                    if (all.All(a => a.Status == "valid"))
-                    {
-                        await _store.TransitionOrderAsync("pending", order with { Status = "ready" }, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-            }
+            await _store.TransitionChallengeAsync(challenge.Id, "processing", "invalid", null, new AcmeProblem { Type = AcmeProblemTypes.Malformed, Detail = "The authorization changed during validation.", Identifier = authz.Identifier }, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else
+
+        var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
+        if (order is { Status: "pending" })
         {
-            var error = (check.Error ?? new AcmeProblem { Type = AcmeProblemTypes.IncorrectResponse, Detail = "The challenge was not met." }) with { Identifier = authz.Identifier };
-            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "invalid", null, error, cancellationToken).ConfigureAwait(false))
+            if (!check.IsValid)
             {
-                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "invalid", cancellationToken).ConfigureAwait(false);
-                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
-                if (order is { Status: "pending" })
-                {
-                    await _store.TransitionOrderAsync("pending", order with { Status = "invalid", Error = error }, cancellationToken).ConfigureAwait(false);
-                }
+                await _store.TransitionOrderAsync("pending", order with { Status = "invalid", Error = error }, cancellationToken).ConfigureAwait(false);
+            }
+            else if ((await _store.GetAuthorizationsAsync(order.AuthorizationIds, cancellationToken).ConfigureAwait(false)).All(a => a.Status == "valid"))
+            {
+                await _store.TransitionOrderAsync("pending", order with { Status = "ready" }, cancellationToken).ConfigureAwait(false);
             }
         }
 
