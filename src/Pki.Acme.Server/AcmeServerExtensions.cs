@@ -51,7 +51,7 @@ namespace Microsoft.AspNetCore.Builder
     {
         /// <summary>
         /// Maps the RFC 8555 endpoints under <paramref name="prefix"/>: <c>directory</c>, <c>new-nonce</c>, <c>new-account</c>,
-        /// <c>acct/{id}</c>, <c>key-change</c>, <c>new-order</c>, <c>order/{id}</c>, <c>order/{id}/finalize</c>, <c>authz/{id}</c>,
+        /// <c>acct/{id}</c>, <c>acct/{id}/orders</c>, <c>key-change</c>, <c>new-order</c>, <c>order/{id}</c>, <c>order/{id}/finalize</c>, <c>authz/{id}</c>,
         /// <c>chall/{id}</c>, <c>cert/{id}</c>, <c>cert/{id}/{n}</c>, <c>revoke-cert</c> and <c>renewal-info/{certId}</c> (RFC 9773).
         /// </summary>
         /// <exception cref="InvalidOperationException"><c>AddAcmeServer</c> was not called, or no certificate issuer backend is registered.</exception>
@@ -82,6 +82,7 @@ namespace Microsoft.AspNetCore.Builder
             group.MapMethods("/new-nonce", [HttpMethods.Head, HttpMethods.Get], context => Run(context, AcmeProtocolHandler.NewNonceAsync));
             group.MapPost("/new-account", context => Run(context, handler.NewAccountAsync));
             group.MapPost("/acct/{id}", context => Run(context, e => handler.AccountAsync(e, Route(context, "id"))));
+            group.MapPost("/acct/{id}/orders", context => Run(context, e => handler.AccountOrdersAsync(e, Route(context, "id"))));
             group.MapPost("/key-change", context => Run(context, handler.KeyChangeAsync));
             group.MapPost("/new-order", context => Run(context, handler.NewOrderAsync));
             group.MapPost("/order/{id}", context => Run(context, e => handler.OrderAsync(e, Route(context, "id"))));

@@ -484,6 +484,19 @@ internal sealed class AcmeProtocolHandler
         await WriteAccountAsync(e, account, 200).ConfigureAwait(false);
     }
 
+    /// <summary>RFC 8555 section 7.1.2.1: the account's orders (POST-as-GET), at most 1000, without pagination.</summary>
+    public async Task AccountOrdersAsync(Endpoint e, string id)
+    {
+        var request = await e.ReadAsync(KeyMode.Kid).ConfigureAwait(false);
+        if (request.Account!.Id != id)
+        {
+            throw AcmeServerProblemException.Unauthorized("An account can only list its own orders.");
+        }
+
+        var ids = await _store.ListOrdersAsync(id, 1000, e.Aborted).ConfigureAwait(false);
+        await WriteJsonAsync(e.Context, 200, new OrdersListDocument(ids.Select(e.OrderUrl).ToList()), AcmeServerJsonContext.Default.OrdersListDocument).ConfigureAwait(false);
+    }
+
     /// <summary>RFC 8555 section 7.3.5: the inner JWS, signed by the new key, names the account and its old key.</summary>
     public async Task KeyChangeAsync(Endpoint e)
     {
@@ -692,6 +705,11 @@ internal sealed class AcmeProtocolHandler
             }
 
             authz = authz with { Status = "deactivated" };
+            if (await _store.GetOrderAsync(authz.OrderId, e.Aborted).ConfigureAwait(false) is { Status: "pending" or "ready" } order)
+            {
+                var error = new AcmeProblem { Type = AcmeProblemTypes.Unauthorized, Detail = $"The authorization for '{authz.Identifier.Value}' was deactivated.", Identifier = authz.Identifier };
+                await _store.TransitionOrderAsync(order.Status, order with { Status = "invalid", Error = error }, e.Aborted).ConfigureAwait(false);
+            }
         }
 
         var challenges = await _store.GetChallengesAsync(authz.Id, e.Aborted).ConfigureAwait(false);

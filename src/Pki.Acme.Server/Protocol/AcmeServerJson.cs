@@ -51,6 +51,8 @@ internal sealed record AuthorizationDocument(
     [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeDocument> Challenges,
     [property: JsonPropertyName("wildcard")] bool? Wildcard);
 
+internal sealed record OrdersListDocument([property: JsonPropertyName("orders")] IReadOnlyList<string> Orders);
+
 internal sealed record RenewalWindow(
     [property: JsonPropertyName("start")] string Start,
     [property: JsonPropertyName("end")] string End);
@@ -64,6 +66,7 @@ internal sealed record RenewalInfoDocument([property: JsonPropertyName("suggeste
 [JsonSerializable(typeof(AuthorizationDocument))]
 [JsonSerializable(typeof(ChallengeDocument))]
 [JsonSerializable(typeof(RenewalInfoDocument))]
+[JsonSerializable(typeof(OrdersListDocument))]
 [JsonSerializable(typeof(AcmeProblem))]
 [JsonSerializable(typeof(List<AcmeIdentifier>))]
 [JsonSerializable(typeof(List<string>))]

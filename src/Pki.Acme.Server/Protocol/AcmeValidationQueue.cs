@@ -23,6 +23,8 @@ internal sealed class AcmeValidationQueue
 internal sealed class AcmeValidationService : BackgroundService
 {
     private const int Workers = 4;
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IAcmeServerStore _store;
     private readonly AcmeValidationQueue _queue;
@@ -108,37 +110,37 @@ internal sealed class AcmeValidationService : BackgroundService
         }
         else
         {
-            check = await validator.ValidateAsync(authz.Identifier, challenge.Token, challenge.Token + "." + account.Thumbprint, cancellationToken).ConfigureAwait(false);
-        }
-
-        var now = _time.GetUtcNow();
-        if (check.IsValid)
-        {
-            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "valid", now, null, cancellationToken).ConfigureAwait(false))
+            // A transient failure (timeout, refused connection) gets a bounded number of further attempts.
+            var keyAuthorization = challenge.Token + "." + account.Thumbprint;
+            check = await validator.ValidateAsync(authz.Identifier, challenge.Token, keyAuthorization, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; attempt < MaxAttempts && !check.IsValid && check.IsRetryable; attempt++)
             {
-                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "valid", cancellationToken).ConfigureAwait(false);
-                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
-                if (order is { Status: "pending" })
-                {
-                    var all = await _store.GetAuthorizationsAsync(order.AuthorizationIds, cancellationToken).ConfigureAwait(false);
-                    if (all.All(a => a.Status == "valid"))
-                    {
-                        await _store.TransitionOrderAsync("pending", order with { Status = "ready" }, cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                check = await validator.ValidateAsync(authz.Identifier, challenge.Token, keyAuthorization, cancellationToken).ConfigureAwait(false);
             }
         }
-        else
+
+        // The challenge and its authorization move together (one transaction); when the authorization was moved
+        // meanwhile (deactivated, or another instance decided), the challenge is closed as invalid and nothing else changes.
+        var now = _time.GetUtcNow();
+        var outcome = check.IsValid ? "valid" : "invalid";
+        var error = check.IsValid ? null : (check.Error ?? new AcmeProblem { Type = AcmeProblemTypes.IncorrectResponse, Detail = "The challenge was not met." }) with { Identifier = authz.Identifier };
+        if (!await _store.CompleteValidationAsync(challenge.Id, authz.Id, outcome, check.IsValid ? now : null, error, cancellationToken).ConfigureAwait(false))
         {
-            var error = (check.Error ?? new AcmeProblem { Type = AcmeProblemTypes.IncorrectResponse, Detail = "The challenge was not met." }) with { Identifier = authz.Identifier };
-            if (await _store.TransitionChallengeAsync(challenge.Id, "processing", "invalid", null, error, cancellationToken).ConfigureAwait(false))
+            await _store.TransitionChallengeAsync(challenge.Id, "processing", "invalid", null, new AcmeProblem { Type = AcmeProblemTypes.Malformed, Detail = "The authorization changed during validation.", Identifier = authz.Identifier }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
+        if (order is { Status: "pending" })
+        {
+            if (!check.IsValid)
             {
-                await _store.TransitionAuthorizationAsync(authz.Id, "pending", "invalid", cancellationToken).ConfigureAwait(false);
-                var order = await _store.GetOrderAsync(authz.OrderId, cancellationToken).ConfigureAwait(false);
-                if (order is { Status: "pending" })
-                {
-                    await _store.TransitionOrderAsync("pending", order with { Status = "invalid", Error = error }, cancellationToken).ConfigureAwait(false);
-                }
+                await _store.TransitionOrderAsync("pending", order with { Status = "invalid", Error = error }, cancellationToken).ConfigureAwait(false);
+            }
+            else if ((await _store.GetAuthorizationsAsync(order.AuthorizationIds, cancellationToken).ConfigureAwait(false)).All(a => a.Status == "valid"))
+            {
+                await _store.TransitionOrderAsync("pending", order with { Status = "ready" }, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -85,6 +85,9 @@ internal interface IAcmeServerStore : IAcmeRevocationSource
 
     Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>The ids of the account's orders that are not invalid (RFC 8555 section 7.1.2.1), newest last, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListOrdersAsync(string accountId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Moves the order from <paramref name="from"/> to <paramref name="updated"/>'s status; false when another request moved it first.</summary>
     Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken);
 
@@ -100,6 +103,12 @@ internal interface IAcmeServerStore : IAcmeRevocationSource
 
     /// <summary>Moves a challenge between states; false when it was not in <paramref name="from"/>.</summary>
     Task<bool> TransitionChallengeAsync(string id, string from, string to, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a validation outcome in one transaction: the challenge processing -> <paramref name="outcome"/> and its
+    /// authorization pending -> <paramref name="outcome"/>; false (nothing changed) when either was already moved.
+    /// </summary>
+    Task<bool> CompleteValidationAsync(string challengeId, string authorizationId, string outcome, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken);
 
     /// <summary>The challenges left in <c>processing</c> (after a crash or restart) to queue again.</summary>
     Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken);

@@ -209,6 +209,12 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     public Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken) =>
         QuerySingleAsync("SELECT id, account_id, status, expires, identifiers, authz_ids, profile, replaces, error, certificate_id FROM orders WHERE id = $p", id, ReadOrder, cancellationToken);
 
+    public async Task<IReadOnlyList<string>> ListOrdersAsync(string accountId, int limit, CancellationToken cancellationToken)
+    {
+        var ids = await QueryListAsync("SELECT id FROM orders WHERE account_id = $p AND status <> 'invalid' ORDER BY expires DESC", accountId, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return ids.Take(limit).Reverse().ToList();
+    }
+
     public async Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken)
     {
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -257,6 +263,30 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             ("$e", error is null ? null : JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
             ("$id", id),
             ("$f", from)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> CompleteValidationAsync(string challengeId, string authorizationId, string outcome, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var challenge = await ExecAsync(
+            connection,
+            transaction,
+            "UPDATE challenges SET status = $t, validated = $v, error = $e WHERE id = $id AND status = 'processing'",
+            cancellationToken,
+            ("$t", outcome),
+            ("$v", validated is { } v ? Ms(v) : null),
+            ("$e", error is null ? null : JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$id", challengeId)).ConfigureAwait(false);
+        var authorization = await ExecAsync(connection, transaction, "UPDATE authorizations SET status = $t WHERE id = $id AND status = 'pending'", cancellationToken, ("$t", outcome), ("$id", authorizationId)).ConfigureAwait(false);
+        if (challenge != 1 || authorization != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken) =>

@@ -102,6 +102,13 @@ public sealed class EndToEndTests
         Assert.Equal(AcmeProblemTypes.AlreadyRevoked, twice.Type);
         var revoked = await server.Store.ListRevokedAsync(default);
         Assert.Single(revoked);
+
+        // A revoked certificate's renewal window is already open.
+        using (var afterRevocation = await http.GetAsync(new Uri(directory.RenewalInfo!, directory.RenewalInfo!.AbsolutePath + "/" + certId)))
+        using (var doc = JsonDocument.Parse(await afterRevocation.Content.ReadAsStringAsync()))
+        {
+            Assert.True(doc.RootElement.GetProperty("suggestedWindow").GetProperty("end").GetDateTimeOffset() <= DateTimeOffset.UtcNow.AddSeconds(1));
+        }
     }
 
     [Fact]
@@ -149,6 +156,22 @@ public sealed class EndToEndTests
         Assert.Equal("invalid", authz.Resource.Status);
         Assert.Equal(AcmeProblemTypes.IncorrectResponse, authz.Resource.Challenges.Single(c => c.Type == "http-01").Error!.Type);
         Assert.Equal("invalid", (await client.GetOrderAsync(account, order.Location)).Resource.Status);
+    }
+
+    [Fact]
+    public async Task Transient_validation_failures_are_retried()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await TestServer.StartAsync(dir.Database);
+        server.Http01.TransientFailures = 1;
+        var client = server.CreateClient();
+        using var key = AcmeKey.Create();
+        var account = await client.CreateAccountAsync(key, new AcmeNewAccountRequest());
+        var order = await client.CreateOrderAsync(account, new AcmeOrderRequest { Identifiers = [AcmeIdentifier.Dns("flaky.example.com")] });
+        var authz = await client.GetAuthorizationAsync(account, order.Resource.Authorizations[0]);
+        await client.RespondToChallengeAsync(account, authz.Resource.Challenges.Single(c => c.Type == "http-01"));
+        Assert.Equal("valid", (await client.WaitForAuthorizationAsync(account, order.Resource.Authorizations[0])).Resource.Status);
+        Assert.Equal(2, server.Http01.KeyAuthorizations.Count);
     }
 
     [Fact]

@@ -307,9 +307,16 @@ public sealed class HostileClientTests : IAsyncLifetime
         await AssertProblemAsync(authzUrl, key.Sign(authzUrl, await NonceAsync(), """{"status":"deactivated"}""", kid: kid), AcmeProblemTypes.Malformed);
         await AssertProblemAsync(authzUrl, key.Sign(authzUrl, await NonceAsync(), """{"status":"valid"}""", kid: kid), AcmeProblemTypes.Malformed);
 
+        // The account's order list leaves the invalid order out.
+        var listUrl = kid + "/orders";
+        var (_, list, r3) = await PostAsync(listUrl, key.Sign(listUrl, await NonceAsync(), null, kid: kid));
+        r3.Dispose();
+        Assert.Equal(0, list.GetProperty("orders").GetArrayLength());
+
         // Another account cannot read it.
         using var stranger = new RawJws();
         var strangerKid = await CreateAccountAsync(stranger);
         await AssertProblemAsync(orderUrl, stranger.Sign(orderUrl, await NonceAsync(), null, kid: strangerKid), AcmeProblemTypes.Unauthorized);
+        await AssertProblemAsync(listUrl, stranger.Sign(listUrl, await NonceAsync(), null, kid: strangerKid), AcmeProblemTypes.Unauthorized);
     }
 }

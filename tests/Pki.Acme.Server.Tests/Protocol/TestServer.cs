@@ -98,6 +98,9 @@ internal sealed class TestValidator(string type) : IAcmeChallengeValidator
 
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>How many attempts fail retryably (a transient error) before the answer.</summary>
+    public int TransientFailures { get; set; }
+
     public List<string> KeyAuthorizations { get; } = [];
 
     public bool Supports(AcmeIdentifier identifier) =>
@@ -113,6 +116,11 @@ internal sealed class TestValidator(string type) : IAcmeChallengeValidator
         lock (KeyAuthorizations)
         {
             KeyAuthorizations.Add(keyAuthorization);
+            if (TransientFailures > 0)
+            {
+                TransientFailures--;
+                return new AcmeChallengeCheck(false, new AcmeProblem { Type = AcmeProblemTypes.Connection, Detail = "refused" }, IsRetryable: true);
+            }
         }
 
         return Accept

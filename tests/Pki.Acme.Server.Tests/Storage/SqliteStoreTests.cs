@@ -178,6 +178,7 @@ public sealed class SqliteStoreTests
                 await Task.Delay(50);
             }
 
+            // The challenge and its authorization move in one transaction.
             Assert.Equal("valid", (await second.Store.GetChallengeAsync(challengeId, default))!.Status);
             Assert.Equal("valid", (await second.Store.GetAuthorizationAsync(authzId, default))!.Status);
 
