@@ -8,12 +8,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suites need, as "command:package".
-peers=(pebble:pebble pebble-challtestsrv:pebble knotd:knot python3:python3 openssl:openssl redis-server:redis-server)
+# Debian packages the suites need, as "command:package". A command with a slash is a path (a glob
+# is allowed: PostgreSQL's server binaries live in a versioned directory off PATH).
+peers=(pebble:pebble pebble-challtestsrv:pebble knotd:knot python3:python3 openssl:openssl redis-server:redis-server
+       certbot:certbot lego:lego '/usr/lib/postgresql/*/bin/initdb:postgresql')
 missing=()
+have_peer() {
+  if [[ $1 == */* ]]; then
+    local path
+    for path in $1; do [ -x "$path" ] && return 0; done
+    return 1
+  fi
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]
+}
 for entry in "${peers[@]}"; do
   cmd=${entry%%:*}; pkg=${entry#*:}
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+  if ! have_peer "$cmd"; then
     [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
   fi
 done

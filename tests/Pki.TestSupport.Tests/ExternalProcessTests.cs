@@ -200,4 +200,38 @@ public sealed class ExternalProcessTests(ITestOutputHelper output)
 
         public void WriteLine(string format, params object[] args) => WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
     }
+
+    [Fact]
+    public async Task Run_returns_the_exit_code_and_the_log_with_secrets_redacted()
+    {
+        var result = await ExternalProcess.RunAsync(
+            new ExternalProcessOptions
+            {
+                FileName = "/bin/sh",
+                Arguments = ["-c", "echo \"key=$0\"; echo oops >&2; exit 4", "s3cr3t-mac"],
+                DisplayName = "sh",
+                Secrets = ["s3cr3t-mac"],
+            },
+            TimeSpan.FromSeconds(20),
+            output);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("key=***", result.LogLines);
+        Assert.Contains("oops", result.LogLines);
+        var ex = Assert.Throws<ExternalProcessException>(() => result.EnsureSuccess());
+        Assert.Contains("exited with code 4", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-mac", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_kills_a_command_that_outlives_its_timeout()
+    {
+        var ex = await Assert.ThrowsAsync<ExternalProcessException>(() => ExternalProcess.RunAsync(
+            new ExternalProcessOptions { FileName = "/bin/sh", Arguments = ["-c", "echo started; sleep 60"], DisplayName = "sh" },
+            TimeSpan.FromSeconds(1),
+            output));
+
+        Assert.Contains("did not exit within 1 s and was killed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("started", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -76,6 +76,55 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
             throw new ArgumentException("Give a readiness signal: ReadyWhenLogMatches or ReadyWhenTcpAccepts.", nameof(options));
         }
 
+        var external = Launch(options, output: null);
+        try
+        {
+            await external.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await external.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return external;
+    }
+
+    /// <summary>
+    /// Runs a command to completion (e.g. an ACME client or <c>pg_ctl</c>) within <paramref name="timeout"/>,
+    /// streaming its log to <paramref name="output"/>. A non-zero exit code is returned, not thrown.
+    /// </summary>
+    /// <exception cref="ExternalProcessException">It could not start or did not exit in time (it is killed then); the message has its log.</exception>
+    public static async Task<ExternalProcessResult> RunAsync(ExternalProcessOptions options, TimeSpan timeout, ITestOutputHelper? output = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var external = Launch(options, output);
+        external._process.StandardInput.Close();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await external._process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ExternalProcessException($"{external.Name} did not exit within {timeout.TotalSeconds:0.#} s and was killed.{external.FormatLog()}");
+        }
+
+        try
+        {
+            await Task.WhenAll(external._stdoutClosed.Task, external._stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A grandchild kept the pipes open; what was read so far is the log.
+        }
+
+        return new ExternalProcessResult(external.Name, external._process.ExitCode, external.LogLines);
+    }
+
+    private static ExternalProcess Launch(ExternalProcessOptions options, ITestOutputHelper? output)
+    {
         var info = new ProcessStartInfo(options.FileName)
         {
             RedirectStandardOutput = true,
@@ -104,7 +153,7 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var external = new ExternalProcess(process, options);
+        var external = new ExternalProcess(process, options) { _output = output };
         process.OutputDataReceived += (_, e) => external.OnLine(e.Data, external._stdoutClosed);
         process.ErrorDataReceived += (_, e) => external.OnLine(e.Data, external._stderrClosed);
         try
@@ -121,16 +170,6 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
         Live[process.Id] = process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await external.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await external.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
         return external;
     }
 
@@ -253,6 +292,7 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
             return;
         }
 
+        line = Redact(line, _options.Secrets);
         _log.Enqueue(line);
         while (_log.Count > _options.LogLinesKept && _log.TryDequeue(out _))
         {
@@ -282,6 +322,22 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
         {
             listener(line);
         }
+    }
+
+    /// <summary>Replaces every occurrence of each non-empty secret in <paramref name="text"/> by <c>***</c>.</summary>
+    public static string Redact(string text, IReadOnlyList<string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(secrets);
+        foreach (var secret in secrets)
+        {
+            if (!string.IsNullOrEmpty(secret))
+            {
+                text = text.Replace(secret, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
     }
 
     /// <summary>Kills the process and all its descendants and waits for the child to exit.</summary>

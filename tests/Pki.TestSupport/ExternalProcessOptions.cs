@@ -32,4 +32,10 @@ public sealed record ExternalProcessOptions
 
     /// <summary>How many recent log lines are kept for error messages.</summary>
     public int LogLinesKept { get; init; } = 400;
+
+    /// <summary>
+    /// Secrets the process may print (e.g. an EAB MAC key passed on its command line): every
+    /// occurrence is replaced by <c>***</c> before a line is kept, streamed or put in a message.
+    /// </summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
 }
