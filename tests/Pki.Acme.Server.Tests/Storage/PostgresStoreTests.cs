@@ -75,6 +75,25 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_command_that_outlives_its_timeout_fails_with_the_typed_exception()
+    {
+        // Another session holds the schema lock, so start-up waits on it until Command Timeout (1 s) ends the wait.
+        var database = await postgres.CreateDatabaseAsync();
+        await using var holder = new NpgsqlConnection(database);
+        await holder.OpenAsync();
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(4702687396050916946)", holder))
+        {
+            await lockCommand.ExecuteNonQueryAsync();
+        }
+
+        await using var store = new PostgresAcmeServerStore(new NpgsqlConnectionStringBuilder(database) { CommandTimeout = 1 }.ConnectionString);
+        var ex = await Assert.ThrowsAsync<AcmeServerStoreException>(() => store.InitializeAsync(default));
+        Assert.True(ex.IsTransient);
+        await holder.CloseAsync();
+        await store.InitializeAsync(default);
+    }
+
+    [Fact]
     public async Task An_unreachable_database_fails_start_up_with_the_typed_exception_and_no_password()
     {
         var builder = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString) { Port = Pki.TestSupport.FreePorts.Tcp(), Password = "hunter2", Timeout = 5 };
