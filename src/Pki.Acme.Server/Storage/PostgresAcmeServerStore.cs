@@ -252,6 +252,12 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
     public Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken) =>
         QuerySingleAsync(OrderColumns + " WHERE id = @p", id, ReadOrder, cancellationToken);
 
+    public async Task<IReadOnlyList<string>> ListOrdersAsync(string accountId, int limit, CancellationToken cancellationToken)
+    {
+        var ids = await QueryListAsync("SELECT id FROM acme_orders WHERE account_id = @p AND status <> 'invalid' ORDER BY expires DESC", accountId, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return ids.Take(limit).Reverse().ToList();
+    }
+
     public Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken) =>
         WithConnectionAsync(c => TransitionOrderAsync(c, null, from, updated, cancellationToken), cancellationToken);
 
@@ -283,6 +289,27 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             ("e", ProblemJson(error)),
             ("id", id),
             ("f", from));
+
+    public Task<bool> CompleteValidationAsync(string challengeId, string authorizationId, string outcome, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, transaction) =>
+                await ExecAsync(
+                    connection,
+                    transaction,
+                    "UPDATE acme_challenges SET status = @t, validated = @v, error = @e WHERE id = @id AND status = 'processing'",
+                    cancellationToken,
+                    ("t", outcome),
+                    ("v", validated is { } v ? Utc(v) : null),
+                    ("e", ProblemJson(error)),
+                    ("id", challengeId)).ConfigureAwait(false) == 1
+                && await ExecAsync(
+                    connection,
+                    transaction,
+                    "UPDATE acme_authorizations SET status = @t WHERE id = @id AND status = 'pending'",
+                    cancellationToken,
+                    ("t", outcome),
+                    ("id", authorizationId)).ConfigureAwait(false) == 1,
+            cancellationToken);
 
     public Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken) =>
         QueryListAsync("SELECT id FROM acme_challenges WHERE status = @p", "processing", r => r.GetString(0), cancellationToken);

@@ -126,9 +126,9 @@ internal sealed class AcmeServerValidationOptionsValidator : IValidateOptions<Ac
             errors.Add($"AcmeServerValidationOptions.MaxResponseBytes is {options.MaxResponseBytes}; use 1 to {MaxBodyLimit} bytes.");
         }
 
-        if (options.CaaIdentities.Count == 0)
+        if (options.EnforceCaa && options.CaaIdentities.Count == 0)
         {
-            errors.Add("AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\".");
+            errors.Add("AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\" (or turn EnforceCaa off for a private namespace).");
         }
 
         foreach (var identity in options.CaaIdentities)

@@ -40,6 +40,7 @@ internal sealed class PostgresInstance : IAsyncDisposable
         {
             o.BaseUrl = LoadBalancer.PublicRoot;
             o.RetryAfter = TimeSpan.FromSeconds(1);
+            o.Validation.EnforceCaa = false; // no public DNS on loopback
         });
         builder.Services.AddAcmeServerPostgres(connectionString);
         var app = builder.Build();

@@ -100,7 +100,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
         var builderApp = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builderApp.Logging.ClearProviders();
         builderApp.Services.AddSingleton<IAcmeCertificateIssuerBackend>(new Protocol.TestIssuer());
-        builderApp.Services.AddAcmeServer().AddAcmeServerPostgres(builder.ConnectionString);
+        builderApp.Services.AddAcmeServer(o => o.Validation.EnforceCaa = false).AddAcmeServerPostgres(builder.ConnectionString);
         await using var app = builderApp.Build();
         var ex = await Assert.ThrowsAsync<AcmeServerStoreException>(() => app.StartAsync());
         Assert.True(ex.IsTransient);

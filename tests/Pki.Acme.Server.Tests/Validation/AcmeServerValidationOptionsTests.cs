@@ -15,7 +15,7 @@ public sealed class AcmeServerValidationOptionsTests
         { "attempts", "AcmeServerValidationOptions.Attempts is 0; use 1 to 10." },
         { "retrydelay", "AcmeServerValidationOptions.RetryDelay is -00:00:01; use zero to 5 minutes." },
         { "maxresponsebytes", "AcmeServerValidationOptions.MaxResponseBytes is 0; use 1 to 1048576 bytes." },
-        { "nocaa", "AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\"." },
+        { "nocaa", "AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\" (or turn EnforceCaa off for a private namespace)." },
         { "badcaa", "AcmeServerValidationOptions.CaaIdentities has 'ca example', which is not an issuer-domain-name (letters, digits and hyphens in dot-separated labels, e.g. \"ca.example.net\")." },
         { "badhost", "AcmeServerValidationOptions.Hosts has 'not a host', which is not a host name or a '*.' wildcard suffix." },
         { "badaddress", "AcmeServerValidationOptions.Hosts maps 'app.fleet.test' to 'nowhere', which is not an IP address." },
@@ -72,7 +72,7 @@ public sealed class AcmeServerValidationOptionsTests
         var options = new AcmeServerValidationOptions { Attempts = 11 };
 
         Assert.Equal(
-            "AcmeServerValidationOptions.Attempts is 11; use 1 to 10. AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\".",
+            "AcmeServerValidationOptions.Attempts is 11; use 1 to 10. AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\" (or turn EnforceCaa off for a private namespace).",
             AcmeServerValidationOptionsValidator.Check(options));
     }
 
