@@ -64,8 +64,8 @@ public sealed class PackageShapeTests
         },
         ["Pki.Acme.Server"] = new(StringComparer.Ordinal)
         {
-            ["net10.0"] = ["Microsoft.Data.Sqlite 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
-            ["net8.0"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Data.Sqlite 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
+            ["net10.0"] = ["Microsoft.Data.Sqlite 10.0", "Npgsql 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
+            ["net8.0"] = ["Microsoft.Bcl.Memory 10.0", "Microsoft.Data.Sqlite 10.0", "Npgsql 10.0", "Pki.Acme 0.1", "Pki.Caa 0.1"],
         },
         ["Pki.Acme.AspNetCore"] = new(StringComparer.Ordinal)
         {
