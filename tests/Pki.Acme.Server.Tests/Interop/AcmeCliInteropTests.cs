@@ -95,12 +95,6 @@ public sealed class AcmeCliInteropTests(ITestOutputHelper output)
         Assert.Equal(90, (int)Math.Round((certificate.Certificate.NotAfter - certificate.Certificate.NotBefore).TotalDays));
 
         using var root = await server.GetRootAsync();
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ExtraStore.AddRange(certificate.Chain.Skip(1).ToArray());
-        Assert.True(chain.Build(certificate.Chain[0]), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
-        Assert.Equal(root.Thumbprint, chain.ChainElements[^1].Certificate.Thumbprint);
+        ServedChain.AssertBuildsTo(root, certificate.Chain[0], certificate.Chain.Skip(1));
     }
 }
