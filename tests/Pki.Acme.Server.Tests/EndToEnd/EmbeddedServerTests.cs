@@ -107,7 +107,7 @@ public sealed class EmbeddedServerTests(ValidationKnotFixture knot)
         new(der);
 #endif
 
-    private static List<byte[]> SerialsIn(byte[] crlDer)
+    internal static List<byte[]> SerialsIn(byte[] crlDer)
     {
         var serials = new List<byte[]>();
         var reader = new System.Formats.Asn1.AsnReader(crlDer, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
@@ -137,7 +137,7 @@ public sealed class EmbeddedServerTests(ValidationKnotFixture knot)
         return serials;
     }
 
-    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+    internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
     {
         public static readonly ByteArrayComparer Instance = new();
 
