@@ -10,7 +10,7 @@ namespace Pki.Packaging.Tests;
 /// </summary>
 public sealed class CloneAndArchiveTests : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(450);
     private readonly string _root = PackedPackages.FindRepositoryRoot();
     private readonly string _work = Directory.CreateTempSubdirectory("pki-clone-").FullName;
 

@@ -21,7 +21,7 @@ namespace Pki.Packaging.Tests;
 public sealed partial class FreshWebAppTests(PackedPackages packed, ITestOutputHelper output)
 {
     private const string Domain = "webapp.example.test";
-    private static readonly TimeSpan StepDeadline = TimeSpan.FromSeconds(240);
+    private static readonly TimeSpan StepDeadline = TimeSpan.FromSeconds(480);
     private static readonly TimeSpan ServeDeadline = TimeSpan.FromSeconds(120);
 
     [Fact]
