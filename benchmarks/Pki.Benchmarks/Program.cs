@@ -9,6 +9,12 @@ if (args.Length > 0 && args[0] == "acme-server-e2e")
     return await AcmeServerEndToEnd.RunAsync(args);
 }
 
+// `drill [--certs N] [--window-seconds S]`: the mass-renewal drill against the in-process Pki.Acme.Server.
+if (args.Length > 0 && args[0] == "drill")
+{
+    return await RenewalDrill.RunAsync(args);
+}
+
 // `chaos [--minutes N]`: the fault soak of the certificate manager (see ChaosCommand).
 // Anything else goes to BenchmarkDotNet: every benchmark class here, e.g. --filter '*Jws*'.
 if (args.Length > 0 && args[0] == "acme-e2e")
@@ -20,6 +26,12 @@ if (args.Length > 0 && args[0] == "acme-e2e")
 if (args.Length > 0 && args[0] == "acme-server-e2e")
 {
     return await AcmeServerEndToEnd.RunAsync(args);
+}
+
+// `drill [--certs N] [--window-seconds S]`: the mass-renewal drill against the in-process Pki.Acme.Server.
+if (args.Length > 0 && args[0] == "drill")
+{
+    return await RenewalDrill.RunAsync(args);
 }
 
 // `chaos [--minutes N]`: two certificate managers, one store, three faulty Pebbles (issue #11's soak).
