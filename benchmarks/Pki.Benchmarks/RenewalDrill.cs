@@ -5,6 +5,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Pki.Acme;
 using Pki.Acme.Management;
+using Pki.Ari;
 using Pki.Acme.Server;
 using Pki.Demo;
 
@@ -48,7 +49,9 @@ internal static class RenewalDrill
                 var mine = names.Where((_, i) => i % Managers == m).ToArray();
                 var store = new FileSystemCertificateStore(Path.Combine(state, "manager" + m));
                 var client = new AcmeClient(http, new AcmeClientOptions { DirectoryUri = server.DirectoryUri, PollTimeout = TimeSpan.FromSeconds(60) });
-                var pool = new AcmeIssuerPool([new AcmeIssuer(new AcmeIssuerOptions { Name = "local", DirectoryUri = server.DirectoryUri, TermsOfServiceAgreed = true }, client)], store, new AcmeIssuerPoolOptions { CheckCaa = false });
+                // ARI-driven: the planner asks renewalInfo, honouring the server's Retry-After (10 s here, hours in production).
+                var planner = new RenewalPlanner(new RenewalInfoClient(http, new RenewalInfoOptions { MinRetryAfter = TimeSpan.FromSeconds(5) }));
+                var pool = new AcmeIssuerPool([new AcmeIssuer(new AcmeIssuerOptions { Name = "local", DirectoryUri = server.DirectoryUri, TermsOfServiceAgreed = true }, client, planner)], store, new AcmeIssuerPoolOptions { CheckCaa = false });
                 var options = new CertificateManagerOptions
                 {
                     MaxCheckInterval = TimeSpan.FromSeconds(10),
