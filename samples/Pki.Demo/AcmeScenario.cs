@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Pki.Acme;
 using Pki.TestSupport;
@@ -11,7 +12,8 @@ namespace Pki.Demo;
 /// http-01 from any ACME directory and writes <c>privkey.pem</c> and <c>fullchain.pem</c> (leaf first).
 /// The directory's TLS certificate is validated by the system trust store (on Linux, OpenSSL's:
 /// <c>SSL_CERT_FILE</c> / <c>SSL_CERT_DIR</c> add a local test CA's listener certificate).
-/// With no arguments it starts a local Pebble (when installed) and issues from it.
+/// With no arguments it starts the embedded ACME server (Pki.Acme.Server) in this process on loopback and issues from it;
+/// <c>acme serve</c> runs that server for other clients, <c>acme pebble</c> issues from a local Pebble instead.
 /// </summary>
 internal sealed class AcmeScenario : IDemoScenario
 {
@@ -19,26 +21,39 @@ internal sealed class AcmeScenario : IDemoScenario
 
     public Command CreateCommand()
     {
-        var directory = new Option<string>("--directory") { Description = "ACME directory URL (https)", Required = true };
+        var directory = new Option<string?>("--directory") { Description = "ACME directory URL (https); without it, an ACME server is started in-process and issues" };
         directory.Validators.Add(r =>
         {
-            if (!Uri.TryCreate(r.GetValueOrDefault<string>(), UriKind.Absolute, out _))
+            if (r.GetValueOrDefault<string?>() is { } value && !Uri.TryCreate(value, UriKind.Absolute, out _))
             {
-                r.AddError($"--directory must be an absolute URL, not '{r.GetValueOrDefault<string>()}'.");
+                r.AddError($"--directory must be an absolute URL, not '{value}'.");
             }
         });
-        var domain = new Option<string[]>("--domain") { Description = "DNS name(s) or IP address(es) to certify", Required = true, AllowMultipleArgumentsPerToken = true };
+        var domain = new Option<string[]>("--domain") { Description = "DNS name(s) or IP address(es) to certify (required with --directory)", AllowMultipleArgumentsPerToken = true };
         var httpPort = new Option<int>("--http-port") { Description = "Port of the built-in http-01 responder (the CA connects to port 80 in production)", DefaultValueFactory = _ => 80 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for privkey.pem and fullchain.pem", DefaultValueFactory = _ => new DirectoryInfo(".") };
         var email = new Option<string?>("--email") { Description = "Account contact address (optional)" };
         var eabKid = new Option<string?>("--eab-kid") { Description = "External Account Binding key id, if the CA requires one" };
         var eabKey = new Option<string?>("--eab-hmac-key") { Description = "External Account Binding MAC key (base64url)" };
-        var command = new Command("acme", "Issue a certificate over http-01 from an ACME directory and write the key and chain as files.")
+        var command = new Command("acme", "Issue a certificate over http-01 from an ACME directory and write the key and chain as files (no --directory: from an in-process ACME server).")
         {
             directory, domain, httpPort, output, email, eabKid, eabKey,
         };
+        command.Subcommands.Add(CreateServeCommand());
+        command.Subcommands.Add(CreatePebbleCommand());
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(directory) is not { } directoryUrl)
+            {
+                return await RunEmbeddedAsync(Console.Out, cancellationToken);
+            }
+
+            if (result.GetValue(domain) is not { Length: > 0 } names)
+            {
+                await Console.Error.WriteLineAsync("--domain is required with --directory: name the DNS names or IP addresses to certify.");
+                return 2;
+            }
+
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             try
             {
@@ -46,8 +61,8 @@ internal sealed class AcmeScenario : IDemoScenario
                 return await IssueAsync(
                 Console.Out,
                 http,
-                new Uri(result.GetValue(directory)!),
-                result.GetValue(domain)!,
+                new Uri(directoryUrl),
+                names,
                 result.GetValue(httpPort),
                 result.GetValue(output)!,
                 result.GetValue(email),
@@ -63,13 +78,122 @@ internal sealed class AcmeScenario : IDemoScenario
         return command;
     }
 
-    public async Task<int> RunOfflineAsync(TextWriter output, CancellationToken cancellationToken)
+    public Task<int> RunOfflineAsync(TextWriter output, CancellationToken cancellationToken) => RunEmbeddedAsync(output, cancellationToken);
+
+    /// <summary>
+    /// The self-contained path: an ACME server (Pki.Acme.Server, embedded CA, SQLite) starts in this process on
+    /// loopback, and Pki.Acme issues from it for a name and 127.0.0.1 over http-01.
+    /// </summary>
+    private static async Task<int> RunEmbeddedAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        var state = Path.Combine(Path.GetTempPath(), "pki-demo-acme-server-" + Environment.ProcessId);
+        var http01Port = FreeLoopbackPort();
+        try
+        {
+            await using var server = await LocalAcmeServer.StartAsync(
+                port: 0,
+                state,
+                http01Port,
+                new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" },
+                cancellationToken: cancellationToken);
+            await output.WriteLineAsync($"Started an ACME server in this process at {server.DirectoryUri} (state in {state})");
+            await output.WriteLineAsync($"  its HTTPS listener certificate (pinned by this client): {server.ListenerCertificatePemPath}");
+            await output.WriteLineAsync($"  its CA root: {server.RootPemPath}");
+            using var http = server.CreatePinnedHttpClient();
+            var directory = new DirectoryInfo(Path.Combine(Path.GetTempPath(), "pki-demo-acme"));
+            var code = await IssueAsync(output, http, server.DirectoryUri, ["demo.example.test", "127.0.0.1"], http01Port, directory, "mailto:demo@example.test", null, cancellationToken);
+            if (code == 0)
+            {
+                using var root = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(server.RootPemPath, cancellationToken));
+                var chain = new X509Certificate2Collection();
+                chain.ImportFromPemFile(Path.Combine(directory.FullName, "fullchain.pem"));
+                using var verifier = new X509Chain();
+                verifier.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                verifier.ChainPolicy.CustomTrustStore.Add(root);
+                verifier.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                verifier.ChainPolicy.ExtraStore.AddRange(chain);
+                var valid = verifier.Build(chain[0]);
+                await output.WriteLineAsync($"Chain to the server's root '{root.Subject}': {(valid ? "valid" : "INVALID " + string.Join("; ", verifier.ChainStatus.Select(s => s.StatusInformation)))}");
+                code = valid ? 0 : 1;
+            }
+
+            return code;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(state, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean with the temp directory.
+            }
+        }
+    }
+
+    /// <summary><c>acme serve</c>: runs the ACME server for other clients until Ctrl+C.</summary>
+    private static Command CreateServeCommand()
+    {
+        var port = new Option<int>("--port") { Description = "HTTPS port on 127.0.0.1", DefaultValueFactory = _ => 14000 };
+        var state = new Option<DirectoryInfo>("--state") { Description = "Directory for the database, the CA and the listener certificate (kept across runs)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "pki-demo-acme-server")) };
+        var http01Port = new Option<int>("--http01-port") { Description = "Port the http-01 validator connects to", DefaultValueFactory = _ => 5002 };
+        var resolve = new Option<string[]>("--resolve") { Description = "NAME=ADDRESS (NAME exact or *.suffix) checked before DNS", DefaultValueFactory = _ => ["*.test=127.0.0.1", "localhost=127.0.0.1"], AllowMultipleArgumentsPerToken = true };
+        var verbose = new Option<bool>("--verbose") { Description = "Log every request" };
+        var command = new Command("serve", "Run the embedded ACME server (Pki.Acme.Server) on loopback for other ACME clients until Ctrl+C.")
+        {
+            port, state, http01Port, resolve, verbose,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var hosts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in result.GetValue(resolve) ?? [])
+            {
+                var parts = pair.Split('=', 2);
+                if (parts.Length != 2 || !IPAddress.TryParse(parts[1], out _))
+                {
+                    await Console.Error.WriteLineAsync($"--resolve '{pair}' must be NAME=ADDRESS, for example *.test=127.0.0.1.");
+                    return 2;
+                }
+
+                hosts[parts[0]] = parts[1];
+            }
+
+            await using var server = await LocalAcmeServer.StartAsync(
+                result.GetValue(port),
+                result.GetValue(state)!.FullName,
+                result.GetValue(http01Port),
+                hosts,
+                result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning,
+                cancellationToken: cancellationToken);
+            await Console.Out.WriteLineAsync($"ACME directory: {server.DirectoryUri}");
+            await Console.Out.WriteLineAsync($"CA root (trust it to verify issued certificates): {server.RootPemPath}");
+            await Console.Out.WriteLineAsync($"HTTPS listener certificate (ACME clients must trust it): {server.ListenerCertificatePemPath}");
+            await Console.Out.WriteLineAsync($"http-01 is checked on port {result.GetValue(http01Port)}; names resolved locally: {string.Join(", ", hosts.Select(h => h.Key + "=" + h.Value))}");
+            await Console.Out.WriteLineAsync($"  e.g. LEGO_CA_CERTIFICATES={server.ListenerCertificatePemPath} lego --server {server.DirectoryUri} --http --http.port :{result.GetValue(http01Port)} -d demo.example.test --email a@example.test run");
+            await Console.Out.WriteLineAsync("Press Ctrl+C to stop.");
+            await server.WaitForShutdownAsync(cancellationToken);
+            await Console.Out.WriteLineAsync("Stopping.");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>acme pebble</c>: the same issuance against a local Pebble (when installed).</summary>
+    private static Command CreatePebbleCommand()
+    {
+        var command = new Command("pebble", "Issue from a local Pebble (Let's Encrypt's test CA, apt-get install pebble) instead of the in-process server.");
+        command.SetAction((_, cancellationToken) => RunPebbleAsync(Console.Out, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunPebbleAsync(TextWriter output, CancellationToken cancellationToken)
     {
         if (!File.Exists("/usr/bin/pebble"))
         {
-            await output.WriteLineAsync("Pebble is not installed (apt-get install pebble): skipping the local ACME issuance.");
-            await output.WriteLineAsync("Against any CA: dotnet run --project samples/Pki.Demo -- acme --directory URL --domain NAME --out DIR");
-            return 0;
+            await output.WriteLineAsync("Pebble is not installed (apt-get install pebble): run `acme` without arguments for the in-process server.");
+            return 1;
         }
 
         // A throwaway local CA on loopback. Its listener certificate is made per run, so this
@@ -80,6 +204,13 @@ internal sealed class AcmeScenario : IDemoScenario
         await output.WriteLineAsync($"Started Pebble at {pebble.DirectoryUri}");
         var directory = new DirectoryInfo(Path.Combine(Path.GetTempPath(), "pki-demo-acme"));
         return await IssueAsync(output, http, pebble.DirectoryUri, ["demo.example.test", "127.0.0.1"], pebble.HttpPort, directory, "mailto:demo@example.test", null, cancellationToken);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<int> IssueAsync(TextWriter output, HttpClient http, Uri directoryUri, IReadOnlyList<string> names, int httpPort, DirectoryInfo outDirectory, string? email, AcmeExternalAccountBinding? binding, CancellationToken cancellationToken)

@@ -127,6 +127,16 @@ internal sealed class AcmeProtocolHandler
 
     private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    // Retry-After has whole seconds: a sub-second RetryAfter leaves the header out, so clients poll with their own
+    // (typically 50 ms, doubling) backoff instead of waiting a full second per poll.
+    private static void SetPollRetryAfter(HttpContext context, TimeSpan delay)
+    {
+        if (delay >= TimeSpan.FromSeconds(1))
+        {
+            SetRetryAfter(context, delay);
+        }
+    }
+
     private static void SetRetryAfter(HttpContext context, TimeSpan delay) =>
         context.Response.Headers.RetryAfter = ((long)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
@@ -668,7 +678,7 @@ internal sealed class AcmeProtocolHandler
         var effective = OrderStatus(order, authorizations);
         if (effective is "pending" or "processing")
         {
-            SetRetryAfter(e.Context, _options.RetryAfter);
+            SetPollRetryAfter(e.Context, _options.RetryAfter);
         }
 
         var document = new OrderDocument(
@@ -716,7 +726,7 @@ internal sealed class AcmeProtocolHandler
         var status = AuthorizationStatus(authz);
         if (status == "pending")
         {
-            SetRetryAfter(e.Context, _options.RetryAfter);
+            SetPollRetryAfter(e.Context, _options.RetryAfter);
         }
 
         var document = new AuthorizationDocument(authz.Identifier, status, Time(authz.Expires), challenges.Select(c => ChallengeDocument(e, c)).ToList(), authz.Wildcard ? true : null);
@@ -770,7 +780,7 @@ internal sealed class AcmeProtocolHandler
 
         if (challenge.Status is "pending" or "processing")
         {
-            SetRetryAfter(e.Context, _options.RetryAfter);
+            SetPollRetryAfter(e.Context, _options.RetryAfter);
         }
 
         e.Context.Response.Headers.Append("Link", $"<{e.AuthzUrl(authz.Id)}>;rel=\"up\"");

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Pki.Acme;
+using Pki.Demo;
+using Pki.TestSupport;
+
+namespace Pki.Benchmarks;
+
+/// <summary>
+/// <c>acme-server-e2e [N]</c>: the acme-e2e client workload (warm-up, N sequential certificates, then 20 at once; P-256,
+/// http-01) run with the same Pki.Acme client against Pebble 2.4 (PEBBLE_VA_NOSLEEP=1) and against Pki.Acme.Server
+/// hosted in this process (embedded CA; SQLite; PostgreSQL when its store registration lands), one markdown table.
+/// </summary>
+internal static class AcmeServerEndToEnd
+{
+    private const int Concurrent = 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sequential = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var rows = new List<(string Server, Result Result)>();
+
+        await using (var pebble = await PebbleServer.StartAsync())
+        {
+            using var http = pebble.CreateHttpClient();
+            rows.Add(("Pebble 2.4 (PEBBLE_VA_NOSLEEP=1)", await MeasureAsync(http, pebble.DirectoryUri, pebble.HttpPort, sequential)));
+        }
+
+        foreach (var (label, retryAfter) in new[] { ("Pki.Acme.Server, SQLite, RetryAfter 1 s", TimeSpan.FromSeconds(1)), ("Pki.Acme.Server, SQLite, RetryAfter 0 (client backoff)", TimeSpan.FromMilliseconds(1)) })
+        {
+            var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
+            var http01Port = FreePort();
+            try
+            {
+                await using var server = await LocalAcmeServer.StartAsync(0, state, http01Port, new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" }, configure: o =>
+                {
+                    o.RetryAfter = retryAfter;
+                    o.Validation.RetryDelay = TimeSpan.FromMilliseconds(50);
+                });
+                using var http = server.CreatePinnedHttpClient();
+                rows.Add((label, await MeasureAsync(http, server.DirectoryUri, http01Port, sequential)));
+            }
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(state, recursive: true);
+            }
+        }
+
+        // TODO(PostgreSQL): when the PostgreSQL store registration (AddAcmeServerPostgres, branch wt-pg) is on main, add a row here:
+        // start tests/Pki.TestSupport's PostgresServer, pass configure: o => ... / services.AddAcmeServerPostgres(connectionString)
+        // to LocalAcmeServer.StartAsync, and measure with the same MeasureAsync.
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| server (P-256, http-01, same Pki.Acme client) | one at a time, median of {sequential} | sequential certs/s | {Concurrent} at once, wall | concurrent certs/s |"));
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (server, r) in rows)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {server} | {r.MedianMs:0} ms | {1000 / r.MeanMs:0.0} | {r.ConcurrentMs:0} ms | {Concurrent * 1000 / r.ConcurrentMs:0.0} |"));
+        }
+
+        return 0;
+    }
+
+    private static async Task<Result> MeasureAsync(HttpClient http, Uri directoryUri, int httpPort, int sequential)
+    {
+        var client = new AcmeClient(http, new AcmeClientOptions { DirectoryUri = directoryUri });
+        var issuer = new AcmeCertificateIssuer(client);
+        var store = new InMemoryHttp01TokenStore();
+        await using var responder = Http01Responder.Start(store, httpPort);
+        using var key = AcmeKey.Create(AcmeKeyAlgorithm.ES256);
+        var account = await client.CreateAccountAsync(key, new AcmeNewAccountRequest { TermsOfServiceAgreed = true });
+        var solvers = new IChallengeSolver[] { new Http01ChallengeSolver(store) };
+
+        await IssueAsync(issuer, account, solvers, "warmup");
+        var singles = new List<double>();
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < sequential; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await IssueAsync(issuer, account, solvers, "one" + i);
+            singles.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        total.Stop();
+        var all = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(i => IssueAsync(issuer, account, solvers, "many" + i)));
+        all.Stop();
+        singles.Sort();
+        return new Result(singles[singles.Count / 2], total.Elapsed.TotalMilliseconds / sequential, all.Elapsed.TotalMilliseconds);
+    }
+
+    private static Task IssueAsync(AcmeCertificateIssuer issuer, AcmeAccount account, IChallengeSolver[] solvers, string label) =>
+        issuer.IssueAsync(
+            account,
+            new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns($"{label}-{Guid.NewGuid():N}"[..(label.Length + 9)] + ".example.test")] },
+            solvers);
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private readonly record struct Result(double MedianMs, double MeanMs, double ConcurrentMs);
+}
