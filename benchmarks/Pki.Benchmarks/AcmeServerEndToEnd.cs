@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Pki.Acme;
 using Pki.Demo;
 using Pki.TestSupport;
@@ -48,9 +49,33 @@ internal static class AcmeServerEndToEnd
             }
         }
 
-        // TODO(PostgreSQL): when the PostgreSQL store registration (AddAcmeServerPostgres, branch wt-pg) is on main, add a row here:
-        // start tests/Pki.TestSupport's PostgresServer, pass configure: o => ... / services.AddAcmeServerPostgres(connectionString)
-        // to LocalAcmeServer.StartAsync, and measure with the same MeasureAsync.
+        await using (var postgres = await PostgresServer.StartAsync())
+        {
+            var database = await postgres.CreateDatabaseAsync("acme_bench");
+            var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
+            var http01Port = FreePort();
+            try
+            {
+                await using var server = await LocalAcmeServer.StartAsync(
+                    0,
+                    state,
+                    http01Port,
+                    new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" },
+                    configure: o =>
+                    {
+                        o.RetryAfter = TimeSpan.FromMilliseconds(1);
+                        o.Validation.RetryDelay = TimeSpan.FromMilliseconds(50);
+                    },
+                    services: s => s.AddAcmeServerPostgres(postgres.ConnectionStringFor(database).Replace("Pooling=false", "Pooling=true", StringComparison.OrdinalIgnoreCase)));
+                using var http = server.CreatePinnedHttpClient();
+                rows.Add(("Pki.Acme.Server, PostgreSQL 15, RetryAfter 0 (client backoff)", await MeasureAsync(http, server.DirectoryUri, http01Port, sequential)));
+            }
+            finally
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| server (P-256, http-01, same Pki.Acme client) | one at a time, median of {sequential} | sequential certs/s | {Concurrent} at once, wall | concurrent certs/s |"));
         Console.WriteLine("|---|---|---|---|---|");

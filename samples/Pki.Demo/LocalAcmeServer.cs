@@ -50,6 +50,7 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
     /// <param name="logLevel">The server's console log level (<see cref="LogLevel.None"/> for none).</param>
     /// <param name="configure">Further options (profiles, lifetimes).</param>
     /// <param name="cancellationToken">Stops the start-up.</param>
+    /// <param name="services">Further registrations, e.g. <c>AddAcmeServerPostgres</c>.</param>
     public static async Task<LocalAcmeServer> StartAsync(
         int port,
         string stateDirectory,
@@ -57,6 +58,7 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
         IReadOnlyDictionary<string, string> hosts,
         LogLevel logLevel = LogLevel.None,
         Action<Pki.Acme.Server.AcmeServerOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
         CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(stateDirectory);
@@ -99,6 +101,7 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
             o.Validation.EnforceCaa = false;
             configure?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapAcmeServer("/acme");
