@@ -28,7 +28,12 @@ internal static class AcmeServerEndToEnd
             rows.Add(("Pebble 2.4 (PEBBLE_VA_NOSLEEP=1)", await MeasureAsync(http, pebble.DirectoryUri, pebble.HttpPort, sequential)));
         }
 
-        foreach (var (label, retryAfter) in new[] { ("Pki.Acme.Server, SQLite, RetryAfter 1 s", TimeSpan.FromSeconds(1)), ("Pki.Acme.Server, SQLite, RetryAfter 0 (client backoff)", TimeSpan.FromMilliseconds(1)) })
+        foreach (var (label, retryAfter, syncEveryCommit) in new[]
+        {
+            ("Pki.Acme.Server, SQLite, RetryAfter 1 s", TimeSpan.FromSeconds(1), true),
+            ("Pki.Acme.Server, SQLite, RetryAfter 0 (client backoff)", TimeSpan.FromMilliseconds(1), true),
+            ("Pki.Acme.Server, SQLite synchronous=NORMAL, RetryAfter 0", TimeSpan.FromMilliseconds(1), false),
+        })
         {
             var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
             var http01Port = FreePort();
@@ -37,6 +42,7 @@ internal static class AcmeServerEndToEnd
                 await using var server = await LocalAcmeServer.StartAsync(0, state, http01Port, new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" }, configure: o =>
                 {
                     o.RetryAfter = retryAfter;
+                    o.SqliteSyncEveryCommit = syncEveryCommit;
                     o.Validation.RetryDelay = TimeSpan.FromMilliseconds(50);
                 });
                 using var http = server.CreatePinnedHttpClient();

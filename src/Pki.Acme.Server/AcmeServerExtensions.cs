@@ -31,7 +31,11 @@ namespace Microsoft.Extensions.DependencyInjection
             options.ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AcmeServerOptions>, AcmeServerOptionsValidator>());
             services.TryAddSingleton(TimeProvider.System);
-            services.TryAddSingleton<IAcmeServerStore>(sp => new SqliteAcmeServerStore(sp.GetRequiredService<IOptions<AcmeServerOptions>>().Value.DatabasePath));
+            services.TryAddSingleton<IAcmeServerStore>(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<AcmeServerOptions>>().Value;
+                return new SqliteAcmeServerStore(o.DatabasePath, o.SqliteSyncEveryCommit);
+            });
             services.TryAddSingleton<IAcmeRevocationSource>(sp => sp.GetRequiredService<IAcmeServerStore>());
             services.TryAddSingleton<AcmeValidationQueue>();
             services.TryAddSingleton(sp => new AcmeServerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

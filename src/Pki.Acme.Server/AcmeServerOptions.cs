@@ -62,6 +62,14 @@ public sealed class AcmeServerOptions
 
     /// <summary>The Retry-After sent with renewal information (RFC 9773 section 4.3, default 6 hours).</summary>
     public TimeSpan RenewalInfoRetryAfter { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// Whether every SQLite commit reaches the disk before the response goes out (<c>PRAGMA synchronous=FULL</c>, the default).
+    /// False uses <c>synchronous=NORMAL</c>: the database still survives a crash of the process and never corrupts, but the
+    /// last commits may be lost if the machine itself crashes or loses power. Measured on a 2-core VM, issuance was about
+    /// 2.7 times faster with it off (see the README's figures). No effect on PostgreSQL.
+    /// </summary>
+    public bool SqliteSyncEveryCommit { get; set; } = true;
 }
 
 /// <summary>Start-up validation of <see cref="AcmeServerOptions"/>.</summary>

@@ -32,10 +32,12 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     private readonly string _path;
     private readonly string _connectionString;
+    private readonly string _synchronous;
 
-    public SqliteAcmeServerStore(string path)
+    public SqliteAcmeServerStore(string path, bool syncEveryCommit = true)
     {
         _path = Path.GetFullPath(path);
+        _synchronous = syncEveryCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
         _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = true, DefaultTimeout = 30 }.ToString();
     }
 
@@ -462,7 +464,23 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using (var pragma = connection.CreateCommand())
+        {
+            // Per connection (pooled connections keep it): AcmeServerOptions.SqliteSyncEveryCommit.
+            pragma.CommandText = _synchronous;
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return connection;
+    }
+
+    /// <summary>The value of a PRAGMA as a connection of this store sees it (for tests).</summary>
+    internal async Task<long> ReadPragmaAsync(string name, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA " + name + ";";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<T?> QuerySingleAsync<T>(string sql, string parameter, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)

@@ -119,6 +119,22 @@ public sealed class SqliteStoreTests
         Assert.Null((await store.FindCertificateBySerialAsync("0A02", default))!.WindowStart);
     }
 
+    [Theory]
+    [InlineData(true, 2L)]
+    [InlineData(false, 1L)]
+    public async Task Every_connection_syncs_as_the_option_says(bool syncEveryCommit, long synchronous)
+    {
+        // PRAGMA synchronous: 2 = FULL (every commit synced), 1 = NORMAL; journal_mode stays WAL either way.
+        using var dir = new TempDirectory();
+        var store = new SqliteAcmeServerStore(dir.Database, syncEveryCommit);
+        await store.InitializeAsync(default);
+        await store.AddNonceAsync("n", Now.AddMinutes(1), default);
+
+        Assert.Equal(synchronous, await store.ReadPragmaAsync("synchronous", default));
+        Assert.True(await store.ConsumeNonceAsync("n", Now, default));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
     [Fact]
     public async Task Options_are_validated_at_start_and_the_ca_is_required()
     {
