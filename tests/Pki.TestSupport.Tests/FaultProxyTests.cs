@@ -261,8 +261,11 @@ public sealed class FaultProxyTests
         Assert.Equal("real", await http.GetStringAsync(url));
 
         // A reset kills the pooled connection and every new one.
+        // HttpClient reports it as HttpRequestException, or, when the reset lands while the pooled connection is
+        // being reused, as the raw SocketException/IOException (seen under load on 2 cores).
         proxy.Fault = Fault.Reset;
-        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(url));
+        var reset = await Record.ExceptionAsync(() => http.GetStringAsync(url));
+        Assert.True(reset is HttpRequestException or IOException or System.Net.Sockets.SocketException, reset?.ToString() ?? "no exception");
         Assert.True(proxy.ConnectionsReset >= 1);
     }
 
