@@ -7,13 +7,21 @@ using Pki.Acme.Server.Protocol;
 namespace Pki.Acme.Server.Storage;
 
 /// <summary>
-/// <see cref="IAcmeServerStore"/> on SQLite (WAL, file created 0600). Plain tables, times as Unix milliseconds,
-/// state transitions as conditional updates: the same SQL shape serves a PostgreSQL implementation.
+/// <see cref="IAcmeServerStore"/> on SQLite (WAL, file created 0600) for one server process. Plain tables, times as
+/// Unix milliseconds, state transitions as conditional updates: the same SQL shape serves a PostgreSQL implementation.
 /// </summary>
+/// <remarks>
+/// Two choices make it fast without giving up safety. Writes from this process go through one async gate per
+/// database file, so they never meet SQLite's busy lock (Microsoft.Data.Sqlite answers a busy database by sleeping
+/// and retrying, which under concurrent requests cost more than the writes). Nonces live in this process's memory,
+/// shared by every store object on the same file, not in the database: they are written and consumed on every
+/// request, and each would otherwise be a commit (an fsync with <c>synchronous=FULL</c>). A restart forgets them,
+/// which only makes clients retry with the fresh nonce of the <c>badNonce</c> answer (RFC 8555 section 6.5); a
+/// nonce is still honoured at most once. Several server instances share a PostgreSQL database instead.
+/// </remarks>
 internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS nonces (value TEXT PRIMARY KEY, expires BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, jwk TEXT NOT NULL, status TEXT NOT NULL,
             contact TEXT NOT NULL, created_at BIGINT NOT NULL, eab_kid TEXT UNIQUE);
         CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL,
@@ -30,14 +38,21 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         CREATE INDEX IF NOT EXISTS certificates_revoked ON certificates (revoked_at);
         """;
 
+    /// <summary>The most nonces held per database file; past it the oldest are forgotten (their clients get badNonce and retry).</summary>
+    internal const int MaxNonces = 200_000;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedState> Databases = new(StringComparer.Ordinal);
+
     private readonly string _path;
     private readonly string _connectionString;
-    private readonly string _synchronous;
+    private readonly string? _synchronous;
+    private readonly SharedState _shared;
 
     public SqliteAcmeServerStore(string path, bool syncEveryCommit = true)
     {
         _path = Path.GetFullPath(path);
-        _synchronous = syncEveryCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+        _shared = Databases.GetOrAdd(_path, _ => new SharedState());
+        _synchronous = syncEveryCommit ? null : "PRAGMA synchronous=NORMAL;";
         _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = true, DefaultTimeout = 30 }.ToString();
     }
 
@@ -65,24 +80,24 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     // ---- nonces ----
 
-    public async Task AddNonceAsync(string nonce, DateTimeOffset expires, CancellationToken cancellationToken)
+    public Task AddNonceAsync(string nonce, DateTimeOffset expires, CancellationToken cancellationToken)
     {
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecAsync(connection, null, "INSERT INTO nonces (value, expires) VALUES ($v, $e)", cancellationToken, ("$v", nonce), ("$e", Ms(expires))).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        _shared.Nonces.Add(nonce, Ms(expires));
+        return Task.CompletedTask;
     }
 
-    public async Task<bool> ConsumeNonceAsync(string nonce, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> ConsumeNonceAsync(string nonce, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var consumed = await ExecAsync(connection, null, "DELETE FROM nonces WHERE value = $v AND expires > $n", cancellationToken, ("$v", nonce), ("$n", Ms(now))).ConfigureAwait(false);
-        await ExecAsync(connection, null, "DELETE FROM nonces WHERE expires <= $n", cancellationToken, ("$n", Ms(now))).ConfigureAwait(false);
-        return consumed == 1;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_shared.Nonces.Consume(nonce, Ms(now)));
     }
 
     // ---- accounts ----
 
     public async Task<AccountCreateResult> CreateAccountAsync(AccountRecord account, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM accounts WHERE thumbprint = $t", cancellationToken, ("$t", account.Thumbprint)).ConfigureAwait(false) > 0)
@@ -130,12 +145,14 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> UpdateAccountAsync(string id, IReadOnlyList<string> contact, string status, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecAsync(connection, null, "UPDATE accounts SET contact = $c, status = $s WHERE id = $id AND status = 'valid'", cancellationToken, ("$c", ToJson(contact)), ("$s", status), ("$id", id)).ConfigureAwait(false) == 1;
     }
 
     public async Task<bool> ChangeAccountKeyAsync(string id, string oldThumbprint, string newThumbprint, string newJwk, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -159,6 +176,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> CreateOrderAsync(OrderRecord order, IReadOnlyList<AuthorizationRecord> authorizations, IReadOnlyList<ChallengeRecord> challenges, string? replacesCertificateId, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (replacesCertificateId is not null &&
@@ -219,6 +237,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await TransitionOrderAsync(connection, null, from, updated, cancellationToken).ConfigureAwait(false);
     }
@@ -242,6 +261,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> TransitionAuthorizationAsync(string id, string from, string to, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecAsync(connection, null, "UPDATE authorizations SET status = $t WHERE id = $id AND status = $f", cancellationToken, ("$t", to), ("$id", id), ("$f", from)).ConfigureAwait(false) == 1;
     }
@@ -254,6 +274,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> TransitionChallengeAsync(string id, string from, string to, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecAsync(
             connection,
@@ -269,6 +290,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> CompleteValidationAsync(string challengeId, string authorizationId, string outcome, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var challenge = await ExecAsync(
@@ -298,6 +320,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> AddCertificateAsync(CertificateRecord certificate, OrderRecord validOrder, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!await TransitionOrderAsync(connection, transaction, "processing", validOrder, cancellationToken).ConfigureAwait(false))
@@ -335,6 +358,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<bool> RevokeAsync(string certificateId, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecAsync(connection, null, "UPDATE certificates SET revoked_at = $at, reason = $r WHERE id = $id AND revoked_at IS NULL", cancellationToken, ("$at", Ms(revokedAt)), ("$r", reason), ("$id", certificateId)).ConfigureAwait(false) == 1;
     }
@@ -356,6 +380,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
 
     public async Task<int> MoveRenewalWindowsAsync(IReadOnlyCollection<string> serialNumbers, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
     {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         // Set-based: the serial numbers go into a temporary table through one prepared statement inside one
         // transaction, then one UPDATE joins it (PostgreSQL: one UPDATE ... WHERE serial = ANY($array)).
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -464,9 +489,11 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using (var pragma = connection.CreateCommand())
+        if (_synchronous is not null)
         {
-            // Per connection (pooled connections keep it): AcmeServerOptions.SqliteSyncEveryCommit.
+            // Per connection (pooled connections keep it): AcmeServerOptions.SqliteSyncEveryCommit = false. FULL is
+            // SQLite's own default, so the default option costs no statement per open.
+            using var pragma = connection.CreateCommand();
             pragma.CommandText = _synchronous;
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -538,4 +565,77 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     private static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    /// <summary>What every store object on one database file in this process shares: the write gate and the nonces.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per database file for the life of the process; a SemaphoreSlim without AvailableWaitHandle holds nothing to dispose.")]
+    private sealed class SharedState
+    {
+        private readonly SemaphoreSlim _writer = new(1, 1);
+
+        public NonceTable Nonces { get; } = new(MaxNonces);
+
+        public async Task<Releaser> WriteAsync(CancellationToken cancellationToken)
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Releaser(_writer);
+        }
+    }
+
+    private readonly struct Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
+    }
+}
+
+/// <summary>
+/// Single-use nonces with an expiry, in memory, bounded. Nonces are issued with one lifetime, so issue order is expiry
+/// order: a queue in that order drops expired ones from its front, and past <c>capacity</c> the oldest are forgotten
+/// (a client holding one gets badNonce with a fresh nonce and retries).
+/// </summary>
+internal sealed class NonceTable(int capacity)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, long> _live = new(StringComparer.Ordinal);
+    private readonly Queue<(string Nonce, long Expires)> _issued = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live.Count;
+            }
+        }
+    }
+
+    public void Add(string nonce, long expiresMs)
+    {
+        lock (_gate)
+        {
+            if (!_live.TryAdd(nonce, expiresMs))
+            {
+                throw new InvalidOperationException("A nonce was issued twice.");
+            }
+
+            _issued.Enqueue((nonce, expiresMs));
+            while (_issued.Count > capacity)
+            {
+                _live.Remove(_issued.Dequeue().Nonce);
+            }
+        }
+    }
+
+    public bool Consume(string nonce, long nowMs)
+    {
+        lock (_gate)
+        {
+            while (_issued.TryPeek(out var oldest) && oldest.Expires <= nowMs)
+            {
+                _live.Remove(_issued.Dequeue().Nonce);
+            }
+
+            return _live.Remove(nonce, out var expires) && expires > nowMs;
+        }
+    }
 }

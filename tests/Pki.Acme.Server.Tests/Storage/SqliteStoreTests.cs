@@ -18,27 +18,6 @@ public sealed class SqliteStoreTests
         return store;
     }
 
-    private static AccountRecord Account(string id, string thumbprint, string? eab = null) =>
-        new(id, thumbprint, "{}", "valid", ["mailto:a@example.com"], Now, eab);
-
-    private static async Task<OrderRecord> OrderAsync(SqliteAcmeServerStore store, string id, string account = "a1")
-    {
-        var order = new OrderRecord(id, account, "pending", Now.AddDays(1), [AcmeIdentifier.Dns(id + ".example.com")], ["z-" + id], "classic", null, null, null);
-        var authz = new AuthorizationRecord("z-" + id, account, id, order.Identifiers[0], false, "pending", Now.AddDays(1));
-        Assert.True(await store.CreateOrderAsync(order, [authz], [new ChallengeRecord("c-" + id, authz.Id, "http-01", "tok", "pending", null, null)], null, default));
-        return order;
-    }
-
-    private static async Task<CertificateRecord> CertificateAsync(SqliteAcmeServerStore store, string id, string serial)
-    {
-        var order = await OrderAsync(store, "o-" + id);
-        Assert.True(await store.TransitionOrderAsync("pending", order with { Status = "processing" }, default));
-        var certificate = new CertificateRecord(id, "a1", order.Id, serial, "aki." + serial, ["PEM"], Now, Now.AddDays(90), null, null, null, null, null);
-        Assert.True(await store.AddCertificateAsync(certificate, order with { Status = "valid", CertificateId = id }, default));
-        Assert.False(await store.AddCertificateAsync(certificate with { Id = id + "x", SerialNumber = "FF", AriCertId = "x" }, order with { Status = "valid" }, default));
-        return certificate;
-    }
-
     [Fact]
     public async Task Database_file_is_private()
     {
@@ -51,72 +30,56 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
-    public async Task Nonces_are_single_use_and_expire()
+    public void Nonces_are_held_in_a_bounded_table_that_forgets_the_oldest()
     {
-        using var dir = new TempDirectory();
-        var store = await OpenAsync(dir);
-        await store.AddNonceAsync("n1", Now.AddMinutes(1), default);
-        await store.AddNonceAsync("n2", Now.AddMinutes(1), default);
-        Assert.True(await store.ConsumeNonceAsync("n1", Now, default));
-        Assert.False(await store.ConsumeNonceAsync("n1", Now, default));
-        Assert.False(await store.ConsumeNonceAsync("n2", Now.AddMinutes(2), default));
+        // The SQLite store keeps nonces in process memory (not one commit each); past its capacity the oldest are
+        // forgotten, so a flood of newNonce requests costs bounded memory and only makes clients retry.
+        var table = new NonceTable(capacity: 3);
+        var expires = Now.AddMinutes(1).ToUnixTimeMilliseconds();
+        foreach (var nonce in new[] { "a", "b", "c", "d" })
+        {
+            table.Add(nonce, expires);
+        }
+
+        Assert.Equal(3, table.Count);
+        var now = Now.ToUnixTimeMilliseconds();
+        Assert.False(table.Consume("a", now));
+        Assert.True(table.Consume("b", now));
+        Assert.False(table.Consume("b", now));
+        Assert.Throws<InvalidOperationException>(() => table.Add("c", expires));
     }
 
     [Fact]
-    public async Task Accounts_keys_and_eab_bindings_are_unique()
+    public void Expired_nonces_are_refused_and_dropped_even_out_of_order()
     {
-        using var dir = new TempDirectory();
-        var store = await OpenAsync(dir);
-        Assert.Equal(AccountCreateResult.Created, await store.CreateAccountAsync(Account("a1", "t1", "kid"), default));
-        Assert.Equal(AccountCreateResult.KeyExists, await store.CreateAccountAsync(Account("a2", "t1"), default));
-        Assert.Equal(AccountCreateResult.ExternalKeyAlreadyBound, await store.CreateAccountAsync(Account("a3", "t3", "kid"), default));
-        Assert.Equal(AccountCreateResult.Created, await store.CreateAccountAsync(Account("a4", "t4"), default));
-        Assert.False(await store.ChangeAccountKeyAsync("a4", "t4", "t1", "{}", default));
-        Assert.True(await store.ChangeAccountKeyAsync("a4", "t4", "t5", "{}", default));
-        Assert.Equal("a4", (await store.FindAccountByThumbprintAsync("t5", default))!.Id);
-        Assert.True(await store.UpdateAccountAsync("a4", [], "deactivated", default));
-        Assert.False(await store.UpdateAccountAsync("a4", [], "valid", default));
+        var table = new NonceTable(capacity: 100);
+        var now = Now.ToUnixTimeMilliseconds();
+        table.Add("long", now + 3_600_000);
+        table.Add("short", now + 60_000);
+        table.Add("old", now + 1_000);
+        Assert.False(table.Consume("short", now + 120_000));
+        Assert.False(table.Consume("old", now + 120_000));
+        Assert.Equal(1, table.Count);
+        Assert.True(table.Consume("long", now + 120_000));
+        Assert.Equal(0, table.Count);
     }
 
     [Fact]
-    public async Task Transitions_are_conditional()
+    public async Task Store_objects_on_one_file_share_nonces_and_a_restart_forgets_them()
     {
         using var dir = new TempDirectory();
-        var store = await OpenAsync(dir);
-        await OrderAsync(store, "o1");
-        Assert.True(await store.TransitionChallengeAsync("c-o1", "pending", "processing", null, null, default));
-        Assert.False(await store.TransitionChallengeAsync("c-o1", "pending", "processing", null, null, default));
-        Assert.Equal(["c-o1"], await store.ListProcessingChallengesAsync(default));
-        var error = new AcmeProblem { Type = AcmeProblemTypes.Dns, Detail = "NXDOMAIN" };
-        Assert.True(await store.TransitionChallengeAsync("c-o1", "processing", "invalid", null, error, default));
-        Assert.Equal(error, (await store.GetChallengeAsync("c-o1", default))!.Error);
-        Assert.Empty(await store.ListProcessingChallengesAsync(default));
-    }
+        var a = await OpenAsync(dir);
+        var b = await OpenAsync(dir);
+        await a.AddNonceAsync("shared", Now.AddMinutes(1), default);
+        Assert.True(await b.ConsumeNonceAsync("shared", Now, default));
+        Assert.False(await a.ConsumeNonceAsync("shared", Now, default));
 
-    [Fact]
-    public async Task Replaces_revocations_and_renewal_windows()
-    {
-        using var dir = new TempDirectory();
-        var store = await OpenAsync(dir);
-        var c1 = await CertificateAsync(store, "c1", "0A01");
-        await CertificateAsync(store, "c2", "0A02");
-        await CertificateAsync(store, "c3", "0A03");
-
-        var replacing = new OrderRecord("r1", "a1", "pending", Now.AddDays(1), [AcmeIdentifier.Dns("x.example.com")], [], "classic", c1.AriCertId, null, null);
-        Assert.True(await store.CreateOrderAsync(replacing, [], [], c1.Id, default));
-        Assert.False(await store.CreateOrderAsync(replacing with { Id = "r2" }, [], [], c1.Id, default));
-        Assert.Null(await store.GetOrderAsync("r2", default));
-
-        Assert.True(await store.RevokeAsync("c2", 4, Now, default));
-        Assert.False(await store.RevokeAsync("c2", 1, Now, default));
-        var revoked = Assert.Single(await store.ListRevokedAsync(default));
-        Assert.Equal(new AcmeRevokedCertificate("0A02", Now, 4), revoked);
-
-        // 100,000 serial numbers in one set-based update.
-        var serials = Enumerable.Range(0, 100_000).Select(i => i.ToString("X8", System.Globalization.CultureInfo.InvariantCulture)).Append("0A01").Append("0A03").ToList();
-        Assert.Equal(2, await store.MoveRenewalWindowsAsync(serials, Now, Now.AddHours(1), default));
-        Assert.Equal(Now, (await store.FindCertificateBySerialAsync("0A03", default))!.WindowStart);
-        Assert.Null((await store.FindCertificateBySerialAsync("0A02", default))!.WindowStart);
+        // Another file is another table.
+        using var other = new TempDirectory();
+        var c = await OpenAsync(other);
+        await a.AddNonceAsync("mine", Now.AddMinutes(1), default);
+        Assert.False(await c.ConsumeNonceAsync("mine", Now, default));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     [Theory]
