@@ -138,6 +138,14 @@ internal static class RenewalDrill
             var inWindow = replacedAt.Values.Count(t => t >= windowStart && t <= windowEnd);
             var outside = count - inWindow;
             var peak = perSecond.Count == 0 ? 0 : perSecond.Values.Max();
+            foreach (var name in names.Where(n => !replacedAt.TryGetValue(n, out var t) || t < windowStart || t > windowEnd).Take(20))
+            {
+                // Which ones, and how far off: a replacement just after the end is a late pick inside the window, none at all is a stuck renewal.
+                Console.WriteLine(replacedAt.TryGetValue(name, out var t)
+                    ? string.Create(CultureInfo.InvariantCulture, $"drill: {name} replaced at +{(t - windowStart).TotalSeconds:0.00} s, outside the window [0, {windowSeconds}] s")
+                    : $"drill: {name} not replaced before the deadline");
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drill: {count} certificates, {inWindow} replaced in window, {outside} outside, {uncovered.Count} without a valid certificate at any moment, peak {peak} orders/s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drill: total {total.Elapsed.TotalSeconds:0} s"));
             return inWindow == count && uncovered.IsEmpty ? 0 : 1;

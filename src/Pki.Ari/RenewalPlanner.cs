@@ -68,13 +68,26 @@ public sealed class RenewalPlannerOptions
     /// <summary>Without ARI, renew when this share of the lifetime remains (default one third).</summary>
     public double FallbackRemainingLifetimeFraction { get; set; } = 1.0 / 3.0;
 
+    /// <summary>
+    /// The share of the end of the CA's window that the chosen renewal time keeps clear (default 0.1): the time is
+    /// uniformly random in the first <c>1 - AriWindowEndReserve</c> of the window, so that the issuance itself and
+    /// a retry or two after a failure still finish inside it. RFC 9773 section 4.2 recommends a uniform time in the
+    /// window; with 0 the last renewals of a mass renewal start moments before the end and finish after it.
+    /// </summary>
+    public double AriWindowEndReserve { get; set; } = 0.1;
+
     /// <summary>Checks the options; the planner's constructor calls it.</summary>
-    /// <exception cref="AriException">The fraction is not in (0, 1).</exception>
+    /// <exception cref="AriException">A fraction is out of its range; the message names it.</exception>
     public void Validate()
     {
         if (!(FallbackRemainingLifetimeFraction > 0 && FallbackRemainingLifetimeFraction < 1))
         {
             throw new AriException($"RenewalPlannerOptions.FallbackRemainingLifetimeFraction must be between 0 and 1 (exclusive); it is {FallbackRemainingLifetimeFraction}.");
+        }
+
+        if (!(AriWindowEndReserve >= 0 && AriWindowEndReserve < 1))
+        {
+            throw new AriException($"RenewalPlannerOptions.AriWindowEndReserve must be at least 0 and below 1; it is {AriWindowEndReserve}.");
         }
     }
 }
@@ -179,9 +192,9 @@ public sealed class RenewalPlanner
                 state.LastResult = result;
                 if (result is { Status: RenewalInfoStatus.Ok, Window: { } window } && window != state.Window)
                 {
-                    // A new (or first) window: choose the time once, uniformly at random inside it.
+                    // A new (or first) window: choose the time once, uniformly at random inside it (less the end reserve).
                     state.Window = window;
-                    state.ChosenTime = window.Start + TimeSpan.FromTicks((long)(window.Length.Ticks * _random()));
+                    state.ChosenTime = Pick(window, _random(), _options.AriWindowEndReserve);
                 }
             }
 
@@ -207,12 +220,22 @@ public sealed class RenewalPlanner
         }
     }
 
-    /// <summary>The uniformly random time inside <paramref name="window"/> for a uniform sample <paramref name="sample"/> in [0, 1), or <paramref name="now"/> when the window has passed.</summary>
-    public static DateTimeOffset ChooseTime(RenewalWindow window, double sample, DateTimeOffset now)
+    /// <summary>
+    /// The uniformly random time inside <paramref name="window"/> for a uniform sample <paramref name="sample"/> in
+    /// [0, 1), leaving the last <paramref name="endReserve"/> of the window clear (see
+    /// <see cref="RenewalPlannerOptions.AriWindowEndReserve"/>); <paramref name="now"/> when that time or the whole
+    /// window has passed.
+    /// </summary>
+    public static DateTimeOffset ChooseTime(RenewalWindow window, double sample, DateTimeOffset now, double endReserve = 0)
     {
         if (sample is < 0 or >= 1 || double.IsNaN(sample))
         {
             throw new ArgumentOutOfRangeException(nameof(sample), sample, "The sample must be in [0, 1).");
+        }
+
+        if (!(endReserve >= 0 && endReserve < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(endReserve), endReserve, "The end reserve must be in [0, 1).");
         }
 
         if (window.End <= now)
@@ -220,9 +243,12 @@ public sealed class RenewalPlanner
             return now;
         }
 
-        var at = window.Start + TimeSpan.FromTicks((long)(window.Length.Ticks * sample));
+        var at = Pick(window, sample, endReserve);
         return at < now ? now : at;
     }
+
+    private static DateTimeOffset Pick(RenewalWindow window, double sample, double endReserve) =>
+        window.Start + TimeSpan.FromTicks((long)(window.Length.Ticks * (1 - endReserve) * sample));
 
     private RenewalPlan Fallback(RenewalPlan plan, DateTimeOffset notBefore, DateTimeOffset notAfter, string why, DateTimeOffset? nextPoll)
     {

@@ -46,7 +46,7 @@ public sealed class PlannerTests : IAsyncLifetime
         var first = await _planner.PlanAsync(tracked);
 
         Assert.Equal(RenewalReason.AriWindow, first.Reason);
-        Assert.Equal(start.AddHours(12), first.RenewAt); // 0.25 of a 48 h window
+        Assert.Equal(start.AddHours(10.8), first.RenewAt); // 0.25 of the first 90% of a 48 h window (the last 10% is kept for retries)
         Assert.Equal(new Uri("https://ca.example/why"), first.ExplanationUrl);
         Assert.Equal(Now.AddHours(1), first.NextPollAt);
         Assert.Contains("inside the CA's window", first.Explanation, StringComparison.Ordinal);
@@ -70,7 +70,7 @@ public sealed class PlannerTests : IAsyncLifetime
         _server.Set(id, new AriServer.Answer(200, Window(urgent, urgent.AddHours(2)), RetryAfter: "60"));
         var fourth = await _planner.PlanAsync(tracked);
         Assert.Equal(RenewalReason.AriWindow, fourth.Reason);
-        Assert.Equal(urgent.AddHours(1.8), fourth.RenewAt); // sample 0.9 of the new 2 h window
+        Assert.Equal(urgent.AddHours(1.62), fourth.RenewAt); // sample 0.9 of the first 90% of the new 2 h window
 
         // Once that window has ended without a renewal: now.
         _time.Advance(TimeSpan.FromHours(3));
@@ -156,6 +156,28 @@ public sealed class PlannerTests : IAsyncLifetime
         var window = new RenewalWindow(start, start.AddMinutes(lengthMinutes.Get));
         var at = RenewalPlanner.ChooseTime(window, sample, Now);
         return (at >= window.Start && at <= window.End).ToProperty();
+    }
+
+    [Property(MaxTest = 500)]
+    public Property The_end_reserve_of_the_window_is_never_chosen(int startMinutes, PositiveInt lengthMinutes, NormalFloat raw, NormalFloat rawReserve)
+    {
+        var sample = Math.Abs(raw.Get % 1.0);
+        var reserve = Math.Abs(rawReserve.Get % 1.0);
+        var start = Now.AddMinutes(Math.Abs(startMinutes % 100_000));
+        var window = new RenewalWindow(start, start.AddMinutes(lengthMinutes.Get));
+        var at = RenewalPlanner.ChooseTime(window, sample, Now, reserve);
+        var latest = window.Start + TimeSpan.FromTicks((long)(window.Length.Ticks * (1 - reserve)));
+        return (at >= window.Start && at <= latest).ToProperty();
+    }
+
+    [Fact]
+    public void An_end_reserve_outside_the_unit_interval_is_refused()
+    {
+        var window = new RenewalWindow(Now, Now.AddDays(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RenewalPlanner.ChooseTime(window, 0.5, Now, 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RenewalPlanner.ChooseTime(window, 0.5, Now, -0.1));
+        var ex = Assert.Throws<AriException>(() => new RenewalPlanner(new RenewalInfoClient(_http), new RenewalPlannerOptions { AriWindowEndReserve = 1 }));
+        Assert.Contains("AriWindowEndReserve", ex.Message, StringComparison.Ordinal);
     }
 
     [Property(MaxTest = 500)]
