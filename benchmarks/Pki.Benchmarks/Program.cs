@@ -2,21 +2,9 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Pki.Benchmarks;
 
-// `acme-e2e [N]`: end-to-end issuance against a local Pebble (wall time, not BenchmarkDotNet).
-// `acme-server-e2e [N]`: the same client workload against Pebble and the in-process Pki.Acme.Server, one table.
-if (args.Length > 0 && args[0] == "acme-server-e2e")
-{
-    return await AcmeServerEndToEnd.RunAsync(args);
-}
-
-// `drill [--certs N] [--window-seconds S]`: the mass-renewal drill against the in-process Pki.Acme.Server.
-if (args.Length > 0 && args[0] == "drill")
-{
-    return await RenewalDrill.RunAsync(args);
-}
-
-// `chaos [--minutes N]`: the fault soak of the certificate manager (see ChaosCommand).
-// Anything else goes to BenchmarkDotNet: every benchmark class here, e.g. --filter '*Jws*'.
+// The commands below measure whole runs by wall time; anything else goes to BenchmarkDotNet
+// (every benchmark class here, e.g. --filter '*Jws*').
+// `acme-e2e [N]`: end-to-end issuance against a local Pebble.
 if (args.Length > 0 && args[0] == "acme-e2e")
 {
     return await AcmeEndToEnd.RunAsync(args);

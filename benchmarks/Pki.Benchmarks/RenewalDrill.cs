@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Pki.Acme;
 using Pki.Acme.Management;
 using Pki.Ari;
@@ -12,7 +13,7 @@ using Pki.Demo;
 namespace Pki.Benchmarks;
 
 /// <summary>
-/// <c>drill [--certs N] [--window-seconds S]</c>: the mass-renewal drill. Pki.Acme.Server (in-process, SQLite) issues N
+/// <c>drill [--certs N] [--window-seconds S] [--log]</c>: the mass-renewal drill. Pki.Acme.Server (in-process, SQLite) issues N
 /// certificates to four certificate managers (ARI-driven renewal); the operator then moves every renewal window to
 /// [now, now + S] with one <see cref="IAcmeServerOperations.MoveRenewalWindowsAsync"/> call (5 days scaled to minutes)
 /// and the drill checks that each name got a new certificate inside the window, sampling every manager's current
@@ -25,13 +26,22 @@ internal static class RenewalDrill
     public static async Task<int> RunAsync(string[] args)
     {
         var count = Option(args, "--certs", 1000);
+        // --log: the server's and the managers' warnings on the console (why an attempt failed or stalled).
+        var log = args.Contains("--log");
+        using var loggers = LoggerFactory.Create(b =>
+        {
+            if (log)
+            {
+                b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            }
+        });
         var windowSeconds = Option(args, "--window-seconds", Math.Max(60, count / 4));
         var state = Path.Combine(Path.GetTempPath(), "pki-drill-" + Guid.NewGuid().ToString("N")[..8]);
         var http01Port = FreePort();
         var total = Stopwatch.StartNew();
         try
         {
-            await using var server = await LocalAcmeServer.StartAsync(0, state, http01Port, new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" }, configure: o =>
+            await using var server = await LocalAcmeServer.StartAsync(0, state, http01Port, new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" }, log ? LogLevel.Warning : LogLevel.None, configure: o =>
             {
                 o.RetryAfter = TimeSpan.FromMilliseconds(1); // no Retry-After: clients back off from 50 ms
                 o.RenewalInfoRetryAfter = TimeSpan.FromSeconds(10);
@@ -66,7 +76,7 @@ internal static class RenewalDrill
                     options.Certificates.Add(new ManagedCertificateOptions { Name = name, Identifiers = { name } });
                 }
 
-                var manager = new CertificateManager(pool, store, [new Http01ChallengeSolver(tokens)], options);
+                var manager = new CertificateManager(pool, store, [new Http01ChallengeSolver(tokens)], options, logger: loggers.CreateLogger<CertificateManager>());
                 manager.CertificateChanged += (_, e) => changes.Enqueue((DateTimeOffset.UtcNow, e.Certificate.Name, e.Certificate.Certificate.SerialNumber));
                 managers.Add((manager, mine));
             }

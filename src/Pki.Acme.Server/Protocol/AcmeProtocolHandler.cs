@@ -814,9 +814,14 @@ internal sealed class AcmeProtocolHandler
 
         CsrNames.CheckMatches(csr, order.Identifiers);
 
-        if (!await _store.TransitionOrderAsync(order.Status, order with { Status = "processing" }, e.Aborted).ConfigureAwait(false))
+        // The order is ready by its authorizations, but the validation service may move its stored status from
+        // "pending" to "ready" between the read above and this update: a stored "pending" is tried as "ready" too.
+        // Each update is conditional, so only one finalize ever moves the order to "processing".
+        if (!await _store.TransitionOrderAsync(order.Status, order with { Status = "processing" }, e.Aborted).ConfigureAwait(false) &&
+            (order.Status != "pending" || !await _store.TransitionOrderAsync("ready", order with { Status = "processing" }, e.Aborted).ConfigureAwait(false)))
         {
-            throw AcmeServerProblemException.Create(AcmeProblemTypes.OrderNotReady, "The order is already being finalized.");
+            var now = await _store.GetOrderAsync(order.Id, e.Aborted).ConfigureAwait(false);
+            throw AcmeServerProblemException.Create(AcmeProblemTypes.OrderNotReady, $"The order is {now?.Status ?? "gone"}: another finalize request came first.");
         }
 
         order = order with { Status = "processing" };
