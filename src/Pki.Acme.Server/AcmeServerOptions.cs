@@ -52,6 +52,14 @@ public sealed class AcmeServerOptions
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// How long the answer to a client's challenge response waits for the validation (default 1 second; zero answers at
+    /// once). A validation that finishes within it is answered with the challenge already <c>valid</c> or
+    /// <c>invalid</c> (RFC 8555 section 7.5.1: the response is the challenge as it is then), which spares the client a
+    /// poll and its Retry-After; a longer one is answered <c>processing</c> when the wait is up and goes on.
+    /// </summary>
+    public TimeSpan ChallengeResponseWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The embedded CA: its root and intermediate (PEM, PFX, or generated on first start into <see cref="AcmeServerCaOptions.StateDirectory"/>,
     /// by default a <c>ca</c> folder beside <see cref="DatabasePath"/>) and its issuance profiles.
     /// </summary>
@@ -112,6 +120,10 @@ internal sealed class AcmeServerOptionsValidator : IValidateOptions<AcmeServerOp
         CheckPositive(options.AuthorizationLifetime, nameof(AcmeServerOptions.AuthorizationLifetime), failures);
         CheckPositive(options.RetryAfter, nameof(AcmeServerOptions.RetryAfter), failures);
         CheckPositive(options.RenewalInfoRetryAfter, nameof(AcmeServerOptions.RenewalInfoRetryAfter), failures);
+        if (options.ChallengeResponseWait < TimeSpan.Zero || options.ChallengeResponseWait > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"AcmeServerOptions.ChallengeResponseWait {options.ChallengeResponseWait} must be between zero and 30 seconds.");
+        }
         if (options.MaxRequestBytes is < 1024 or > 16 * 1024 * 1024)
         {
             failures.Add($"AcmeServerOptions.MaxRequestBytes {options.MaxRequestBytes} must be between 1024 and 16 MiB.");

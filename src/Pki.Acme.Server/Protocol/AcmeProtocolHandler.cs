@@ -739,6 +739,22 @@ internal sealed class AcmeProtocolHandler
         return authz.AccountId == request.Account!.Id ? authz : throw AcmeServerProblemException.Unauthorized("The authorization belongs to another account.");
     }
 
+    /// <summary>True when <paramref name="work"/> finished within <see cref="AcmeServerOptions.ChallengeResponseWait"/> (timed by the TimeProvider).</summary>
+    private async Task<bool> WaitBrieflyAsync(Task work, CancellationToken cancellationToken)
+    {
+        if (work.IsCompleted || _options.ChallengeResponseWait <= TimeSpan.Zero)
+        {
+            return work.IsCompleted;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timer = Task.Delay(_options.ChallengeResponseWait, _time, stop.Token);
+        var first = await Task.WhenAny(work, timer).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first == work;
+    }
+
     private static ChallengeDocument ChallengeDocument(Endpoint e, ChallengeRecord c) =>
         new(c.Type, e.ChallengeUrl(c.Id), c.Status, c.Token, c.Validated is { } v ? Time(v) : null, c.Error);
 
@@ -769,7 +785,12 @@ internal sealed class AcmeProtocolHandler
                 if (await _store.TransitionChallengeAsync(challenge.Id, "pending", "processing", null, null, e.Aborted).ConfigureAwait(false))
                 {
                     challenge = challenge with { Status = "processing" };
-                    _queue.Enqueue(challenge.Id);
+                    var validated = _queue.Enqueue(challenge.Id);
+                    if (await WaitBrieflyAsync(validated, e.Aborted).ConfigureAwait(false))
+                    {
+                        // Validated within ChallengeResponseWait: answer with the outcome, sparing the client a poll.
+                        challenge = (await _store.GetChallengeAsync(id, e.Aborted).ConfigureAwait(false))!;
+                    }
                 }
                 else
                 {

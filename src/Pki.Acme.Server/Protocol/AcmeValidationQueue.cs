@@ -10,8 +10,24 @@ namespace Pki.Acme.Server.Protocol;
 internal sealed class AcmeValidationQueue
 {
     private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _pending = new(StringComparer.Ordinal);
 
-    public void Enqueue(string challengeId) => _channel.Writer.TryWrite(challengeId);
+    /// <summary>Queues <paramref name="challengeId"/>; the task completes when this instance has finished with it (stored or not).</summary>
+    public Task Enqueue(string challengeId)
+    {
+        var done = _pending.GetOrAdd(challengeId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _channel.Writer.TryWrite(challengeId);
+        return done.Task;
+    }
+
+    /// <summary>The validation service has finished with <paramref name="challengeId"/>.</summary>
+    public void Finished(string challengeId)
+    {
+        if (_pending.TryRemove(challengeId, out var done))
+        {
+            done.TrySetResult();
+        }
+    }
 
     public ChannelReader<string> Reader => _channel.Reader;
 }
@@ -47,7 +63,7 @@ internal sealed class AcmeValidationService : BackgroundService
         var processing = await _store.ListProcessingChallengesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var id in processing)
         {
-            _queue.Enqueue(id);
+            _ = _queue.Enqueue(id); // nobody waits for these: their clients poll
         }
 
         if (processing.Count > 0)
@@ -80,6 +96,10 @@ internal sealed class AcmeValidationService : BackgroundService
 #pragma warning restore CA1031
                 {
                     Log.ValidationFailed(_logger, id, ex);
+                }
+                finally
+                {
+                    _queue.Finished(id);
                 }
             }
         }

@@ -159,6 +159,34 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task The_challenge_response_waits_briefly_for_the_validation()
+    {
+        using var dir = new TempDirectory();
+        var held = new TestValidator("http-01") { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var server = await TestServer.StartAsync(dir.Database, o => o.ChallengeResponseWait = TimeSpan.FromMilliseconds(300), http01: held);
+        var client = server.CreateClient();
+        using var key = AcmeKey.Create();
+        var account = await client.CreateAccountAsync(key, new AcmeNewAccountRequest());
+
+        // A validation that takes longer than the wait: answered processing, finished later.
+        var slow = await client.CreateOrderAsync(account, new AcmeOrderRequest { Identifiers = [AcmeIdentifier.Dns("slow.example.com")] });
+        var slowAuthz = await client.GetAuthorizationAsync(account, slow.Resource.Authorizations[0]);
+        var answered = await client.RespondToChallengeAsync(account, slowAuthz.Resource.Challenges.Single(c => c.Type == "http-01"));
+        Assert.Equal("processing", answered.Status);
+        held.Gate.SetResult();
+        Assert.Equal("valid", (await client.WaitForAuthorizationAsync(account, slow.Resource.Authorizations[0])).Resource.Status);
+
+        // One that finishes within it: the answer is the outcome, no poll needed.
+        held.Gate = null;
+        var fast = await client.CreateOrderAsync(account, new AcmeOrderRequest { Identifiers = [AcmeIdentifier.Dns("fast.example.com")] });
+        var fastAuthz = await client.GetAuthorizationAsync(account, fast.Resource.Authorizations[0]);
+        var done = await client.RespondToChallengeAsync(account, fastAuthz.Resource.Challenges.Single(c => c.Type == "http-01"));
+        Assert.Equal("valid", done.Status);
+        Assert.NotNull(done.Validated);
+        Assert.Equal("valid", (await client.GetAuthorizationAsync(account, fast.Resource.Authorizations[0])).Resource.Status);
+    }
+
+    [Fact]
     public async Task Transient_validation_failures_are_retried()
     {
         using var dir = new TempDirectory();

@@ -109,6 +109,7 @@ public sealed class SqliteStoreTests
             o.DatabasePath = dir.Database;
             o.ExternalAccountRequired = true;
             o.MaxRequestBytes = 10;
+            o.ChallengeResponseWait = TimeSpan.FromMinutes(1);
         });
         await using (var app = builder.Build())
         {
@@ -116,6 +117,7 @@ public sealed class SqliteStoreTests
             var invalid = Assert.Throws<OptionsValidationException>(() => app.MapAcmeServer());
             Assert.Contains("ExternalAccountKeys is empty", invalid.Message, StringComparison.Ordinal);
             Assert.Contains("MaxRequestBytes", invalid.Message, StringComparison.Ordinal);
+            Assert.Contains("ChallengeResponseWait 00:01:00 must be between zero and 30 seconds", invalid.Message, StringComparison.Ordinal);
         }
 
         // The embedded CA is the default issuer; without a base URL it cannot name its intermediate and CRL.
