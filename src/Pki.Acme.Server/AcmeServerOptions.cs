@@ -74,8 +74,8 @@ public sealed class AcmeServerOptions
     /// <summary>
     /// Whether every SQLite commit reaches the disk before the response goes out (<c>PRAGMA synchronous=FULL</c>, the default).
     /// False uses <c>synchronous=NORMAL</c>: the database still survives a crash of the process and never corrupts, but the
-    /// last commits may be lost if the machine itself crashes or loses power. Measured on a 2-core VM, issuance was about
-    /// 2.7 times faster with it off (see the README's figures). No effect on PostgreSQL.
+    /// last commits may be lost if the machine itself crashes or loses power. Issuance is faster with it off (the README
+    /// has the figures). No effect on PostgreSQL.
     /// </summary>
     public bool SqliteSyncEveryCommit { get; set; } = true;
 }
