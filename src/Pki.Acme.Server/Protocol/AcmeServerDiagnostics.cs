@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Information, "Renewal windows moved for {Count} certificates")]
     public static partial void WindowsMoved(ILogger logger, int count);
+
+    [LoggerMessage(12, LogLevel.Warning, "{Count} orders were left processing by an instance that stopped mid-issuance; they are now invalid (serverInternal) and their clients will order again")]
+    public static partial void OrdersInterrupted(ILogger logger, int count);
+
+    [LoggerMessage(13, LogLevel.Error, "Looking for interrupted orders failed; trying again in a minute")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
 }

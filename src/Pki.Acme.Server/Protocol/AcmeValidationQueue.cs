@@ -42,6 +42,12 @@ internal sealed class AcmeValidationService : BackgroundService
     private const int MaxAttempts = 3;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an order may stay processing before it counts as interrupted.</summary>
+    internal static readonly TimeSpan InterruptedAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often interrupted orders are looked for.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
     private readonly IAcmeServerStore _store;
     private readonly AcmeValidationQueue _queue;
     private readonly IReadOnlyList<IAcmeChallengeValidator> _validators;
@@ -75,7 +81,53 @@ internal sealed class AcmeValidationService : BackgroundService
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)).Append(SweepInterruptedOrdersAsync(stoppingToken)));
+
+    /// <summary>
+    /// Every <see cref="SweepInterval"/>, orders left processing for <see cref="InterruptedAfter"/> by an instance that
+    /// stopped mid-issuance become invalid with a serverInternal problem (issuance itself takes seconds), so their
+    /// clients order again instead of polling until the order expires.
+    /// </summary>
+    private async Task SweepInterruptedOrdersAsync(CancellationToken stoppingToken)
+    {
+        var problem = new AcmeProblem
+        {
+            Type = AcmeProblemTypes.ServerInternal,
+            Detail = "The server stopped while issuing this order's certificate; place a new order.",
+            Status = 500,
+        };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var failed = await _store.FailInterruptedOrdersAsync(problem, InterruptedAfter, stoppingToken).ConfigureAwait(false);
+                if (failed > 0)
+                {
+                    Log.OrdersInterrupted(_logger, failed);
+                }
+
+                await Task.Delay(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failing sweep (database down) is tried again at the next interval.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.SweepFailed(_logger, ex);
+                try
+                {
+                    await Task.Delay(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {

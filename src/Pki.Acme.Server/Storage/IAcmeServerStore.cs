@@ -113,6 +113,13 @@ internal interface IAcmeServerStore : IAcmeRevocationSource
     /// <summary>The challenges left in <c>processing</c> (after a crash or restart) to queue again.</summary>
     Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes orders that have been <c>processing</c> for at least <paramref name="olderThan"/> (by the database's
+    /// clock) <c>invalid</c> with <paramref name="error"/>: an instance stopped mid-issuance, and their clients would
+    /// otherwise poll until the order expires. Returns how many.
+    /// </summary>
+    Task<int> FailInterruptedOrdersAsync(AcmeProblem error, TimeSpan olderThan, CancellationToken cancellationToken);
+
     /// <summary>Stores the certificate and moves its order processing -> valid in one transaction; false when the order was not processing.</summary>
     Task<bool> AddCertificateAsync(CertificateRecord certificate, OrderRecord validOrder, CancellationToken cancellationToken);
 

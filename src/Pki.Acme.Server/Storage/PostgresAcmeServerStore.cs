@@ -39,6 +39,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             ari_id TEXT NOT NULL UNIQUE, chains TEXT[] NOT NULL, not_before TIMESTAMPTZ NOT NULL, not_after TIMESTAMPTZ NOT NULL, window_start TIMESTAMPTZ,
             window_end TIMESTAMPTZ, revoked_at TIMESTAMPTZ, reason INTEGER, replaced_by TEXT);
         CREATE INDEX IF NOT EXISTS acme_certificates_revoked ON acme_certificates (revoked_at) WHERE revoked_at IS NOT NULL;
+        ALTER TABLE acme_orders ADD COLUMN IF NOT EXISTS processing_at TIMESTAMPTZ;
         """;
 
     private const string AccountColumns = "SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM acme_accounts";
@@ -261,6 +262,17 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
     public Task<bool> TransitionOrderAsync(string from, OrderRecord updated, CancellationToken cancellationToken) =>
         WithConnectionAsync(c => TransitionOrderAsync(c, null, from, updated, cancellationToken), cancellationToken);
 
+    public Task<int> FailInterruptedOrdersAsync(AcmeProblem error, TimeSpan olderThan, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            c => ExecAsync(
+                c,
+                null,
+                "UPDATE acme_orders SET status = 'invalid', error = @e WHERE status = 'processing' AND (processing_at IS NULL OR processing_at <= now() - @age)",
+                cancellationToken,
+                ("e", ProblemJson(error)),
+                ("age", olderThan)),
+            cancellationToken);
+
     public Task<AuthorizationRecord?> GetAuthorizationAsync(string id, CancellationToken cancellationToken) =>
         QuerySingleAsync(AuthorizationColumns + " WHERE id = @p", id, ReadAuthorization, cancellationToken);
 
@@ -379,7 +391,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
         await ExecAsync(
             connection,
             transaction,
-            "UPDATE acme_orders SET status = @s, error = @err, certificate_id = @c WHERE id = @id AND status = @from",
+            "UPDATE acme_orders SET status = @s, error = @err, certificate_id = @c, processing_at = CASE WHEN @s = 'processing' THEN now() ELSE processing_at END WHERE id = @id AND status = @from",
             cancellationToken,
             ("s", updated.Status),
             ("err", ProblemJson(updated.Error)),

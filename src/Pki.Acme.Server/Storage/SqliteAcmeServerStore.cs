@@ -25,7 +25,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, jwk TEXT NOT NULL, status TEXT NOT NULL,
             contact TEXT NOT NULL, created_at BIGINT NOT NULL, eab_kid TEXT UNIQUE);
         CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL,
-            identifiers TEXT NOT NULL, authz_ids TEXT NOT NULL, profile TEXT NOT NULL, replaces TEXT, error TEXT, certificate_id TEXT);
+            identifiers TEXT NOT NULL, authz_ids TEXT NOT NULL, profile TEXT NOT NULL, replaces TEXT, error TEXT, certificate_id TEXT, processing_at BIGINT);
         CREATE TABLE IF NOT EXISTS authorizations (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, order_id TEXT NOT NULL, identifier_type TEXT NOT NULL,
             identifier_value TEXT NOT NULL, wildcard INTEGER NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS challenges (id TEXT PRIMARY KEY, authz_id TEXT NOT NULL, type TEXT NOT NULL, token TEXT NOT NULL, status TEXT NOT NULL,
@@ -42,6 +42,9 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     internal const int MaxNonces = 200_000;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedState> Databases = new(StringComparer.Ordinal);
+
+    /// <summary>The database's clock in Unix milliseconds (when an order began processing).</summary>
+    private const string NowMs = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     private readonly string _path;
     private readonly string _connectionString;
@@ -73,9 +76,16 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             Directory.CreateDirectory(directory);
         }
 
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await ExecAsync(connection, null, Schema, cancellationToken).ConfigureAwait(false);
+
+        // Databases made before orders recorded when they began processing get the column.
+        if (await ScalarAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('orders') WHERE name = 'processing_at'", cancellationToken).ConfigureAwait(false) == 0)
+        {
+            await ExecAsync(connection, null, "ALTER TABLE orders ADD COLUMN processing_at BIGINT", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // ---- nonces ----
@@ -313,6 +323,19 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         return true;
     }
 
+    public async Task<int> FailInterruptedOrdersAsync(AcmeProblem error, TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecAsync(
+            connection,
+            null,
+            "UPDATE orders SET status = 'invalid', error = $e WHERE status = 'processing' AND (processing_at IS NULL OR processing_at <= " + NowMs + " - $age)",
+            cancellationToken,
+            ("$e", JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$age", (long)olderThan.TotalMilliseconds)).ConfigureAwait(false);
+    }
+
     public Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken) =>
         QueryListAsync("SELECT id FROM challenges WHERE status = $p", "processing", r => r.GetString(0), cancellationToken);
 
@@ -418,7 +441,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         await ExecAsync(
             connection,
             transaction,
-            "UPDATE orders SET status = $s, error = $err, certificate_id = $c WHERE id = $id AND status = $from",
+            "UPDATE orders SET status = $s, error = $err, certificate_id = $c, processing_at = CASE WHEN $s = 'processing' THEN " + NowMs + " ELSE processing_at END WHERE id = $id AND status = $from",
             cancellationToken,
             ("$s", updated.Status),
             ("$err", updated.Error is null ? null : JsonSerializer.Serialize(updated.Error, AcmeServerJsonContext.Default.AcmeProblem)),

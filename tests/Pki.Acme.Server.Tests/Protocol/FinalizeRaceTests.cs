@@ -92,6 +92,8 @@ public sealed class FinalizeRaceTests
         public Task<bool> CompleteValidationAsync(string challengeId, string authorizationId, string outcome, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken) =>
             inner.CompleteValidationAsync(challengeId, authorizationId, outcome, validated, error, cancellationToken);
 
+        public Task<int> FailInterruptedOrdersAsync(AcmeProblem error, TimeSpan olderThan, CancellationToken cancellationToken) => inner.FailInterruptedOrdersAsync(error, olderThan, cancellationToken);
+
         public Task<IReadOnlyList<string>> ListProcessingChallengesAsync(CancellationToken cancellationToken) => inner.ListProcessingChallengesAsync(cancellationToken);
 
         public Task<bool> AddCertificateAsync(CertificateRecord certificate, OrderRecord validOrder, CancellationToken cancellationToken) => inner.AddCertificateAsync(certificate, validOrder, cancellationToken);

@@ -132,6 +132,71 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task A_database_from_before_processing_times_gets_the_column()
+    {
+        using var dir = new TempDirectory();
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + dir.Database))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = "CREATE TABLE orders (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, status TEXT NOT NULL, expires BIGINT NOT NULL, " +
+                "identifiers TEXT NOT NULL, authz_ids TEXT NOT NULL, profile TEXT NOT NULL, replaces TEXT, error TEXT, certificate_id TEXT); " +
+                "INSERT INTO orders VALUES ('o1', 'a1', 'processing', 0, '[]', '[]', 'classic', NULL, NULL, NULL);";
+            create.ExecuteNonQuery();
+        }
+
+        var stores = new[] { new SqliteAcmeServerStore(dir.Database), new SqliteAcmeServerStore(dir.Database) };
+        await Task.WhenAll(stores.Select(s => s.InitializeAsync(default)));
+
+        // A processing order without a time counts as old: it was left by the previous version.
+        Assert.Equal(1, await stores[0].FailInterruptedOrdersAsync(new AcmeProblem { Type = AcmeProblemTypes.ServerInternal }, TimeSpan.FromMinutes(10), default));
+        Assert.Equal("invalid", (await stores[1].GetOrderAsync("o1", default))!.Status);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task An_order_left_processing_by_a_stopped_server_is_failed_at_the_next_start()
+    {
+        using var dir = new TempDirectory();
+        using var accountKey = AcmeKey.Create();
+        Uri orderUrl;
+        await using (var first = await TestServer.StartAsync(dir.Database))
+        {
+            var client = first.CreateClient();
+            var account = await client.CreateAccountAsync(accountKey, new AcmeNewAccountRequest());
+            var order = await client.CreateOrderAsync(account, new AcmeOrderRequest { Identifiers = [AcmeIdentifier.Dns("stopped.example.com")] });
+            orderUrl = order.Location;
+
+            // As if the server had stopped between taking the finalize and storing the certificate, 20 minutes ago.
+            var stored = (await first.Store.GetOrderAsync(orderUrl.Segments[^1], default))!;
+            Assert.True(await first.Store.TransitionOrderAsync("pending", stored with { Status = "processing" }, default));
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + dir.Database))
+        {
+            connection.Open();
+            using var age = connection.CreateCommand();
+            age.CommandText = "UPDATE orders SET processing_at = processing_at - 20 * 60 * 1000 WHERE status = 'processing'";
+            Assert.Equal(1, age.ExecuteNonQuery());
+        }
+
+        await using var second = await TestServer.StartAsync(dir.Database);
+        var again = second.CreateClient();
+        var found = await again.FindAccountAsync(accountKey);
+        orderUrl = new Uri(second.Root, orderUrl.AbsolutePath); // the second server listens on another port
+        AcmeOrder seen = await again.GetOrderAsync(found, orderUrl);
+        for (var i = 0; i < 100 && seen.Resource.Status == "processing"; i++)
+        {
+            await Task.Delay(50);
+            seen = await again.GetOrderAsync(found, orderUrl);
+        }
+
+        Assert.Equal("invalid", seen.Resource.Status);
+        Assert.Equal(AcmeProblemTypes.ServerInternal, seen.Resource.Error!.Type);
+        Assert.Contains("place a new order", seen.Resource.Error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restart_requeues_processing_challenges_and_keeps_state()
     {
         using var dir = new TempDirectory();

@@ -165,6 +165,30 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task Orders_left_processing_fail_once_old_enough_and_cannot_complete_afterwards()
+    {
+        var store = await OpenAsync();
+        var stuck = await OrderAsync(store, "stuck");
+        Assert.True(await store.TransitionOrderAsync("pending", stuck with { Status = "processing" }, default));
+        await OrderAsync(store, "waiting");
+        var problem = new AcmeProblem { Type = AcmeProblemTypes.ServerInternal, Detail = "interrupted", Status = 500 };
+
+        // Too young: a live instance may be issuing it.
+        Assert.Equal(0, await store.FailInterruptedOrdersAsync(problem, TimeSpan.FromMinutes(10), default));
+        Assert.Equal("processing", (await store.GetOrderAsync("stuck", default))!.Status);
+
+        Assert.Equal(1, await store.FailInterruptedOrdersAsync(problem, TimeSpan.Zero, default));
+        var failed = (await store.GetOrderAsync("stuck", default))!;
+        Assert.Equal(("invalid", problem), (failed.Status, failed.Error));
+        Assert.Equal("pending", (await store.GetOrderAsync("waiting", default))!.Status);
+
+        // A finalize that was still running after all can no longer complete the order.
+        var certificate = new CertificateRecord("late", "a1", "stuck", "0C01", "aki.0C01", ["PEM"], Now, Now.AddDays(90), null, null, null, null, null);
+        Assert.False(await store.AddCertificateAsync(certificate, stuck with { Status = "valid", CertificateId = "late" }, default));
+        Assert.Null(await store.GetCertificateAsync("late", default));
+    }
+
+    [Fact]
     public async Task Two_instances_never_both_win_one_transition()
     {
         var database = await NewDatabaseAsync();
