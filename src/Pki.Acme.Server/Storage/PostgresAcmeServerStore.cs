@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Pki.Acme;
@@ -42,11 +41,13 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
         ALTER TABLE acme_orders ADD COLUMN IF NOT EXISTS processing_at TIMESTAMPTZ;
         """;
 
-    private const string AccountColumns = "SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM acme_accounts";
-    private const string OrderColumns = "SELECT id, account_id, status, expires, identifiers, authz_ids, profile, replaces, error, certificate_id FROM acme_orders";
-    private const string AuthorizationColumns = "SELECT id, account_id, order_id, identifier_type, identifier_value, wildcard, status, expires FROM acme_authorizations";
-    private const string ChallengeColumns = "SELECT id, authz_id, type, token, status, validated, error FROM acme_challenges";
-    private const string CertificateColumns = "SELECT id, account_id, order_id, serial, ari_id, chains, not_before, not_after, window_start, window_end, revoked_at, reason, replaced_by FROM acme_certificates";
+    private const string AccountColumns = "SELECT " + StoreColumns.Account + " FROM acme_accounts";
+    private const string OrderColumns = "SELECT " + StoreColumns.Order + " FROM acme_orders";
+    private const string AuthorizationColumns = "SELECT " + StoreColumns.Authorization + " FROM acme_authorizations";
+    private const string ChallengeColumns = "SELECT " + StoreColumns.Challenge + " FROM acme_challenges";
+    private const string CertificateColumns = "SELECT " + StoreColumns.Certificate + " FROM acme_certificates";
+
+    private static readonly PostgresColumns Columns = PostgresColumns.Instance;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -156,10 +157,10 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             cancellationToken);
 
     public Task<AccountRecord?> GetAccountAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(AccountColumns + " WHERE id = @p", id, ReadAccount, cancellationToken);
+        QuerySingleAsync(AccountColumns + " WHERE id = @p", id, Columns.ReadAccount, cancellationToken);
 
     public Task<AccountRecord?> FindAccountByThumbprintAsync(string thumbprint, CancellationToken cancellationToken) =>
-        QuerySingleAsync(AccountColumns + " WHERE thumbprint = @p", thumbprint, ReadAccount, cancellationToken);
+        QuerySingleAsync(AccountColumns + " WHERE thumbprint = @p", thumbprint, Columns.ReadAccount, cancellationToken);
 
     public Task<bool> UpdateAccountAsync(string id, IReadOnlyList<string> contact, string status, CancellationToken cancellationToken) =>
         UpdateOneAsync("UPDATE acme_accounts SET contact = @c, status = @s WHERE id = @id AND status = 'valid'", cancellationToken, ("c", contact.ToArray()), ("s", status), ("id", id));
@@ -208,7 +209,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
                     ("a", order.AccountId),
                     ("s", order.Status),
                     ("e", Utc(order.Expires)),
-                    ("i", JsonSerializer.Serialize(order.Identifiers.ToList(), AcmeServerJsonContext.Default.ListAcmeIdentifier)),
+                    ("i", StoreColumns.IdentifiersJson(order.Identifiers)),
                     ("z", order.AuthorizationIds.ToArray()),
                     ("p", order.Profile),
                     ("r", order.Replaces),
@@ -251,7 +252,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             cancellationToken);
 
     public Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(OrderColumns + " WHERE id = @p", id, ReadOrder, cancellationToken);
+        QuerySingleAsync(OrderColumns + " WHERE id = @p", id, Columns.ReadOrder, cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListOrdersAsync(string accountId, int limit, CancellationToken cancellationToken)
     {
@@ -274,11 +275,11 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             cancellationToken);
 
     public Task<AuthorizationRecord?> GetAuthorizationAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(AuthorizationColumns + " WHERE id = @p", id, ReadAuthorization, cancellationToken);
+        QuerySingleAsync(AuthorizationColumns + " WHERE id = @p", id, Columns.ReadAuthorization, cancellationToken);
 
     public async Task<IReadOnlyList<AuthorizationRecord>> GetAuthorizationsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var found = await QueryListAsync(AuthorizationColumns + " WHERE id = ANY(@p)", ids.ToArray(), ReadAuthorization, cancellationToken).ConfigureAwait(false);
+        var found = await QueryListAsync(AuthorizationColumns + " WHERE id = ANY(@p)", ids.ToArray(), Columns.ReadAuthorization, cancellationToken).ConfigureAwait(false);
         var byId = found.ToDictionary(a => a.Id, StringComparer.Ordinal);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
@@ -287,10 +288,10 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
         UpdateOneAsync("UPDATE acme_authorizations SET status = @t WHERE id = @id AND status = @f", cancellationToken, ("t", to), ("id", id), ("f", from));
 
     public Task<ChallengeRecord?> GetChallengeAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(ChallengeColumns + " WHERE id = @p", id, ReadChallenge, cancellationToken);
+        QuerySingleAsync(ChallengeColumns + " WHERE id = @p", id, Columns.ReadChallenge, cancellationToken);
 
     public Task<IReadOnlyList<ChallengeRecord>> GetChallengesAsync(string authorizationId, CancellationToken cancellationToken) =>
-        QueryListAsync(ChallengeColumns + " WHERE authz_id = @p ORDER BY seq", authorizationId, ReadChallenge, cancellationToken);
+        QueryListAsync(ChallengeColumns + " WHERE authz_id = @p ORDER BY seq", authorizationId, Columns.ReadChallenge, cancellationToken);
 
     public Task<bool> TransitionChallengeAsync(string id, string from, string to, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken) =>
         UpdateOneAsync(
@@ -355,13 +356,13 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             cancellationToken);
 
     public Task<CertificateRecord?> GetCertificateAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE id = @p", id, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE id = @p", id, Columns.ReadCertificate, cancellationToken);
 
     public Task<CertificateRecord?> FindCertificateBySerialAsync(string serialNumber, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE serial = @p", serialNumber, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE serial = @p", serialNumber, Columns.ReadCertificate, cancellationToken);
 
     public Task<CertificateRecord?> FindCertificateByAriIdAsync(string ariCertId, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE ari_id = @p", ariCertId, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE ari_id = @p", ariCertId, Columns.ReadCertificate, cancellationToken);
 
     public Task<bool> RevokeAsync(string certificateId, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken) =>
         UpdateOneAsync("UPDATE acme_certificates SET revoked_at = @at, reason = @r WHERE id = @id AND revoked_at IS NULL", cancellationToken, ("at", Utc(revokedAt)), ("r", reason), ("id", certificateId));
@@ -370,7 +371,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
         QueryListAsync(
             "SELECT serial, revoked_at, reason FROM acme_certificates WHERE revoked_at IS NOT NULL ORDER BY revoked_at",
             null,
-            r => new AcmeRevokedCertificate(r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetInt32(2)),
+            Columns.ReadRevoked,
             cancellationToken);
 
     public Task<int> MoveRenewalWindowsAsync(IReadOnlyCollection<string> serialNumbers, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>
@@ -399,53 +400,7 @@ internal sealed class PostgresAcmeServerStore : IAcmeServerStore, IAsyncDisposab
             ("id", updated.Id),
             ("from", from)).ConfigureAwait(false) == 1;
 
-    private static string? ProblemJson(AcmeProblem? problem) =>
-        problem is null ? null : JsonSerializer.Serialize(problem, AcmeServerJsonContext.Default.AcmeProblem);
-
-    private static AcmeProblem? ReadProblem(NpgsqlDataReader r, int i) =>
-        r.IsDBNull(i) ? null : JsonSerializer.Deserialize(r.GetString(i), AcmeServerJsonContext.Default.AcmeProblem);
-
-    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
-
-    private static AccountRecord ReadAccount(NpgsqlDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetFieldValue<DateTimeOffset>(5), NullableString(r, 6));
-
-    private static OrderRecord ReadOrder(NpgsqlDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetFieldValue<DateTimeOffset>(3),
-            JsonSerializer.Deserialize(r.GetString(4), AcmeServerJsonContext.Default.ListAcmeIdentifier)!,
-            r.GetFieldValue<string[]>(5),
-            r.GetString(6),
-            NullableString(r, 7),
-            ReadProblem(r, 8),
-            NullableString(r, 9));
-
-    private static AuthorizationRecord ReadAuthorization(NpgsqlDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), new AcmeIdentifier { Type = r.GetString(3), Value = r.GetString(4) }, r.GetBoolean(5), r.GetString(6), r.GetFieldValue<DateTimeOffset>(7));
-
-    private static ChallengeRecord ReadChallenge(NpgsqlDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableTime(r, 5), ReadProblem(r, 6));
-
-    private static CertificateRecord ReadCertificate(NpgsqlDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            r.GetString(4),
-            r.GetFieldValue<string[]>(5),
-            r.GetFieldValue<DateTimeOffset>(6),
-            r.GetFieldValue<DateTimeOffset>(7),
-            NullableTime(r, 8),
-            NullableTime(r, 9),
-            NullableTime(r, 10),
-            r.IsDBNull(11) ? null : r.GetInt32(11),
-            NullableString(r, 12));
+    private static string? ProblemJson(AcmeProblem? problem) => StoreColumns.ProblemJson(problem);
 
     /// <summary>PostgreSQL's timestamptz takes UTC only (Npgsql refuses other offsets).</summary>
     private static DateTimeOffset Utc(DateTimeOffset value) => value.ToUniversalTime();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pki.Acme;
 using Pki.Acme.Server.Protocol;
@@ -44,6 +43,8 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedState> Databases = new(StringComparer.Ordinal);
 
     /// <summary>The database's clock in Unix milliseconds (when an order began processing).</summary>
+    private static readonly SqliteColumns Columns = SqliteColumns.Instance;
+
     private const string NowMs = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     private readonly string _path;
@@ -148,10 +149,10 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     }
 
     public Task<AccountRecord?> GetAccountAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync("SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM accounts WHERE id = $p", id, ReadAccount, cancellationToken);
+        QuerySingleAsync("SELECT " + StoreColumns.Account + " FROM accounts WHERE id = $p", id, Columns.ReadAccount, cancellationToken);
 
     public Task<AccountRecord?> FindAccountByThumbprintAsync(string thumbprint, CancellationToken cancellationToken) =>
-        QuerySingleAsync("SELECT id, thumbprint, jwk, status, contact, created_at, eab_kid FROM accounts WHERE thumbprint = $p", thumbprint, ReadAccount, cancellationToken);
+        QuerySingleAsync("SELECT " + StoreColumns.Account + " FROM accounts WHERE thumbprint = $p", thumbprint, Columns.ReadAccount, cancellationToken);
 
     public async Task<bool> UpdateAccountAsync(string id, IReadOnlyList<string> contact, string status, CancellationToken cancellationToken)
     {
@@ -237,7 +238,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     }
 
     public Task<OrderRecord?> GetOrderAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync("SELECT id, account_id, status, expires, identifiers, authz_ids, profile, replaces, error, certificate_id FROM orders WHERE id = $p", id, ReadOrder, cancellationToken);
+        QuerySingleAsync("SELECT " + StoreColumns.Order + " FROM orders WHERE id = $p", id, Columns.ReadOrder, cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListOrdersAsync(string accountId, int limit, CancellationToken cancellationToken)
     {
@@ -253,7 +254,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     }
 
     public Task<AuthorizationRecord?> GetAuthorizationAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync("SELECT id, account_id, order_id, identifier_type, identifier_value, wildcard, status, expires FROM authorizations WHERE id = $p", id, ReadAuthorization, cancellationToken);
+        QuerySingleAsync("SELECT " + StoreColumns.Authorization + " FROM authorizations WHERE id = $p", id, Columns.ReadAuthorization, cancellationToken);
 
     public async Task<IReadOnlyList<AuthorizationRecord>> GetAuthorizationsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
@@ -277,10 +278,10 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     }
 
     public Task<ChallengeRecord?> GetChallengeAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync("SELECT id, authz_id, type, token, status, validated, error FROM challenges WHERE id = $p", id, ReadChallenge, cancellationToken);
+        QuerySingleAsync("SELECT " + StoreColumns.Challenge + " FROM challenges WHERE id = $p", id, Columns.ReadChallenge, cancellationToken);
 
     public Task<IReadOnlyList<ChallengeRecord>> GetChallengesAsync(string authorizationId, CancellationToken cancellationToken) =>
-        QueryListAsync("SELECT id, authz_id, type, token, status, validated, error FROM challenges WHERE authz_id = $p ORDER BY rowid", authorizationId, ReadChallenge, cancellationToken);
+        QueryListAsync("SELECT " + StoreColumns.Challenge + " FROM challenges WHERE authz_id = $p ORDER BY rowid", authorizationId, Columns.ReadChallenge, cancellationToken);
 
     public async Task<bool> TransitionChallengeAsync(string id, string from, string to, DateTimeOffset? validated, AcmeProblem? error, CancellationToken cancellationToken)
     {
@@ -293,7 +294,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             cancellationToken,
             ("$t", to),
             ("$v", validated is { } v ? Ms(v) : null),
-            ("$e", error is null ? null : JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$e", StoreColumns.ProblemJson(error)),
             ("$id", id),
             ("$f", from)).ConfigureAwait(false) == 1;
     }
@@ -310,7 +311,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             cancellationToken,
             ("$t", outcome),
             ("$v", validated is { } v ? Ms(v) : null),
-            ("$e", error is null ? null : JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$e", StoreColumns.ProblemJson(error)),
             ("$id", challengeId)).ConfigureAwait(false);
         var authorization = await ExecAsync(connection, transaction, "UPDATE authorizations SET status = $t WHERE id = $id AND status = 'pending'", cancellationToken, ("$t", outcome), ("$id", authorizationId)).ConfigureAwait(false);
         if (challenge != 1 || authorization != 1)
@@ -332,7 +333,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             null,
             "UPDATE orders SET status = 'invalid', error = $e WHERE status = 'processing' AND (processing_at IS NULL OR processing_at <= " + NowMs + " - $age)",
             cancellationToken,
-            ("$e", JsonSerializer.Serialize(error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$e", StoreColumns.ProblemJson(error)),
             ("$age", (long)olderThan.TotalMilliseconds)).ConfigureAwait(false);
     }
 
@@ -368,16 +369,16 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         return true;
     }
 
-    private const string CertificateColumns = "SELECT id, account_id, order_id, serial, ari_id, chains, not_before, not_after, window_start, window_end, revoked_at, reason, replaced_by FROM certificates";
+    private const string CertificateColumns = "SELECT " + StoreColumns.Certificate + " FROM certificates";
 
     public Task<CertificateRecord?> GetCertificateAsync(string id, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE id = $p", id, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE id = $p", id, Columns.ReadCertificate, cancellationToken);
 
     public Task<CertificateRecord?> FindCertificateBySerialAsync(string serialNumber, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE serial = $p", serialNumber, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE serial = $p", serialNumber, Columns.ReadCertificate, cancellationToken);
 
     public Task<CertificateRecord?> FindCertificateByAriIdAsync(string ariCertId, CancellationToken cancellationToken) =>
-        QuerySingleAsync(CertificateColumns + " WHERE ari_id = $p", ariCertId, ReadCertificate, cancellationToken);
+        QuerySingleAsync(CertificateColumns + " WHERE ari_id = $p", ariCertId, Columns.ReadCertificate, cancellationToken);
 
     public async Task<bool> RevokeAsync(string certificateId, int reason, DateTimeOffset revokedAt, CancellationToken cancellationToken)
     {
@@ -395,7 +396,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         var result = new List<AcmeRevokedCertificate>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            result.Add(new AcmeRevokedCertificate(reader.GetString(0), FromMs(reader.GetInt64(1)), reader.GetInt32(2)));
+            result.Add(Columns.ReadRevoked(reader));
         }
 
         return result;
@@ -444,7 +445,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             "UPDATE orders SET status = $s, error = $err, certificate_id = $c, processing_at = CASE WHEN $s = 'processing' THEN " + NowMs + " ELSE processing_at END WHERE id = $id AND status = $from",
             cancellationToken,
             ("$s", updated.Status),
-            ("$err", updated.Error is null ? null : JsonSerializer.Serialize(updated.Error, AcmeServerJsonContext.Default.AcmeProblem)),
+            ("$err", StoreColumns.ProblemJson(updated.Error)),
             ("$c", updated.CertificateId),
             ("$id", updated.Id),
             ("$from", from)).ConfigureAwait(false) == 1;
@@ -455,58 +456,13 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         ("$a", order.AccountId),
         ("$s", order.Status),
         ("$e", Ms(order.Expires)),
-        ("$i", JsonSerializer.Serialize(order.Identifiers.ToList(), AcmeServerJsonContext.Default.ListAcmeIdentifier)),
+        ("$i", StoreColumns.IdentifiersJson(order.Identifiers)),
         ("$z", ToJson(order.AuthorizationIds)),
         ("$p", order.Profile),
         ("$r", order.Replaces),
-        ("$err", order.Error is null ? null : JsonSerializer.Serialize(order.Error, AcmeServerJsonContext.Default.AcmeProblem)),
+        ("$err", StoreColumns.ProblemJson(order.Error)),
         ("$c", order.CertificateId),
     ];
-
-    private static AccountRecord ReadAccount(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), FromJsonList(r.GetString(4)), FromMs(r.GetInt64(5)), r.IsDBNull(6) ? null : r.GetString(6));
-
-    private static OrderRecord ReadOrder(SqliteDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            FromMs(r.GetInt64(3)),
-            JsonSerializer.Deserialize(r.GetString(4), AcmeServerJsonContext.Default.ListAcmeIdentifier)!,
-            FromJsonList(r.GetString(5)),
-            r.GetString(6),
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.IsDBNull(8) ? null : JsonSerializer.Deserialize(r.GetString(8), AcmeServerJsonContext.Default.AcmeProblem),
-            r.IsDBNull(9) ? null : r.GetString(9));
-
-    private static AuthorizationRecord ReadAuthorization(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), new AcmeIdentifier { Type = r.GetString(3), Value = r.GetString(4) }, r.GetInt32(5) != 0, r.GetString(6), FromMs(r.GetInt64(7)));
-
-    private static ChallengeRecord ReadChallenge(SqliteDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            r.GetString(4),
-            r.IsDBNull(5) ? null : FromMs(r.GetInt64(5)),
-            r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), AcmeServerJsonContext.Default.AcmeProblem));
-
-    private static CertificateRecord ReadCertificate(SqliteDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            r.GetString(4),
-            FromJsonList(r.GetString(5)),
-            FromMs(r.GetInt64(6)),
-            FromMs(r.GetInt64(7)),
-            r.IsDBNull(8) ? null : FromMs(r.GetInt64(8)),
-            r.IsDBNull(9) ? null : FromMs(r.GetInt64(9)),
-            r.IsDBNull(10) ? null : FromMs(r.GetInt64(10)),
-            r.IsDBNull(11) ? null : r.GetInt32(11),
-            r.IsDBNull(12) ? null : r.GetString(12));
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -581,13 +537,9 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         return command;
     }
 
-    private static string ToJson(IReadOnlyList<string> values) => JsonSerializer.Serialize(values.ToList(), AcmeServerJsonContext.Default.ListString);
-
-    private static List<string> FromJsonList(string json) => JsonSerializer.Deserialize(json, AcmeServerJsonContext.Default.ListString) ?? [];
+    private static object ToJson(IReadOnlyList<string> values) => Columns.StringsValue(values);
 
     private static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset FromMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
 
     /// <summary>What every store object on one database file in this process shares: the write gate and the nonces.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per database file for the life of the process; a SemaphoreSlim without AvailableWaitHandle holds nothing to dispose.")]
