@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pki.Acme;
 using Pki.Acme.Server.Storage;
 
@@ -38,7 +39,6 @@ internal sealed class AcmeValidationQueue
 /// </summary>
 internal sealed class AcmeValidationService : BackgroundService
 {
-    private const int Workers = 4;
     private const int MaxAttempts = 3;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -54,8 +54,12 @@ internal sealed class AcmeValidationService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public AcmeValidationService(IAcmeServerStore store, AcmeValidationQueue queue, IEnumerable<IAcmeChallengeValidator> validators, TimeProvider time, ILogger<AcmeValidationService> logger)
+    private readonly int _workers;
+
+    public AcmeValidationService(IAcmeServerStore store, AcmeValidationQueue queue, IEnumerable<IAcmeChallengeValidator> validators, TimeProvider time, ILogger<AcmeValidationService> logger, IOptions<AcmeServerOptions> options)
     {
+        // Checked with the rest of the validation options when the built-in validators are made; clamped for apps that bring their own.
+        _workers = Math.Clamp(options.Value.Validation.MaxConcurrentValidations, 1, 1024);
         _store = store;
         _queue = queue;
         _validators = validators.ToList();
@@ -81,7 +85,7 @@ internal sealed class AcmeValidationService : BackgroundService
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)).Append(SweepInterruptedOrdersAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, _workers).Select(_ => WorkAsync(stoppingToken)).Append(SweepInterruptedOrdersAsync(stoppingToken)));
 
     /// <summary>
     /// Every <see cref="SweepInterval"/>, orders left processing for <see cref="InterruptedAfter"/> by an instance that

@@ -42,6 +42,12 @@ public sealed class AcmeServerValidationOptions
     /// <summary>The wait between two attempts: zero to 5 minutes (default 1 second).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How many challenges are validated at once: 1 to 1024 (default 32). A validation mostly waits on the network
+    /// (the client's responder, DNS), so a mass renewal needs many in flight rather than a few in turn.
+    /// </summary>
+    public int MaxConcurrentValidations { get; set; } = 32;
+
     /// <summary>The most bytes an http-01 response body may have: 1 to 1 MiB (default 8 KiB, far more than a key authorization).</summary>
     public int MaxResponseBytes { get; set; } = 8192;
 
@@ -109,6 +115,11 @@ internal sealed class AcmeServerValidationOptionsValidator : IValidateOptions<Ac
         if (options.Timeout <= TimeSpan.Zero || options.Timeout > MaxTimeout)
         {
             errors.Add($"AcmeServerValidationOptions.Timeout is {options.Timeout}; use more than zero and at most 5 minutes.");
+        }
+
+        if (options.MaxConcurrentValidations is < 1 or > 1024)
+        {
+            errors.Add($"AcmeServerValidationOptions.MaxConcurrentValidations is {options.MaxConcurrentValidations}; use 1 to 1024.");
         }
 
         if (options.Attempts is < 1 or > MaxAttempts)

@@ -13,6 +13,7 @@ public sealed class AcmeServerValidationOptionsTests
         { "nameserverport", "AcmeServerValidationOptions.NameServers has '127.0.0.1:0' with port 0; use a port from 1 to 65535." },
         { "timeout", "AcmeServerValidationOptions.Timeout is 00:00:00; use more than zero and at most 5 minutes." },
         { "attempts", "AcmeServerValidationOptions.Attempts is 0; use 1 to 10." },
+        { "concurrency", "AcmeServerValidationOptions.MaxConcurrentValidations is 0; use 1 to 1024." },
         { "retrydelay", "AcmeServerValidationOptions.RetryDelay is -00:00:01; use zero to 5 minutes." },
         { "maxresponsebytes", "AcmeServerValidationOptions.MaxResponseBytes is 0; use 1 to 1048576 bytes." },
         { "nocaa", "AcmeServerValidationOptions.CaaIdentities is empty; name at least one issuer-domain-name this CA recognises in CAA records, e.g. \"ca.example.net\" (or turn EnforceCaa off for a private namespace)." },
@@ -30,6 +31,7 @@ public sealed class AcmeServerValidationOptionsTests
         Assert.Equal(443, options.TlsAlpn01Port);
         Assert.Equal(TimeSpan.FromSeconds(10), options.Timeout);
         Assert.Equal(3, options.Attempts);
+        Assert.Equal(32, options.MaxConcurrentValidations);
         Assert.Empty(options.NameServers);
         Assert.Null(AcmeServerValidationOptionsValidator.Check(options));
         Assert.True(new AcmeServerValidationOptionsValidator().Validate(null, options).Succeeded);
@@ -48,6 +50,7 @@ public sealed class AcmeServerValidationOptionsTests
             case "nameserverport": options.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 0)); break;
             case "timeout": options.Timeout = TimeSpan.Zero; break;
             case "attempts": options.Attempts = 0; break;
+            case "concurrency": options.MaxConcurrentValidations = 0; break;
             case "retrydelay": options.RetryDelay = TimeSpan.FromSeconds(-1); break;
             case "maxresponsebytes": options.MaxResponseBytes = 0; break;
             case "nocaa": options.CaaIdentities.Clear(); break;
