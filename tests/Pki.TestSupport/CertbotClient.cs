@@ -9,21 +9,8 @@ namespace Pki.TestSupport;
 /// after <see cref="AcmeCliOptions.Timeout"/>. One account per instance (registered on first use).
 /// certbot 2.1 has no ACME profile or ARI support.
 /// </summary>
-public sealed class CertbotClient : IDisposable
+public sealed class CertbotClient(AcmeCliOptions options) : AcmeCliClient(options)
 {
-    private readonly AcmeCliOptions _options;
-    private readonly TempDirectory _directory = new();
-
-    /// <summary>Creates the client and its temporary directory.</summary>
-    public CertbotClient(AcmeCliOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        System.IO.Directory.CreateDirectory(Directory);
-    }
-
-    /// <summary>The temporary directory (<c>config/</c>, <c>work/</c>, <c>logs/</c>).</summary>
-    public string Directory => _directory.Path;
 
     private string ConfigDirectory => Path.Combine(Directory, "config");
 
@@ -36,11 +23,7 @@ public sealed class CertbotClient : IDisposable
     /// <exception cref="AcmeCliException">certbot failed or timed out; the message has its output and log tail.</exception>
     public async Task<AcmeCliCertificate> ObtainAsync(IReadOnlyList<string> domains, int http01Port, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(domains);
-        if (domains.Count == 0)
-        {
-            throw new ArgumentException("Give at least one domain.", nameof(domains));
-        }
+        RequireDomains(domains);
 
         List<string> arguments = ["certonly", "--standalone", "--preferred-challenges", "http", "--cert-name", domains[0], .. Http01(http01Port), .. Account()];
         foreach (var domain in domains)
@@ -95,10 +78,10 @@ public sealed class CertbotClient : IDisposable
     private List<string> Account()
     {
         List<string> arguments = ["--agree-tos"];
-        arguments.AddRange(_options.Email is { } email ? ["-m", email] : ["--register-unsafely-without-email"]);
-        if (_options.UsesExternalAccountBinding)
+        arguments.AddRange(Options.Email is { } email ? ["-m", email] : ["--register-unsafely-without-email"]);
+        if (Options.UsesExternalAccountBinding)
         {
-            arguments.AddRange(["--eab-kid", _options.ExternalAccountKeyId!, "--eab-hmac-key", _options.ExternalAccountMacKey!]);
+            arguments.AddRange(["--eab-kid", Options.ExternalAccountKeyId!, "--eab-hmac-key", Options.ExternalAccountMacKey!]);
         }
 
         return arguments;
@@ -119,7 +102,7 @@ public sealed class CertbotClient : IDisposable
         List<string> arguments =
         [
             .. command,
-            "--server", _options.DirectoryUri.AbsoluteUri,
+            "--server", Options.DirectoryUri.AbsoluteUri,
             "--non-interactive",
             "--config-dir", ConfigDirectory,
             "--work-dir", Path.Combine(Directory, "work"),
@@ -128,16 +111,13 @@ public sealed class CertbotClient : IDisposable
         ];
         var environment = new Dictionary<string, string?>
         {
-            ["REQUESTS_CA_BUNDLE"] = _options.CaBundlePath,
+            ["REQUESTS_CA_BUNDLE"] = Options.CaBundlePath,
             ["CURL_CA_BUNDLE"] = null,
             ["HTTPS_PROXY"] = null,
             ["https_proxy"] = null,
             ["HTTP_PROXY"] = null,
             ["http_proxy"] = null,
         };
-        return AcmeCli.RunAsync(File.Exists("/usr/bin/certbot") ? "/usr/bin/certbot" : "certbot", command[0], arguments, environment, _options, Directory, LogFile, cancellationToken);
+        return AcmeCli.RunAsync(File.Exists("/usr/bin/certbot") ? "/usr/bin/certbot" : "certbot", command[0], arguments, environment, Options, Directory, LogFile, cancellationToken);
     }
-
-    /// <summary>Removes the temporary directory (account, keys, certificates).</summary>
-    public void Dispose() => _directory.Dispose();
 }

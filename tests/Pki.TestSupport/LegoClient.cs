@@ -9,22 +9,9 @@ namespace Pki.TestSupport;
 /// One account per instance. lego 4.9 has no ACME profile or ARI support (<c>renew --days</c> is its
 /// only renewal trigger), and it waits a few seconds before polling an order.
 /// </summary>
-public sealed class LegoClient : IDisposable
+public sealed class LegoClient(AcmeCliOptions options) : AcmeCliClient(options)
 {
     private const string PlaceholderEmail = "acme-test@pki.test";
-    private readonly AcmeCliOptions _options;
-    private readonly TempDirectory _directory = new();
-
-    /// <summary>Creates the client and its temporary directory.</summary>
-    public LegoClient(AcmeCliOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        System.IO.Directory.CreateDirectory(Directory);
-    }
-
-    /// <summary>The temporary directory (lego's <c>--path</c>: <c>accounts/</c>, <c>certificates/</c>).</summary>
-    public string Directory => _directory.Path;
 
     /// <summary>
     /// Registers an account if needed and obtains a certificate for <paramref name="domains"/> (the first
@@ -33,11 +20,7 @@ public sealed class LegoClient : IDisposable
     /// <exception cref="AcmeCliException">lego failed or timed out; the message has its output.</exception>
     public async Task<AcmeCliCertificate> ObtainAsync(IReadOnlyList<string> domains, int http01Port, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(domains);
-        if (domains.Count == 0)
-        {
-            throw new ArgumentException("Give at least one domain.", nameof(domains));
-        }
+        RequireDomains(domains);
 
         await RunAsync(domains, http01Port, ["run"], cancellationToken).ConfigureAwait(false);
         return Read(domains[0]);
@@ -73,16 +56,16 @@ public sealed class LegoClient : IDisposable
     {
         List<string> arguments =
         [
-            "--server", _options.DirectoryUri.AbsoluteUri,
-            "--email", _options.Email ?? PlaceholderEmail,
+            "--server", Options.DirectoryUri.AbsoluteUri,
+            "--email", Options.Email ?? PlaceholderEmail,
             "--accept-tos",
             "--path", Directory,
             "--http",
             "--http.port", $"127.0.0.1:{(http01Port ?? 0).ToString(CultureInfo.InvariantCulture)}",
         ];
-        if (_options.UsesExternalAccountBinding)
+        if (Options.UsesExternalAccountBinding)
         {
-            arguments.AddRange(["--eab", "--kid", _options.ExternalAccountKeyId!, "--hmac", _options.ExternalAccountMacKey!]);
+            arguments.AddRange(["--eab", "--kid", Options.ExternalAccountKeyId!, "--hmac", Options.ExternalAccountMacKey!]);
         }
 
         foreach (var domain in domains)
@@ -94,16 +77,13 @@ public sealed class LegoClient : IDisposable
         arguments.AddRange(command);
         var environment = new Dictionary<string, string?>
         {
-            ["LEGO_CA_CERTIFICATES"] = _options.CaBundlePath,
+            ["LEGO_CA_CERTIFICATES"] = Options.CaBundlePath,
             ["LEGO_PATH"] = null,
             ["HTTPS_PROXY"] = null,
             ["https_proxy"] = null,
             ["HTTP_PROXY"] = null,
             ["http_proxy"] = null,
         };
-        return AcmeCli.RunAsync(File.Exists("/usr/bin/lego") ? "/usr/bin/lego" : "lego", command[0], arguments, environment, _options, Directory, logFile: null, cancellationToken);
+        return AcmeCli.RunAsync(File.Exists("/usr/bin/lego") ? "/usr/bin/lego" : "lego", command[0], arguments, environment, Options, Directory, logFile: null, cancellationToken);
     }
-
-    /// <summary>Removes the temporary directory (account, keys, certificates).</summary>
-    public void Dispose() => _directory.Dispose();
 }
