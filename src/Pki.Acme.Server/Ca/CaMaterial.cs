@@ -98,7 +98,11 @@ internal static partial class CaMaterial
         var request = Request(name, key);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var ski = new X509SubjectKeyIdentifierExtension(request.PublicKey, false);
+        request.CertificateExtensions.Add(ski);
+
+        // TLS BR 7.1.2.1.3: a root's authorityKeyIdentifier is RECOMMENDED, keyIdentifier only, equal to its own SKI.
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski));
         var notBefore = time.GetUtcNow().AddMinutes(-1);
         var generator = key is ECDsa ec ? X509SignatureGenerator.CreateForECDsa(ec) : X509SignatureGenerator.CreateForRSA((RSA)key, RSASignaturePadding.Pkcs1);
         var certificate = request.Create(name, generator, notBefore, notBefore + RootValidity, LeafProfile.NewSerial());

@@ -80,7 +80,6 @@ internal static class LeafProfile
         }
 
         var request = new CertificateRequest(subject, publicKey, issuer.Hash);
-        var rsa = publicKey.Oid.Value == "1.2.840.113549.1.1.1";
         var names = new SubjectAlternativeNameBuilder();
         foreach (var identifier in identifiers)
         {
@@ -112,9 +111,9 @@ internal static class LeafProfile
             request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.IntermediateCrl(baseUrl)], false));
         }
 
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(
-            rsa ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.DigitalSignature,
-            critical: true));
+        // TLS BR 7.1.2.7.11: digitalSignature for RSA and ECDSA alike; keyEncipherment (RSA key transport, TLS 1.2 RSA
+        // key exchange) is only permitted for RSA and pkilint warns when both are set.
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
 
         return request.Create(issuer.Certificate.SubjectName, issuer.Signer, notBefore, notAfter, serial);
     }

@@ -82,12 +82,13 @@ public sealed class LeafProfileTests : IDisposable
     }
 
     [Fact]
-    public async Task Rsa_leaf_adds_key_encipherment()
+    public async Task Rsa_leaf_has_digital_signature_only_like_ecdsa()
     {
         using var rsa = RSA.Create(2048);
         var (leaf, _) = await fixture.IssueAsync(key: rsa, names: ["rsa.example.com"]);
         var keyUsage = Assert.IsType<X509KeyUsageExtension>(Asn.Extension(leaf, "2.5.29.15"));
-        Assert.Equal(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, keyUsage.KeyUsages);
+        Assert.True(keyUsage.Critical);
+        Assert.Equal(X509KeyUsageFlags.DigitalSignature, keyUsage.KeyUsages); // TLS BR 7.1.2.7.11: no keyEncipherment
     }
 
     [Fact]
@@ -222,6 +223,31 @@ public sealed class LeafProfileTests : IDisposable
         Assert.Equal("CN=Pki ACME Server Intermediate, O=Pki ACME Server", intermediate.Subject);
         Assert.Equal("CN=Pki ACME Server Root, O=Pki ACME Server", fixture.Ca.RootCertificate.Subject);
         Assert.Equal(["2.5.4.10", "2.5.4.3"], intermediate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(r => r.GetSingleElementType().Value)); // O, then CN in the DER
+    }
+
+    [Fact]
+    public void Generated_root_has_the_root_ca_profile_with_an_authority_key_identifier_equal_to_its_subject_key_identifier()
+    {
+        var root = fixture.Ca.RootCertificate;
+        var basic = Assert.IsType<X509BasicConstraintsExtension>(Asn.Extension(root, "2.5.29.19"));
+        Assert.True(basic.Critical && basic.CertificateAuthority && !basic.HasPathLengthConstraint);
+        var keyUsage = Assert.IsType<X509KeyUsageExtension>(Asn.Extension(root, "2.5.29.15"));
+        Assert.True(keyUsage.Critical);
+        Assert.Equal(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, keyUsage.KeyUsages);
+        var ski = Assert.IsType<X509SubjectKeyIdentifierExtension>(Asn.Extension(root, "2.5.29.14"));
+        Assert.False(ski.Critical);
+
+        // TLS BR 7.1.2.1.3: keyIdentifier only (no issuer name or serial), the root's own SKI, not critical.
+        var aki = Assert.IsType<X509AuthorityKeyIdentifierExtension>(Asn.Extension(root, "2.5.29.35"));
+        Assert.False(aki.Critical);
+        Assert.Equal(ski.SubjectKeyIdentifierBytes.ToArray(), aki.KeyIdentifier!.Value.ToArray());
+        Assert.Null(aki.NamedIssuer);
+        Assert.Null(aki.SerialNumber);
+        Assert.Equal(4, root.Extensions.Count); // nothing else
+
+        // The intermediate's AKI points at the same key identifier.
+        var intermediateAki = Assert.IsType<X509AuthorityKeyIdentifierExtension>(Asn.Extension(fixture.Ca.IntermediateCertificate, "2.5.29.35"));
+        Assert.Equal(ski.SubjectKeyIdentifierBytes.ToArray(), intermediateAki.KeyIdentifier!.Value.ToArray());
     }
 
     [Fact]
