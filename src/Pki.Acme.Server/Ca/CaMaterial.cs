@@ -22,7 +22,7 @@ internal static partial class CaMaterial
     private static readonly TimeSpan IntermediateValidity = TimeSpan.FromDays(8 * 365);
 
     /// <summary>Loads (or generates) and checks the root and the intermediate.</summary>
-    public static (CaAuthority Root, CaAuthority Intermediate) Load(AcmeServerCaOptions options, Uri baseUrl, TimeProvider time, ILogger logger)
+    public static (CaAuthority Root, CaAuthority Intermediate) Load(AcmeServerCaOptions options, Uri publicationUrl, TimeProvider time, ILogger logger)
     {
         (CaAuthority Root, CaAuthority Intermediate) pair;
         if (options.IntermediateCertificatePemPath is not null)
@@ -40,14 +40,14 @@ internal static partial class CaMaterial
         }
         else
         {
-            pair = LoadOrGenerate(options, baseUrl, time, logger);
+            pair = LoadOrGenerate(options, publicationUrl, time, logger);
         }
 
         Check(pair.Root, pair.Intermediate, time);
         return pair;
     }
 
-    private static (CaAuthority Root, CaAuthority Intermediate) LoadOrGenerate(AcmeServerCaOptions options, Uri baseUrl, TimeProvider time, ILogger logger)
+    private static (CaAuthority Root, CaAuthority Intermediate) LoadOrGenerate(AcmeServerCaOptions options, Uri publicationUrl, TimeProvider time, ILogger logger)
     {
         var directory = Path.GetFullPath(options.StateDirectory!);
         try
@@ -69,7 +69,7 @@ internal static partial class CaMaterial
         // Keys are written before their certificates, so a certificate on disk always has its key: a crash
         // in between leaves a key without certificate, which the next start overwrites with a fresh pair.
         var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), logger);
-        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, baseUrl, time), logger);
+        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, publicationUrl, time), logger);
         return (root, intermediate);
     }
 
@@ -109,7 +109,7 @@ internal static partial class CaMaterial
         return new CaAuthority(certificate, key);
     }
 
-    private static CaAuthority GenerateIntermediate(AcmeServerCaOptions options, CaAuthority root, Uri baseUrl, TimeProvider time)
+    private static CaAuthority GenerateIntermediate(AcmeServerCaOptions options, CaAuthority root, Uri publicationUrl, TimeProvider time)
     {
         var key = NewKey(options.KeyAlgorithm);
         var name = Name(options, " Intermediate");
@@ -121,9 +121,9 @@ internal static partial class CaMaterial
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(LeafProfile.ServerAuthOid), new Oid(LeafProfile.ClientAuthOid)], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(root.AuthorityKeyIdentifier);
-        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.RootCertificate(baseUrl)], false));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.RootCertificate(publicationUrl)], false));
         request.CertificateExtensions.Add(LeafProfile.CertificatePolicies(LeafProfile.DomainValidatedPolicyOid));
-        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.RootCrl(baseUrl)], false));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.RootCrl(publicationUrl)], false));
         var notBefore = time.GetUtcNow().AddMinutes(-1);
         var notAfter = notBefore + IntermediateValidity;
         if (notAfter > root.Certificate.NotAfter.ToUniversalTime())
@@ -382,7 +382,7 @@ internal static partial class CaMaterial
     private static partial void LogGenerated(ILogger logger, string subject, string thumbprint, string directory);
 }
 
-/// <summary>The URLs the embedded CA publishes under the server's base URL (AIA caIssuers, CRL distribution points).</summary>
+/// <summary>The URLs of the embedded CA's files under its publication base URL (AIA caIssuers, CRL distribution points): <see cref="AcmeServerCaOptions.PublicationBaseUrl"/> or the server's own base URL.</summary>
 internal static class CaUrls
 {
     public static string RootCertificate(Uri baseUrl) => Combine(baseUrl, "ca/root.cer");

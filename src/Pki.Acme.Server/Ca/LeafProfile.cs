@@ -58,7 +58,7 @@ internal static class LeafProfile
         IReadOnlyList<AcmeIdentifier> identifiers,
         AcmeServerProfileOptions profile,
         CaAuthority issuer,
-        Uri baseUrl,
+        Uri publicationUrl,
         byte[] serial,
         DateTimeOffset notBefore,
         DateTimeOffset notAfter)
@@ -94,7 +94,7 @@ internal static class LeafProfile
         }
 
         // TLS BR 7.1.2.7.6 (subscriber certificate extensions), in the order the table lists them.
-        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.IntermediateCertificate(baseUrl)], false));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.IntermediateCertificate(publicationUrl)], false));
         request.CertificateExtensions.Add(issuer.AuthorityKeyIdentifier);
         request.CertificateExtensions.Add(CertificatePolicies(DomainValidatedPolicyOid));
         var usages = new OidCollection { new Oid(ServerAuthOid) };
@@ -108,7 +108,7 @@ internal static class LeafProfile
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         if (profile.IncludeCrlDistributionPoint)
         {
-            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.IntermediateCrl(baseUrl)], false));
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.IntermediateCrl(publicationUrl)], false));
         }
 
         // TLS BR 7.1.2.7.11: digitalSignature for RSA and ECDSA alike; keyEncipherment (RSA key transport, TLS 1.2 RSA
