@@ -201,6 +201,13 @@ public sealed class AcmeServerProfileOptions
     /// <summary>Whether the certificate names the intermediate's CRL; only short-lived profiles (at most 7 days) may leave it out.</summary>
     public bool IncludeCrlDistributionPoint { get; set; } = true;
 
+    /// <summary>
+    /// Whether the subject carries a commonName: the order's first identifier (when it has at most 64 characters).
+    /// False (the default, and in both built-in profiles): the subject is empty and the subjectAltName critical, as the
+    /// TLS BR 7.1.2.7.2 recommend (commonName is NOT RECOMMENDED). Set it only for clients that still read the commonName.
+    /// </summary>
+    public bool IncludeCommonName { get; set; }
+
     /// <summary>Whether the certificate's extended key usage also has id-kp-clientAuth besides id-kp-serverAuth.</summary>
     public bool IncludeClientAuth { get; set; }
 

@@ -63,10 +63,11 @@ internal static class LeafProfile
         DateTimeOffset notBefore,
         DateTimeOffset notAfter)
     {
-        // TLS BR 7.1.4.3: the commonName, if present, is one of the subjectAltName values; when the first
-        // identifier does not fit the 64-character ub-common-name, the subject is empty and the SAN critical.
+        // TLS BR 7.1.2.7.2: commonName is NOT RECOMMENDED, so by default the subject is empty and the SAN critical
+        // (RFC 5280 4.2.1.6). With IncludeCommonName it is the first identifier (BR 7.1.4.3: one of the SAN values),
+        // unless that does not fit the 64-character ub-common-name.
         var first = identifiers[0].Value;
-        var emptySubject = first.Length > 64;
+        var emptySubject = !profile.IncludeCommonName || first.Length > 64;
         X500DistinguishedName subject;
         if (emptySubject)
         {
