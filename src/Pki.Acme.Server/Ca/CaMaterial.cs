@@ -68,12 +68,19 @@ internal static partial class CaMaterial
 
         // Keys are written before their certificates, so a certificate on disk always has its key: a crash
         // in between leaves a key without certificate, which the next start overwrites with a fresh pair.
-        var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), logger);
-        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, publicationUrl, time), logger);
+        var generated = new List<string>();
+        var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), generated, logger);
+        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, publicationUrl, time), generated, logger);
+        if (generated.Count > 0 && options.Country is null)
+        {
+            // Optional for a private CA; a publicly-trusted one needs it (pkilint: cabf.serverauth.ca.country_attribute_absent).
+            LogNoCountry(logger, string.Join("', '", generated));
+        }
+
         return (root, intermediate);
     }
 
-    private static CaAuthority LoadOrGenerate(string directory, string certificateFile, string keyFile, Func<CaAuthority> generate, ILogger logger)
+    private static CaAuthority LoadOrGenerate(string directory, string certificateFile, string keyFile, Func<CaAuthority> generate, List<string> generatedSubjects, ILogger logger)
     {
         var certificatePath = Path.Combine(directory, certificateFile);
         if (File.Exists(certificatePath))
@@ -88,6 +95,7 @@ internal static partial class CaMaterial
         WriteAtomically(Path.Combine(directory, keyFile), generated.Key!.ExportPkcs8PrivateKeyPem(), secret: true);
         WriteAtomically(certificatePath, generated.Certificate.ExportCertificatePem() + "\n", secret: false);
         LogGenerated(logger, generated.Certificate.Subject, generated.Certificate.Thumbprint, directory);
+        generatedSubjects.Add(generated.Certificate.Subject);
         return generated;
     }
 
@@ -380,6 +388,9 @@ internal static partial class CaMaterial
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Embedded CA: generated '{Subject}' (SHA-1 thumbprint {Thumbprint}) and stored it in {Directory}; distribute its root to the clients that must trust it")]
     private static partial void LogGenerated(ILogger logger, string subject, string thumbprint, string directory);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Embedded CA: the new CA certificate(s) '{Subjects}' have no countryName (AcmeServerOptions.Ca.Country is not set); fine for a private CA, but publicly-trusted CA certificates need it (TLS BR 7.1.2.10.2)")]
+    private static partial void LogNoCountry(ILogger logger, string subjects);
 }
 
 /// <summary>The URLs of the embedded CA's files under its publication base URL (AIA caIssuers, CRL distribution points): <see cref="AcmeServerCaOptions.PublicationBaseUrl"/> or the server's own base URL.</summary>

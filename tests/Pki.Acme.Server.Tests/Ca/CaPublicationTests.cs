@@ -57,4 +57,36 @@ public sealed class CaPublicationTests
 
         Assert.DoesNotContain(logger.Warnings, w => w.Contains("PublicationBaseUrl", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Generating_without_a_country_warns_once_and_loading_does_not()
+    {
+        var logger = new ListLogger();
+        using var directory = new Pki.TestSupport.TempDirectory();
+        var options = new AcmeServerCaOptions { StateDirectory = directory.Path, PublicationBaseUrl = Publication };
+        EmbeddedCa.Create(options, CaFixture.BaseUrl, new ListRevocationSource(), TimeProvider.System, logger).Dispose();
+        var warning = Assert.Single(logger.Warnings, w => w.Contains("countryName", StringComparison.Ordinal));
+        Assert.Contains("AcmeServerOptions.Ca.Country", warning, StringComparison.Ordinal);
+        Assert.Contains("TLS BR 7.1.2.10.2", warning, StringComparison.Ordinal);
+        Assert.Contains("CN=Pki ACME Server Root, O=Pki ACME Server", warning, StringComparison.Ordinal);
+        Assert.Contains("CN=Pki ACME Server Intermediate, O=Pki ACME Server", warning, StringComparison.Ordinal);
+
+        logger.Warnings.Clear();
+        EmbeddedCa.Create(options, CaFixture.BaseUrl, new ListRevocationSource(), TimeProvider.System, logger).Dispose();
+        Assert.DoesNotContain(logger.Warnings, w => w.Contains("countryName", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Generating_with_a_country_does_not_warn_and_puts_it_first_in_both_subjects()
+    {
+        var logger = new ListLogger();
+        using var fixture = new CaFixture(o => (o.Country, o.PublicationBaseUrl) = ("US", Publication), logger);
+        Assert.DoesNotContain(logger.Warnings, w => w.Contains("countryName", StringComparison.Ordinal));
+        Assert.All(logger.Warnings, w => Assert.Contains("generated '", w, StringComparison.Ordinal)); // only the distribute-the-root notes
+        foreach (var certificate in new[] { fixture.Ca.RootCertificate, fixture.Ca.IntermediateCertificate })
+        {
+            Assert.Equal("2.5.4.6", certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).First().GetSingleElementType().Value);
+            Assert.Contains("C=US", certificate.Subject, StringComparison.Ordinal);
+        }
+    }
 }
