@@ -87,7 +87,7 @@ internal sealed class AcmeScenario : IDemoScenario
     private static async Task<int> RunEmbeddedAsync(TextWriter output, CancellationToken cancellationToken)
     {
         var state = Path.Combine(Path.GetTempPath(), "pki-demo-acme-server-" + Environment.ProcessId);
-        var http01Port = FreeLoopbackPort();
+        var http01Port = LocalAcmeServer.FreeLoopbackPort();
         try
         {
             await using var server = await LocalAcmeServer.StartAsync(
@@ -140,10 +140,12 @@ internal sealed class AcmeScenario : IDemoScenario
         var state = new Option<DirectoryInfo>("--state") { Description = "Directory for the database, the CA and the listener certificate (kept across runs)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "pki-demo-acme-server")) };
         var http01Port = new Option<int>("--http01-port") { Description = "Port the http-01 validator connects to", DefaultValueFactory = _ => 5002 };
         var resolve = new Option<string[]>("--resolve") { Description = "NAME=ADDRESS (NAME exact or *.suffix) checked before DNS", DefaultValueFactory = _ => ["*.test=127.0.0.1", "localhost=127.0.0.1"], AllowMultipleArgumentsPerToken = true };
+        var caFilesPort = new Option<int>("--ca-files-port") { Description = "Plain-http port on 127.0.0.1 for the CA's files only (/acme/ca/...; the AIA and CRL URLs in certificates); 0 picks a free one", DefaultValueFactory = _ => 0 };
+        var country = new Option<string?>("--country") { Description = "countryName (two upper-case letters) of a newly generated root and intermediate; publicly-trusted CA certificates need it (TLS BR 7.1.2.10.2)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request" };
         var command = new Command("serve", "Run the embedded ACME server (Pki.Acme.Server) on loopback for other ACME clients until Ctrl+C.")
         {
-            port, state, http01Port, resolve, verbose,
+            port, state, http01Port, resolve, caFilesPort, country, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -166,8 +168,11 @@ internal sealed class AcmeScenario : IDemoScenario
                 result.GetValue(http01Port),
                 hosts,
                 result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning,
+                configure: o => o.Ca.Country = result.GetValue(country),
+                caFilesPort: result.GetValue(caFilesPort),
                 cancellationToken: cancellationToken);
             await Console.Out.WriteLineAsync($"ACME directory: {server.DirectoryUri}");
+            await Console.Out.WriteLineAsync($"CA files over plain http (AIA and CRL URLs): {server.PublicationBaseUrl}/ca/");
             await Console.Out.WriteLineAsync($"CA root (trust it to verify issued certificates): {server.RootPemPath}");
             await Console.Out.WriteLineAsync($"HTTPS listener certificate (ACME clients must trust it): {server.ListenerCertificatePemPath}");
             await Console.Out.WriteLineAsync($"http-01 is checked on port {result.GetValue(http01Port)}; names resolved locally: {string.Join(", ", hosts.Select(h => h.Key + "=" + h.Value))}");
@@ -204,13 +209,6 @@ internal sealed class AcmeScenario : IDemoScenario
         await output.WriteLineAsync($"Started Pebble at {pebble.DirectoryUri}");
         var directory = new DirectoryInfo(Path.Combine(Path.GetTempPath(), "pki-demo-acme"));
         return await IssueAsync(output, http, pebble.DirectoryUri, ["demo.example.test", "127.0.0.1"], pebble.HttpPort, directory, "mailto:demo@example.test", null, cancellationToken);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<int> IssueAsync(TextWriter output, HttpClient http, Uri directoryUri, IReadOnlyList<string> names, int httpPort, DirectoryInfo outDirectory, string? email, AcmeExternalAccountBinding? binding, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,16 +14,22 @@ namespace Pki.Demo;
 /// <summary>
 /// An ACME CA hosted the way an application hosts it: <c>AddAcmeServer</c> + <c>MapAcmeServer("/acme")</c> on Kestrel,
 /// HTTPS on loopback with a listener certificate made here (clients pin it or trust its PEM), the embedded CA's
-/// root and intermediate generated on first start in the state directory. Only the package's public API is used.
+/// root and intermediate generated on first start in the state directory. A second, plain-http loopback listener serves
+/// only the CA's files (<c>/acme/ca/...</c>, 404 for anything else: no ACME over plain http); it is the CA's
+/// <c>PublicationBaseUrl</c>, so certificates carry http AIA and CRL URLs as the TLS BR require. Only the package's public API is used.
 /// </summary>
 internal sealed class LocalAcmeServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LocalAcmeServer(WebApplication app, Uri baseUrl, X509Certificate2 listener, string listenerPemPath, string rootPemPath)
+    /// <summary>The path prefix of the CA's files; the plain-http listener answers nothing else.</summary>
+    public const string CaFilesPrefix = "/acme/ca";
+
+    private LocalAcmeServer(WebApplication app, Uri baseUrl, Uri publicationBaseUrl, X509Certificate2 listener, string listenerPemPath, string rootPemPath)
     {
         _app = app;
         BaseUrl = baseUrl;
+        PublicationBaseUrl = publicationBaseUrl;
         ListenerCertificate = listener;
         ListenerCertificatePemPath = listenerPemPath;
         RootPemPath = rootPemPath;
@@ -31,6 +38,9 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
     public Uri BaseUrl { get; }
 
     public Uri DirectoryUri => new(BaseUrl, "/acme/directory");
+
+    /// <summary>The plain-http base of the CA's files (<c>http://127.0.0.1:PORT/acme</c>): the AIA and CRL URLs in certificates point under it.</summary>
+    public Uri PublicationBaseUrl { get; }
 
     public X509Certificate2 ListenerCertificate { get; }
 
@@ -51,6 +61,7 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
     /// <param name="configure">Further options (profiles, lifetimes).</param>
     /// <param name="cancellationToken">Stops the start-up.</param>
     /// <param name="services">Further registrations, e.g. <c>AddAcmeServerPostgres</c>.</param>
+    /// <param name="caFilesPort">The plain-http port of the CA's files (0: any free loopback port).</param>
     public static async Task<LocalAcmeServer> StartAsync(
         int port,
         string stateDirectory,
@@ -59,19 +70,17 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
         LogLevel logLevel = LogLevel.None,
         Action<Pki.Acme.Server.AcmeServerOptions>? configure = null,
         Action<IServiceCollection>? services = null,
+        int caFilesPort = 0,
         CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(stateDirectory);
-        if (port == 0)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        port = port == 0 ? FreeLoopbackPort() : port;
+        caFilesPort = caFilesPort == 0 ? FreeLoopbackPort() : caFilesPort;
 
         var listenerPemPath = Path.Combine(stateDirectory, "listener.pem");
         var listener = await LoadOrCreateListenerCertificateAsync(listenerPemPath, Path.Combine(stateDirectory, "listener.key.pem"), cancellationToken);
         var baseUrl = new Uri($"https://127.0.0.1:{port}");
+        var publicationBaseUrl = new Uri($"http://127.0.0.1:{caFilesPort}/acme");
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -81,7 +90,11 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
         }
 
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.UseHttps(listener)));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port, l => l.UseHttps(listener));
+            k.Listen(IPAddress.Loopback, caFilesPort);
+        });
         builder.Services.AddAcmeServer(o =>
         {
             o.BaseUrl = baseUrl;
@@ -90,6 +103,7 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
             o.CaaIdentities.Add("pki-demo.example.test");
             o.Ca.StateDirectory = Path.Combine(stateDirectory, "ca");
             o.Ca.CommonName = "Pki Demo ACME CA";
+            o.Ca.PublicationBaseUrl = publicationBaseUrl;
             o.Validation.Http01Port = http01Port;
             o.Validation.RetryDelay = TimeSpan.FromMilliseconds(200);
             foreach (var (name, address) in hosts)
@@ -104,9 +118,21 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // The plain-http listener is for the CA's files only (relying parties fetch AIA and CRLs over http); ACME stays on HTTPS.
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.IsHttps && !context.Request.Path.StartsWithSegments(CaFilesPrefix, StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
         app.MapAcmeServer("/acme");
         await app.StartAsync(cancellationToken);
-        return new LocalAcmeServer(app, baseUrl, listener, listenerPemPath, Path.Combine(stateDirectory, "ca", "root.pem"));
+        return new LocalAcmeServer(app, baseUrl, publicationBaseUrl, listener, listenerPemPath, Path.Combine(stateDirectory, "ca", "root.pem"));
     }
 
     /// <summary>An HTTP client that trusts exactly this server's listener certificate (TLS validation stays on).</summary>
@@ -130,6 +156,14 @@ internal sealed class LocalAcmeServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         ListenerCertificate.Dispose();
+    }
+
+    /// <summary>A loopback TCP port that was free a moment ago.</summary>
+    internal static int FreeLoopbackPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<X509Certificate2> LoadOrCreateListenerCertificateAsync(string certificatePath, string keyPath, CancellationToken cancellationToken)

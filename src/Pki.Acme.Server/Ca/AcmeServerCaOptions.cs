@@ -66,6 +66,16 @@ public sealed class AcmeServerCaOptions
     /// </summary>
     public string? Country { get; set; }
 
+    /// <summary>
+    /// The plain-http base URL under which the CA's files are published, e.g. <c>http://pki.example.com/acme</c>: certificates
+    /// carry <c>{PublicationBaseUrl}/ca/intermediate.cer</c> (leaves) and <c>ca/root.cer</c> (a generated intermediate) as AIA
+    /// caIssuers, and <c>ca/intermediate.crl</c> / <c>ca/root.crl</c> as CRL distribution points, the same paths the server
+    /// serves under its own prefix. The TLS BR (7.1.2.7.7, 7.1.2.10.3, 7.1.2.11.2) require <c>http://</c> for these URLs, so
+    /// only http is accepted; serve the files there (a plain-http listener or a reverse proxy in front of <c>{prefix}/ca/</c>).
+    /// Null (the default): the server's own <c>{BaseUrl}{prefix}</c>, normally https, and a warning at start.
+    /// </summary>
+    public Uri? PublicationBaseUrl { get; set; }
+
     /// <summary>The commonName stem of a generated root and intermediate: "<c>{CommonName} Root</c>" and "<c>{CommonName} Intermediate</c>" (at most 51 characters).</summary>
     public string CommonName { get; set; } = "Pki ACME Server";
 
@@ -112,6 +122,11 @@ public sealed class AcmeServerCaOptions
             throw new AcmeCaConfigurationException($"AcmeServerCaOptions.Country must be two upper-case letters (ISO 3166-1 alpha-2), not '{Country}'.");
         }
 
+        if (PublicationBaseUrl is not null)
+        {
+            CheckPublicationBaseUrl(PublicationBaseUrl);
+        }
+
         CheckName(Organization, nameof(Organization), 64);
         CheckName(CommonName, nameof(CommonName), 64 - " Intermediate".Length);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -139,6 +154,20 @@ public sealed class AcmeServerCaOptions
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new AcmeCaConfigurationException($"AcmeServerCaOptions.{name} is required when the CA material comes from {(name.StartsWith("Pfx", StringComparison.Ordinal) ? "a PFX" : "PEM files (RootCertificatePemPath, IntermediateCertificatePemPath, IntermediateKeyPemPath)")}.");
+        }
+    }
+
+    private static void CheckPublicationBaseUrl(Uri url)
+    {
+        // Never echo user information: it would be a credential in a log line.
+        if (url.IsAbsoluteUri && !string.IsNullOrEmpty(url.UserInfo))
+        {
+            throw new AcmeCaConfigurationException("AcmeServerCaOptions.PublicationBaseUrl must not carry user information (user:password@): relying parties fetch these URLs anonymously.");
+        }
+
+        if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttp || !string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment))
+        {
+            throw new AcmeCaConfigurationException($"AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not '{url.OriginalString}'.");
         }
     }
 
@@ -171,6 +200,13 @@ public sealed class AcmeServerProfileOptions
 
     /// <summary>Whether the certificate names the intermediate's CRL; only short-lived profiles (at most 7 days) may leave it out.</summary>
     public bool IncludeCrlDistributionPoint { get; set; } = true;
+
+    /// <summary>
+    /// Whether the subject carries a commonName: the order's first identifier (when it has at most 64 characters).
+    /// False (the default, and in both built-in profiles): the subject is empty and the subjectAltName critical, as the
+    /// TLS BR 7.1.2.7.2 recommend (commonName is NOT RECOMMENDED). Set it only for clients that still read the commonName.
+    /// </summary>
+    public bool IncludeCommonName { get; set; }
 
     /// <summary>Whether the certificate's extended key usage also has id-kp-clientAuth besides id-kp-serverAuth.</summary>
     public bool IncludeClientAuth { get; set; }

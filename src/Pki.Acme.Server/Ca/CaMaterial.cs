@@ -22,7 +22,7 @@ internal static partial class CaMaterial
     private static readonly TimeSpan IntermediateValidity = TimeSpan.FromDays(8 * 365);
 
     /// <summary>Loads (or generates) and checks the root and the intermediate.</summary>
-    public static (CaAuthority Root, CaAuthority Intermediate) Load(AcmeServerCaOptions options, Uri baseUrl, TimeProvider time, ILogger logger)
+    public static (CaAuthority Root, CaAuthority Intermediate) Load(AcmeServerCaOptions options, Uri publicationUrl, TimeProvider time, ILogger logger)
     {
         (CaAuthority Root, CaAuthority Intermediate) pair;
         if (options.IntermediateCertificatePemPath is not null)
@@ -40,14 +40,14 @@ internal static partial class CaMaterial
         }
         else
         {
-            pair = LoadOrGenerate(options, baseUrl, time, logger);
+            pair = LoadOrGenerate(options, publicationUrl, time, logger);
         }
 
         Check(pair.Root, pair.Intermediate, time);
         return pair;
     }
 
-    private static (CaAuthority Root, CaAuthority Intermediate) LoadOrGenerate(AcmeServerCaOptions options, Uri baseUrl, TimeProvider time, ILogger logger)
+    private static (CaAuthority Root, CaAuthority Intermediate) LoadOrGenerate(AcmeServerCaOptions options, Uri publicationUrl, TimeProvider time, ILogger logger)
     {
         var directory = Path.GetFullPath(options.StateDirectory!);
         try
@@ -68,12 +68,19 @@ internal static partial class CaMaterial
 
         // Keys are written before their certificates, so a certificate on disk always has its key: a crash
         // in between leaves a key without certificate, which the next start overwrites with a fresh pair.
-        var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), logger);
-        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, baseUrl, time), logger);
+        var generated = new List<string>();
+        var root = LoadOrGenerate(directory, RootCertificateFile, RootKeyFile, () => GenerateRoot(options, time), generated, logger);
+        var intermediate = LoadOrGenerate(directory, IntermediateCertificateFile, IntermediateKeyFile, () => GenerateIntermediate(options, root, publicationUrl, time), generated, logger);
+        if (generated.Count > 0 && options.Country is null)
+        {
+            // Optional for a private CA; a publicly-trusted one needs it (pkilint: cabf.serverauth.ca.country_attribute_absent).
+            LogNoCountry(logger, string.Join("', '", generated));
+        }
+
         return (root, intermediate);
     }
 
-    private static CaAuthority LoadOrGenerate(string directory, string certificateFile, string keyFile, Func<CaAuthority> generate, ILogger logger)
+    private static CaAuthority LoadOrGenerate(string directory, string certificateFile, string keyFile, Func<CaAuthority> generate, List<string> generatedSubjects, ILogger logger)
     {
         var certificatePath = Path.Combine(directory, certificateFile);
         if (File.Exists(certificatePath))
@@ -88,6 +95,7 @@ internal static partial class CaMaterial
         WriteAtomically(Path.Combine(directory, keyFile), generated.Key!.ExportPkcs8PrivateKeyPem(), secret: true);
         WriteAtomically(certificatePath, generated.Certificate.ExportCertificatePem() + "\n", secret: false);
         LogGenerated(logger, generated.Certificate.Subject, generated.Certificate.Thumbprint, directory);
+        generatedSubjects.Add(generated.Certificate.Subject);
         return generated;
     }
 
@@ -98,14 +106,18 @@ internal static partial class CaMaterial
         var request = Request(name, key);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var ski = new X509SubjectKeyIdentifierExtension(request.PublicKey, false);
+        request.CertificateExtensions.Add(ski);
+
+        // TLS BR 7.1.2.1.3: a root's authorityKeyIdentifier is RECOMMENDED, keyIdentifier only, equal to its own SKI.
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski));
         var notBefore = time.GetUtcNow().AddMinutes(-1);
         var generator = key is ECDsa ec ? X509SignatureGenerator.CreateForECDsa(ec) : X509SignatureGenerator.CreateForRSA((RSA)key, RSASignaturePadding.Pkcs1);
         var certificate = request.Create(name, generator, notBefore, notBefore + RootValidity, LeafProfile.NewSerial());
         return new CaAuthority(certificate, key);
     }
 
-    private static CaAuthority GenerateIntermediate(AcmeServerCaOptions options, CaAuthority root, Uri baseUrl, TimeProvider time)
+    private static CaAuthority GenerateIntermediate(AcmeServerCaOptions options, CaAuthority root, Uri publicationUrl, TimeProvider time)
     {
         var key = NewKey(options.KeyAlgorithm);
         var name = Name(options, " Intermediate");
@@ -117,9 +129,9 @@ internal static partial class CaMaterial
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(LeafProfile.ServerAuthOid), new Oid(LeafProfile.ClientAuthOid)], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(root.AuthorityKeyIdentifier);
-        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.RootCertificate(baseUrl)], false));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.RootCertificate(publicationUrl)], false));
         request.CertificateExtensions.Add(LeafProfile.CertificatePolicies(LeafProfile.DomainValidatedPolicyOid));
-        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.RootCrl(baseUrl)], false));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.RootCrl(publicationUrl)], false));
         var notBefore = time.GetUtcNow().AddMinutes(-1);
         var notAfter = notBefore + IntermediateValidity;
         if (notAfter > root.Certificate.NotAfter.ToUniversalTime())
@@ -376,9 +388,12 @@ internal static partial class CaMaterial
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Embedded CA: generated '{Subject}' (SHA-1 thumbprint {Thumbprint}) and stored it in {Directory}; distribute its root to the clients that must trust it")]
     private static partial void LogGenerated(ILogger logger, string subject, string thumbprint, string directory);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Embedded CA: the new CA certificate(s) '{Subjects}' have no countryName (AcmeServerOptions.Ca.Country is not set); fine for a private CA, but publicly-trusted CA certificates need it (TLS BR 7.1.2.10.2)")]
+    private static partial void LogNoCountry(ILogger logger, string subjects);
 }
 
-/// <summary>The URLs the embedded CA publishes under the server's base URL (AIA caIssuers, CRL distribution points).</summary>
+/// <summary>The URLs of the embedded CA's files under its publication base URL (AIA caIssuers, CRL distribution points): <see cref="AcmeServerCaOptions.PublicationBaseUrl"/> or the server's own base URL.</summary>
 internal static class CaUrls
 {
     public static string RootCertificate(Uri baseUrl) => Combine(baseUrl, "ca/root.cer");

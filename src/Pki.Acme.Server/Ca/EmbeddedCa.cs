@@ -24,7 +24,7 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
 
     private readonly CaAuthority root;
     private readonly CaAuthority intermediate;
-    private readonly Uri baseUrl;
+    private readonly Uri publicationUrl;
     private readonly IAcmeRevocationSource revocations;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -38,11 +38,11 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
     private CrlState? rootCrl;
     private BigInteger lastCrlNumber;
 
-    private EmbeddedCa(CaAuthority root, CaAuthority intermediate, Uri baseUrl, IReadOnlyList<AcmeServerProfileOptions> profiles, IAcmeRevocationSource revocations, TimeProvider time, ILogger logger)
+    private EmbeddedCa(CaAuthority root, CaAuthority intermediate, Uri publicationUrl, IReadOnlyList<AcmeServerProfileOptions> profiles, IAcmeRevocationSource revocations, TimeProvider time, ILogger logger)
     {
         this.root = root;
         this.intermediate = intermediate;
-        this.baseUrl = baseUrl;
+        this.publicationUrl = publicationUrl;
         this.profiles = profiles;
         this.revocations = revocations;
         this.time = time;
@@ -73,7 +73,7 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
 
     /// <summary>Validates <paramref name="options"/>, loads or generates the root and intermediate, and checks them.</summary>
     /// <param name="options">The CA options.</param>
-    /// <param name="baseUrl">The server's base URL, e.g. <c>https://host/acme</c>: the AIA and CRL URLs are <c>{base}/ca/...</c>.</param>
+    /// <param name="baseUrl">The server's base URL, e.g. <c>https://host/acme</c>: the AIA and CRL URLs are <c>{base}/ca/...</c> unless <see cref="AcmeServerCaOptions.PublicationBaseUrl"/> is set.</param>
     /// <param name="revocations">The store's revocations, the CRL's source.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where loading and generation are logged (never key material).</param>
@@ -91,8 +91,14 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
         }
 
         logger ??= NullLogger.Instance;
-        var (root, intermediate) = CaMaterial.Load(options, baseUrl, time, logger);
-        return new EmbeddedCa(root, intermediate, baseUrl, options.EffectiveProfiles(), revocations, time, logger);
+        var publicationUrl = options.PublicationBaseUrl ?? baseUrl;
+        if (publicationUrl.Scheme != Uri.UriSchemeHttp)
+        {
+            LogHttpsPublication(logger, CaUrls.IntermediateCertificate(publicationUrl));
+        }
+
+        var (root, intermediate) = CaMaterial.Load(options, publicationUrl, time, logger);
+        return new EmbeddedCa(root, intermediate, publicationUrl, options.EffectiveProfiles(), revocations, time, logger);
     }
 
     /// <inheritdoc />
@@ -131,7 +137,7 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
         X509Certificate2 signed;
         lock (signingLock)
         {
-            signed = LeafProfile.Build(publicKey, identifiers, chosen, intermediate, baseUrl, serial, notBefore, notAfter);
+            signed = LeafProfile.Build(publicKey, identifiers, chosen, intermediate, publicationUrl, serial, notBefore, notAfter);
         }
 
         using var leaf = signed;
@@ -273,6 +279,9 @@ internal sealed partial class EmbeddedCa : IAcmeCertificateIssuerBackend, IDispo
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Embedded CA: the store lists a revoked serial '{Serial}' that is not hexadecimal; it is left out of the CRL")]
     private static partial void LogBadSerial(ILogger logger, string serial);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Embedded CA: certificates will carry AIA and CRL URLs like '{Url}', but the TLS Baseline Requirements (7.1.2.7.7, 7.1.2.11.2) require plain http for them; set AcmeServerOptions.Ca.PublicationBaseUrl to an http:// URL where /ca/... is served")]
+    private static partial void LogHttpsPublication(ILogger logger, string url);
 
     private sealed record CrlState(byte[] Der, BigInteger Number, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate);
 }

@@ -58,15 +58,16 @@ internal static class LeafProfile
         IReadOnlyList<AcmeIdentifier> identifiers,
         AcmeServerProfileOptions profile,
         CaAuthority issuer,
-        Uri baseUrl,
+        Uri publicationUrl,
         byte[] serial,
         DateTimeOffset notBefore,
         DateTimeOffset notAfter)
     {
-        // TLS BR 7.1.4.3: the commonName, if present, is one of the subjectAltName values; when the first
-        // identifier does not fit the 64-character ub-common-name, the subject is empty and the SAN critical.
+        // TLS BR 7.1.2.7.2: commonName is NOT RECOMMENDED, so by default the subject is empty and the SAN critical
+        // (RFC 5280 4.2.1.6). With IncludeCommonName it is the first identifier (BR 7.1.4.3: one of the SAN values),
+        // unless that does not fit the 64-character ub-common-name.
         var first = identifiers[0].Value;
-        var emptySubject = first.Length > 64;
+        var emptySubject = !profile.IncludeCommonName || first.Length > 64;
         X500DistinguishedName subject;
         if (emptySubject)
         {
@@ -80,7 +81,6 @@ internal static class LeafProfile
         }
 
         var request = new CertificateRequest(subject, publicKey, issuer.Hash);
-        var rsa = publicKey.Oid.Value == "1.2.840.113549.1.1.1";
         var names = new SubjectAlternativeNameBuilder();
         foreach (var identifier in identifiers)
         {
@@ -95,7 +95,7 @@ internal static class LeafProfile
         }
 
         // TLS BR 7.1.2.7.6 (subscriber certificate extensions), in the order the table lists them.
-        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.IntermediateCertificate(baseUrl)], false));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [CaUrls.IntermediateCertificate(publicationUrl)], false));
         request.CertificateExtensions.Add(issuer.AuthorityKeyIdentifier);
         request.CertificateExtensions.Add(CertificatePolicies(DomainValidatedPolicyOid));
         var usages = new OidCollection { new Oid(ServerAuthOid) };
@@ -109,12 +109,12 @@ internal static class LeafProfile
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         if (profile.IncludeCrlDistributionPoint)
         {
-            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.IntermediateCrl(baseUrl)], false));
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CaUrls.IntermediateCrl(publicationUrl)], false));
         }
 
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(
-            rsa ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.DigitalSignature,
-            critical: true));
+        // TLS BR 7.1.2.7.11: digitalSignature for RSA and ECDSA alike; keyEncipherment (RSA key transport, TLS 1.2 RSA
+        // key exchange) is only permitted for RSA and pkilint warns when both are set.
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
 
         return request.Create(issuer.Certificate.SubjectName, issuer.Signer, notBefore, notAfter, serial);
     }

@@ -286,6 +286,8 @@ internal sealed class ListLogger : ILogger
 {
     public List<string> Messages { get; } = [];
 
+    public List<string> Warnings { get; } = [];
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -296,6 +298,10 @@ internal sealed class ListLogger : ILogger
         lock (Messages)
         {
             Messages.Add(formatter(state, exception));
+            if (logLevel == LogLevel.Warning)
+            {
+                Warnings.Add(formatter(state, exception));
+            }
         }
     }
 }

@@ -21,6 +21,12 @@ public sealed class CaOptionsTests
         { "long-validity", "Profile 'a': Validity 201.00:00:00 must be between 1 hour and 200 days" },
         { "short-validity", "Profile 'a': Validity 00:10:00 must be between 1 hour and 200 days" },
         { "no-crl-dp-long", "Profile 'a': only short-lived certificates (Validity at most 7 days" },
+        { "publication-https", "AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not 'https://pki.example.com/acme'" },
+        { "publication-ftp", "AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not 'ftp://pki.example.com/acme'" },
+        { "publication-relative", "AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not '/acme'" },
+        { "publication-query", "AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not 'http://pki.example.com/acme?x=1'" },
+        { "publication-fragment", "AcmeServerCaOptions.PublicationBaseUrl must be an absolute http:// URL without query or fragment (the TLS BR 7.1.2.7.7 and 7.1.2.11.2 allow only http for AIA and CRL URLs), not 'http://pki.example.com/acme#top'" },
+        { "publication-userinfo", "AcmeServerCaOptions.PublicationBaseUrl must not carry user information" },
     };
 
     [Theory]
@@ -43,10 +49,17 @@ public sealed class CaOptionsTests
             case "long-validity": options.Profiles.Add(new() { Name = "a", Validity = TimeSpan.FromDays(201) }); break;
             case "short-validity": options.Profiles.Add(new() { Name = "a", Validity = TimeSpan.FromMinutes(10) }); break;
             case "no-crl-dp-long": options.Profiles.Add(new() { Name = "a", IncludeCrlDistributionPoint = false }); break;
+            case "publication-https": options.PublicationBaseUrl = new Uri("https://pki.example.com/acme"); break;
+            case "publication-ftp": options.PublicationBaseUrl = new Uri("ftp://pki.example.com/acme"); break;
+            case "publication-relative": options.PublicationBaseUrl = new Uri("/acme", UriKind.Relative); break;
+            case "publication-query": options.PublicationBaseUrl = new Uri("http://pki.example.com/acme?x=1"); break;
+            case "publication-fragment": options.PublicationBaseUrl = new Uri("http://pki.example.com/acme#top"); break;
+            case "publication-userinfo": options.PublicationBaseUrl = new Uri("http://user:s3cret-pw@pki.example.com/acme"); break;
         }
 
         var error = Assert.Throws<AcmeCaConfigurationException>(options.Validate);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", error.Message, StringComparison.Ordinal);
         var fromCreate = Assert.Throws<AcmeCaConfigurationException>(() => EmbeddedCa.Create(options, CaFixture.BaseUrl, new ListRevocationSource(), new FakeTimeProvider()));
         Assert.Equal(error.Message, fromCreate.Message);
     }
@@ -68,5 +81,7 @@ public sealed class CaOptionsTests
         Assert.Equal(("shortlived", TimeSpan.FromDays(7), false), (defaults[1].Name, defaults[1].Validity, defaults[1].IncludeCrlDistributionPoint));
         Assert.Equal(AcmeServerCaKeyAlgorithm.EcdsaP256, new AcmeServerCaOptions().KeyAlgorithm);
         new AcmeServerCaOptions { StateDirectory = "/tmp/x" }.Validate();
+        Assert.Null(new AcmeServerCaOptions().PublicationBaseUrl);
+        new AcmeServerCaOptions { StateDirectory = "/tmp/x", PublicationBaseUrl = new Uri("http://pki.example.com:8080/acme/") }.Validate();
     }
 }

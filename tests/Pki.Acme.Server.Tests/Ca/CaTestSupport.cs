@@ -27,11 +27,11 @@ internal sealed class CaFixture : IDisposable
 {
     public static readonly Uri BaseUrl = new("https://acme.test/acme");
 
-    public CaFixture(Action<AcmeServerCaOptions>? configure = null)
+    public CaFixture(Action<AcmeServerCaOptions>? configure = null, Microsoft.Extensions.Logging.ILogger? logger = null, Uri? baseUrl = null)
     {
         Options = new AcmeServerCaOptions { StateDirectory = Path.Combine(Directory.Path, "ca") };
         configure?.Invoke(Options);
-        Ca = EmbeddedCa.Create(Options, BaseUrl, Revocations, Time);
+        Ca = EmbeddedCa.Create(Options, baseUrl ?? BaseUrl, Revocations, Time, logger);
     }
 
     public TempDirectory Directory { get; } = new();

@@ -20,7 +20,7 @@ public sealed class LeafProfileTests : IDisposable
         var intermediate = fixture.Ca.IntermediateCertificate;
 
         Assert.Equal(3, leaf.Version);
-        Assert.Equal("CN=www.example.com", leaf.Subject);
+        Assert.Equal(new byte[] { 0x30, 0x00 }, leaf.SubjectName.RawData); // TLS BR 7.1.2.7.2: no commonName by default
         Assert.Equal(intermediate.SubjectName.RawData, leaf.IssuerName.RawData);
         Assert.Equal("1.2.840.10045.4.3.2", leaf.SignatureAlgorithm.Value); // ecdsa-with-SHA256 from a P-256 intermediate
 
@@ -73,7 +73,7 @@ public sealed class LeafProfileTests : IDisposable
         Assert.Equal(["https://acme.test/acme/ca/intermediate.crl"], Asn.CrlDistributionPoints(crlDp));
 
         var san = Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(leaf, "2.5.29.17"));
-        Assert.False(san.Critical); // the subject has a commonName
+        Assert.True(san.Critical); // the subject is empty (RFC 5280 4.2.1.6)
         Assert.Equal(["www.example.com", "example.com"], san.EnumerateDnsNames());
         Assert.Equal([IPAddress.Parse("192.0.2.7")], san.EnumerateIPAddresses());
 
@@ -82,31 +82,63 @@ public sealed class LeafProfileTests : IDisposable
     }
 
     [Fact]
-    public async Task Rsa_leaf_adds_key_encipherment()
+    public async Task Rsa_leaf_has_digital_signature_only_like_ecdsa()
     {
         using var rsa = RSA.Create(2048);
         var (leaf, _) = await fixture.IssueAsync(key: rsa, names: ["rsa.example.com"]);
         var keyUsage = Assert.IsType<X509KeyUsageExtension>(Asn.Extension(leaf, "2.5.29.15"));
-        Assert.Equal(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, keyUsage.KeyUsages);
+        Assert.True(keyUsage.Critical);
+        Assert.Equal(X509KeyUsageFlags.DigitalSignature, keyUsage.KeyUsages); // TLS BR 7.1.2.7.11: no keyEncipherment
     }
 
     [Fact]
-    public async Task A_first_name_longer_than_64_characters_gives_an_empty_subject_and_a_critical_san()
+    public void Built_in_profiles_leave_the_common_name_out()
     {
+        Assert.All(AcmeServerProfileOptions.CreateDefaults(), p => Assert.False(p.IncludeCommonName));
+        Assert.False(new AcmeServerProfileOptions().IncludeCommonName);
+    }
+
+    [Fact]
+    public async Task Default_profiles_give_an_empty_subject_and_a_critical_san_for_every_identifier_kind()
+    {
+        foreach (var (profile, names) in new[] { ("tls-server", new[] { "*.example.com", "example.com" }), ("shortlived", new[] { "2001:db8::7" }), (string.Empty, new[] { "www.example.com" }) })
+        {
+            var (leaf, _) = await fixture.IssueAsync(profile, names: names);
+            Assert.Equal(new byte[] { 0x30, 0x00 }, leaf.SubjectName.RawData);
+            Assert.True(Asn.Extension(leaf, "2.5.29.17")!.Critical);
+        }
+    }
+
+    [Fact]
+    public async Task Include_common_name_puts_the_first_identifier_in_the_subject_and_keeps_the_san_non_critical()
+    {
+        using var withCn = new CaFixture(o => o.Profiles.Add(new AcmeServerProfileOptions { Name = "cn", Description = "with commonName", IncludeCommonName = true }));
+        var (leaf, _) = await withCn.IssueAsync(names: ["www.example.com", "example.com"]);
+        Assert.Equal("CN=www.example.com", leaf.Subject);
+        Assert.Equal(["2.5.4.3"], leaf.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(r => r.GetSingleElementType().Value));
+        Assert.False(Asn.Extension(leaf, "2.5.29.17")!.Critical);
+
+        var (wildcard, _) = await withCn.IssueAsync(names: ["*.example.com", "example.com"]);
+        Assert.Equal("CN=*.example.com", wildcard.Subject);
+        Assert.Equal(["*.example.com", "example.com"], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(wildcard, "2.5.29.17")).EnumerateDnsNames());
+        var (ip, _) = await withCn.IssueAsync(names: ["2001:db8::7"]);
+        Assert.Equal("CN=2001:db8::7", ip.Subject);
+        Assert.Equal([IPAddress.Parse("2001:db8::7")], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(ip, "2.5.29.17")).EnumerateIPAddresses());
+
+        // A first name longer than the 64-character ub-common-name still gives an empty subject and a critical SAN.
         var longName = new string('a', 60) + ".example.com";
-        var (leaf, _) = await fixture.IssueAsync(names: [longName, "short.example.com"]);
-        Assert.Equal(new byte[] { 0x30, 0x00 }, leaf.SubjectName.RawData);
-        Assert.True(Asn.Extension(leaf, "2.5.29.17")!.Critical);
+        var (longLeaf, _) = await withCn.IssueAsync(names: [longName, "short.example.com"]);
+        Assert.Equal(new byte[] { 0x30, 0x00 }, longLeaf.SubjectName.RawData);
+        Assert.True(Asn.Extension(longLeaf, "2.5.29.17")!.Critical);
+        Assert.Equal([longName, "short.example.com"], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(longLeaf, "2.5.29.17")).EnumerateDnsNames());
     }
 
     [Fact]
     public async Task Wildcard_and_ip_first_orders_are_issued()
     {
         var (wildcard, _) = await fixture.IssueAsync(names: ["*.example.com", "example.com"]);
-        Assert.Equal("CN=*.example.com", wildcard.Subject);
         Assert.Equal(["*.example.com", "example.com"], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(wildcard, "2.5.29.17")).EnumerateDnsNames());
         var (ip, _) = await fixture.IssueAsync(names: ["2001:db8::7"]);
-        Assert.Equal("CN=2001:db8::7", ip.Subject);
         Assert.Equal([IPAddress.Parse("2001:db8::7")], Assert.IsType<X509SubjectAlternativeNameExtension>(Asn.Extension(ip, "2.5.29.17")).EnumerateIPAddresses());
     }
 
@@ -222,6 +254,31 @@ public sealed class LeafProfileTests : IDisposable
         Assert.Equal("CN=Pki ACME Server Intermediate, O=Pki ACME Server", intermediate.Subject);
         Assert.Equal("CN=Pki ACME Server Root, O=Pki ACME Server", fixture.Ca.RootCertificate.Subject);
         Assert.Equal(["2.5.4.10", "2.5.4.3"], intermediate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(r => r.GetSingleElementType().Value)); // O, then CN in the DER
+    }
+
+    [Fact]
+    public void Generated_root_has_the_root_ca_profile_with_an_authority_key_identifier_equal_to_its_subject_key_identifier()
+    {
+        var root = fixture.Ca.RootCertificate;
+        var basic = Assert.IsType<X509BasicConstraintsExtension>(Asn.Extension(root, "2.5.29.19"));
+        Assert.True(basic.Critical && basic.CertificateAuthority && !basic.HasPathLengthConstraint);
+        var keyUsage = Assert.IsType<X509KeyUsageExtension>(Asn.Extension(root, "2.5.29.15"));
+        Assert.True(keyUsage.Critical);
+        Assert.Equal(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, keyUsage.KeyUsages);
+        var ski = Assert.IsType<X509SubjectKeyIdentifierExtension>(Asn.Extension(root, "2.5.29.14"));
+        Assert.False(ski.Critical);
+
+        // TLS BR 7.1.2.1.3: keyIdentifier only (no issuer name or serial), the root's own SKI, not critical.
+        var aki = Assert.IsType<X509AuthorityKeyIdentifierExtension>(Asn.Extension(root, "2.5.29.35"));
+        Assert.False(aki.Critical);
+        Assert.Equal(ski.SubjectKeyIdentifierBytes.ToArray(), aki.KeyIdentifier!.Value.ToArray());
+        Assert.Null(aki.NamedIssuer);
+        Assert.Null(aki.SerialNumber);
+        Assert.Equal(4, root.Extensions.Count); // nothing else
+
+        // The intermediate's AKI points at the same key identifier.
+        var intermediateAki = Assert.IsType<X509AuthorityKeyIdentifierExtension>(Asn.Extension(fixture.Ca.IntermediateCertificate, "2.5.29.35"));
+        Assert.Equal(ski.SubjectKeyIdentifierBytes.ToArray(), intermediateAki.KeyIdentifier!.Value.ToArray());
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,8 @@ namespace Pki.Acme.Server.Tests.EndToEnd;
 /// <summary>
 /// The real server as an application hosts it: <c>AddAcmeServer</c> + <c>MapAcmeServer</c> with the embedded CA, the real
 /// validators and CAA, over HTTPS on loopback with a per-run listener certificate (written as a PEM bundle for certbot and lego).
+/// A second, plain-http loopback listener serves only the CA's files (<c>/acme/ca/...</c>, 404 otherwise) and is the CA's
+/// <c>PublicationBaseUrl</c>, so certificates carry http AIA and CRL URLs.
 /// </summary>
 public sealed class EmbeddedServer : IAsyncDisposable
 {
@@ -22,11 +25,12 @@ public sealed class EmbeddedServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TempDirectory _directory;
 
-    private EmbeddedServer(WebApplication app, TempDirectory directory, int port, X509Certificate2 listener, string listenerPemPath)
+    private EmbeddedServer(WebApplication app, TempDirectory directory, int port, int caFilesPort, X509Certificate2 listener, string listenerPemPath)
     {
         _app = app;
         _directory = directory;
         BaseUrl = new Uri($"https://127.0.0.1:{port}");
+        PublicationBaseUrl = new Uri($"http://127.0.0.1:{caFilesPort}/acme");
         ListenerCertificate = listener;
         ListenerCertificatePemPath = listenerPemPath;
     }
@@ -34,6 +38,9 @@ public sealed class EmbeddedServer : IAsyncDisposable
     public Uri BaseUrl { get; }
 
     public Uri DirectoryUri => new(BaseUrl, "/acme/directory");
+
+    /// <summary>The plain-http base of the CA's files, <c>http://127.0.0.1:PORT/acme</c>.</summary>
+    public Uri PublicationBaseUrl { get; }
 
     public X509Certificate2 ListenerCertificate { get; }
 
@@ -64,6 +71,7 @@ public sealed class EmbeddedServer : IAsyncDisposable
         var pemPath = Path.Combine(directory.Path, "listener.pem");
         await File.WriteAllTextAsync(pemPath, listener.ExportCertificatePem() + "\n");
         var port = FreePorts.Tcp();
+        var caFilesPort = FreePorts.Tcp();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("ACME_SERVER_TEST_LOG") is not null)
@@ -71,7 +79,11 @@ public sealed class EmbeddedServer : IAsyncDisposable
             builder.Logging.AddConsole();
         }
 
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = listener })));
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.Listen(IPAddress.Loopback, port, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = listener }));
+            o.Listen(IPAddress.Loopback, caFilesPort);
+        });
         if (time is not null)
         {
             builder.Services.AddSingleton(time);
@@ -84,6 +96,7 @@ public sealed class EmbeddedServer : IAsyncDisposable
             o.DatabasePath = databasePath ?? Path.Combine(directory.Path, "acme.db");
             o.RetryAfter = TimeSpan.FromSeconds(1);
             o.CaaIdentities.Add(CaIdentity);
+            o.Ca.PublicationBaseUrl = new Uri($"http://127.0.0.1:{caFilesPort}/acme");
             o.Validation.Http01Port = http01Port;
             o.Validation.TlsAlpn01Port = tlsAlpn01Port;
             o.Validation.Timeout = TimeSpan.FromSeconds(5);
@@ -101,9 +114,20 @@ public sealed class EmbeddedServer : IAsyncDisposable
             configure?.Invoke(o);
         });
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            // Plain http is for the CA's files only; ACME stays on HTTPS.
+            if (!context.Request.IsHttps && !context.Request.Path.StartsWithSegments("/acme/ca", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
         app.MapAcmeServer();
         await app.StartAsync();
-        return new EmbeddedServer(app, directory, port, listener, pemPath);
+        return new EmbeddedServer(app, directory, port, caFilesPort, listener, pemPath);
     }
 
     public HttpMessageHandler CreatePinnedHandler()

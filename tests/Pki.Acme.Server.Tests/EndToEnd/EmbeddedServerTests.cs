@@ -17,7 +17,7 @@ public sealed class EmbeddedServerTests(ValidationKnotFixture knot)
     private IPEndPoint Knot => new(IPAddress.Loopback, knot.Server.Port);
 
     [Fact]
-    public async Task Issues_over_http01_a_chain_to_the_served_root_then_revokes_into_the_crl()
+    public async Task Issues_over_http01_a_chain_to_the_served_root_with_http_aia_and_crl_urls_then_revokes_into_the_crl()
     {
         var tokens = new InMemoryHttp01TokenStore();
         await using var responder = Http01Responder.Start(tokens, new IPEndPoint(IPAddress.Loopback, 0));
@@ -43,8 +43,42 @@ public sealed class EmbeddedServerTests(ValidationKnotFixture knot)
         }
 
         Assert.True(chain.Build(leaf), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
-        Assert.Equal("CN=www.acme.test", leaf.Subject);
+        Assert.Equal(new byte[] { 0x30, 0x00 }, leaf.SubjectName.RawData); // the built-in profile has no commonName
         Assert.Equal(90, (int)Math.Round((leaf.NotAfter - leaf.NotBefore).TotalDays));
+
+        // The AIA and CRL URLs are plain http (TLS BR 7.1.2.7.7, 7.1.2.11.2) and serve what the CA serves.
+        var caIssuers = Assert.Single(leaf.Extensions.OfType<X509AuthorityInformationAccessExtension>().Single().EnumerateCAIssuersUris());
+        var crlDp = Assert.Single(Ca.Asn.CrlDistributionPoints(Ca.Asn.Extension(leaf, "2.5.29.31")!));
+        Assert.Equal(new Uri(server.PublicationBaseUrl + "/ca/intermediate.cer"), new Uri(caIssuers));
+        Assert.Equal(new Uri(server.PublicationBaseUrl + "/ca/intermediate.crl"), new Uri(crlDp));
+        Assert.Equal(Uri.UriSchemeHttp, new Uri(caIssuers).Scheme);
+        Assert.Equal(Uri.UriSchemeHttp, new Uri(crlDp).Scheme);
+
+        // A relying party's fetch: plain http, no TLS involved.
+        using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var intermediateResponse = await plain.GetAsync(new Uri(caIssuers));
+        Assert.Equal(HttpStatusCode.OK, intermediateResponse.StatusCode);
+        Assert.Equal("application/pkix-cert", intermediateResponse.Content.Headers.ContentType?.MediaType);
+        var intermediateDer = await intermediateResponse.Content.ReadAsByteArrayAsync();
+        Assert.Equal(issued.Chain.Certificates[1], intermediateDer);
+        using var https = server.CreateHttpClient();
+        Assert.Equal(await https.GetByteArrayAsync(new Uri(server.BaseUrl, "/acme/ca/intermediate.cer")), intermediateDer);
+
+        using var crlResponse = await plain.GetAsync(new Uri(crlDp));
+        Assert.Equal(HttpStatusCode.OK, crlResponse.StatusCode);
+        Assert.Equal("application/pkix-crl", crlResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await server.GetCrlAsync(), await crlResponse.Content.ReadAsByteArrayAsync());
+
+        // The intermediate's own AIA/CRL DP point at the root's files on the same plain-http listener.
+        using var intermediate = LoadDer(intermediateDer);
+        var rootUrl = Assert.Single(intermediate.Extensions.OfType<X509AuthorityInformationAccessExtension>().Single().EnumerateCAIssuersUris());
+        Assert.Equal(new Uri(server.PublicationBaseUrl + "/ca/root.cer"), new Uri(rootUrl));
+        Assert.Equal(root.RawData, await plain.GetByteArrayAsync(new Uri(rootUrl)));
+        Assert.Equal(new Uri(server.PublicationBaseUrl + "/ca/root.crl"), new Uri(Assert.Single(Ca.Asn.CrlDistributionPoints(Ca.Asn.Extension(intermediate, "2.5.29.31")!))));
+
+        // Nothing but the CA's files over plain http.
+        using var directory = await plain.GetAsync(new Uri(server.PublicationBaseUrl + "/directory"));
+        Assert.Equal(HttpStatusCode.NotFound, directory.StatusCode);
 
         await client.RevokeCertificateAsync(account, issued.Chain.Certificates[0], AcmeRevocationReason.KeyCompromise);
         var crl = await server.GetCrlAsync();
