@@ -211,6 +211,12 @@ internal sealed class AcmeScenario : IDemoScenario
         return await IssueAsync(output, http, pebble.DirectoryUri, ["demo.example.test", "127.0.0.1"], pebble.HttpPort, directory, "mailto:demo@example.test", null, cancellationToken);
     }
 
+    /// <summary>The names a leaf is for: its subjectAltName (the subject may be empty, as the TLS BR recommend), else its subject.</summary>
+    private static string Names(X509Certificate2 leaf) =>
+        leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault() is { } san
+            ? string.Join(", ", san.EnumerateDnsNames().Concat(san.EnumerateIPAddresses().Select(a => a.ToString())))
+            : leaf.Subject;
+
     private static async Task<int> IssueAsync(TextWriter output, HttpClient http, Uri directoryUri, IReadOnlyList<string> names, int httpPort, DirectoryInfo outDirectory, string? email, AcmeExternalAccountBinding? binding, CancellationToken cancellationToken)
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -244,7 +250,7 @@ internal sealed class AcmeScenario : IDemoScenario
         await WriteAtomicallyAsync(chainPath, issued.ChainPem, ownerOnly: false, cancellationToken);
 
         using var leaf = issued.Chain.LoadLeaf();
-        await output.WriteLineAsync($"Issued in {started.ElapsedMilliseconds} ms: {leaf.Subject}, serial {leaf.SerialNumber}, valid until {leaf.NotAfter:u}, issued by '{issued.Chain.TopIssuerName}'");
+        await output.WriteLineAsync($"Issued in {started.ElapsedMilliseconds} ms: {Names(leaf)}, serial {leaf.SerialNumber}, valid until {leaf.NotAfter:u}, issued by '{issued.Chain.TopIssuerName}'");
         await output.WriteLineAsync($"Wrote {keyPath} and {chainPath} ({issued.Chain.Certificates.Count} certificates, leaf first)");
         return 0;
     }

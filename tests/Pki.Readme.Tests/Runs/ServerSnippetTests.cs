@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Pki.Acme;
@@ -45,7 +46,13 @@ public sealed class ServerSnippetTests
                 [new Http01ChallengeSolver(tokens)]);
 
             using var leaf = issued.Chain.LoadLeaf();
-            Assert.Equal("CN=app.internal.example", leaf.Subject);
+            // Built-in profiles leave the subject empty (the name is in the critical subjectAltName) and link to the http publication URL.
+            Assert.Equal(string.Empty, leaf.Subject);
+            var san = Assert.Single(leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>());
+            Assert.True(san.Critical);
+            Assert.Equal(["app.internal.example"], san.EnumerateDnsNames());
+            var aia = Assert.Single(leaf.Extensions.OfType<X509AuthorityInformationAccessExtension>());
+            Assert.Equal(["http://pki.internal.example/acme/ca/intermediate.cer"], aia.EnumerateCAIssuersUris());
             Assert.Contains("acme.internal.example", (await client.GetDirectoryAsync()).Meta!.CaaIdentities!);
             Assert.StartsWith("-----BEGIN CERTIFICATE-----", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/acme/ca/root.pem")), StringComparison.Ordinal);
         }

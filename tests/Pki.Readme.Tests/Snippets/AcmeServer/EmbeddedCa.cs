@@ -13,7 +13,8 @@ public static class EmbeddedCa
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddAcmeServer(acme =>
         {
-            acme.BaseUrl = new Uri("https://acme.internal.example");   // what clients reach; certificates link to {BaseUrl}/acme/ca/...
+            acme.BaseUrl = new Uri("https://acme.internal.example");   // what ACME clients reach
+            acme.Ca.PublicationBaseUrl = new Uri("http://pki.internal.example/acme"); // plain http: certificates link to {this}/ca/... (see below)
             acme.CaaIdentities.Add("acme.internal.example");            // this CA's name in CAA records (checked before every issuance)
             acme.DatabasePath = "/var/lib/acme-server/acme.db";         // SQLite; the generated root and intermediate go beside it (keys 0600)
         });
