@@ -42,7 +42,7 @@ internal static class AcmeServerEndToEnd
         })
         {
             var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
-            var http01Port = FreePort();
+            var http01Port = FreePorts.Tcp();
             try
             {
                 await using var server = await LocalAcmeServer.StartAsync(0, state, http01Port, new Dictionary<string, string> { ["*.example.test"] = "127.0.0.1" }, configure: o =>
@@ -65,7 +65,7 @@ internal static class AcmeServerEndToEnd
         {
             var database = await postgres.CreateDatabaseAsync("acme_bench");
             var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
-            var http01Port = FreePort();
+            var http01Port = FreePorts.Tcp();
             try
             {
                 await using var server = await LocalAcmeServer.StartAsync(
@@ -149,13 +149,6 @@ internal static class AcmeServerEndToEnd
             account,
             new AcmeIssuanceRequest { Identifiers = [AcmeIdentifier.Dns($"{label}-{Guid.NewGuid():N}"[..(label.Length + 9)] + ".example.test")] },
             solvers);
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     private readonly record struct Result(double MedianMs, double MeanMs, double ConcurrentMs);
 }

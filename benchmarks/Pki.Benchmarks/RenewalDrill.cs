@@ -9,6 +9,7 @@ using Pki.Acme.Management;
 using Pki.Ari;
 using Pki.Acme.Server;
 using Pki.Demo;
+using Pki.TestSupport;
 
 namespace Pki.Benchmarks;
 
@@ -37,7 +38,7 @@ internal static class RenewalDrill
         });
         var windowSeconds = Option(args, "--window-seconds", Math.Max(60, count / 4));
         var state = Path.Combine(Path.GetTempPath(), "pki-drill-" + Guid.NewGuid().ToString("N")[..8]);
-        var http01Port = FreePort();
+        var http01Port = FreePorts.Tcp();
         var total = Stopwatch.StartNew();
         try
         {
@@ -214,12 +215,5 @@ internal static class RenewalDrill
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

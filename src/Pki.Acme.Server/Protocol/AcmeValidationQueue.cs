@@ -100,7 +100,7 @@ internal sealed class AcmeValidationService : BackgroundService
             Detail = "The server stopped while issuing this order's certificate; place a new order.",
             Status = 500,
         };
-        while (!stoppingToken.IsCancellationRequested)
+        while (true)
         {
             try
             {
@@ -109,8 +109,6 @@ internal sealed class AcmeValidationService : BackgroundService
                 {
                     Log.OrdersInterrupted(_logger, failed);
                 }
-
-                await Task.Delay(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -121,14 +119,15 @@ internal sealed class AcmeValidationService : BackgroundService
 #pragma warning restore CA1031
             {
                 Log.SweepFailed(_logger, ex);
-                try
-                {
-                    await Task.Delay(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
+            }
+
+            try
+            {
+                await Task.Delay(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

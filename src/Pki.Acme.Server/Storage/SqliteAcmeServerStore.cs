@@ -133,7 +133,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
                 ("$t", account.Thumbprint),
                 ("$j", account.Jwk),
                 ("$s", account.Status),
-                ("$c", ToJson(account.Contact)),
+                ("$c", Columns.StringsValue(account.Contact)),
                 ("$at", Ms(account.CreatedAt)),
                 ("$k", account.EabKeyId)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -158,7 +158,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
     {
         using var writing = await _shared.WriteAsync(cancellationToken).ConfigureAwait(false);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecAsync(connection, null, "UPDATE accounts SET contact = $c, status = $s WHERE id = $id AND status = 'valid'", cancellationToken, ("$c", ToJson(contact)), ("$s", status), ("$id", id)).ConfigureAwait(false) == 1;
+        return await ExecAsync(connection, null, "UPDATE accounts SET contact = $c, status = $s WHERE id = $id AND status = 'valid'", cancellationToken, ("$c", Columns.StringsValue(contact)), ("$s", status), ("$id", id)).ConfigureAwait(false) == 1;
     }
 
     public async Task<bool> ChangeAccountKeyAsync(string id, string oldThumbprint, string newThumbprint, string newJwk, CancellationToken cancellationToken)
@@ -362,7 +362,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
             ("$o", certificate.OrderId),
             ("$s", certificate.SerialNumber),
             ("$ari", certificate.AriCertId),
-            ("$c", ToJson(certificate.ChainsPem)),
+            ("$c", Columns.StringsValue(certificate.ChainsPem)),
             ("$nb", Ms(certificate.NotBefore)),
             ("$na", Ms(certificate.NotAfter))).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -457,7 +457,7 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         ("$s", order.Status),
         ("$e", Ms(order.Expires)),
         ("$i", StoreColumns.IdentifiersJson(order.Identifiers)),
-        ("$z", ToJson(order.AuthorizationIds)),
+        ("$z", Columns.StringsValue(order.AuthorizationIds)),
         ("$p", order.Profile),
         ("$r", order.Replaces),
         ("$err", StoreColumns.ProblemJson(order.Error)),
@@ -537,7 +537,6 @@ internal sealed class SqliteAcmeServerStore : IAcmeServerStore
         return command;
     }
 
-    private static object ToJson(IReadOnlyList<string> values) => Columns.StringsValue(values);
 
     private static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
