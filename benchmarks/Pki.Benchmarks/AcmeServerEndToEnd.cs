@@ -25,22 +25,32 @@ internal static class AcmeServerEndToEnd
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sequential = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var sequential = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+
+        // `--only pebble|sqlite|sqlite-normal|postgres`: one row, e.g. to profile one server.
+        var only = Array.IndexOf(args, "--only") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        bool Wanted(string key) => only is null || string.Equals(only, key, StringComparison.OrdinalIgnoreCase);
         var rows = new List<(string Server, Result Result)>();
 
-        await using (var pebble = await PebbleServer.StartAsync())
+        if (Wanted("pebble"))
         {
+            await using var pebble = await PebbleServer.StartAsync();
             using var http = pebble.CreateHttpClient();
             rows.Add(("Pebble 2.4 (PEBBLE_VA_NOSLEEP=1)", await MeasureAsync(http, pebble.DirectoryUri, pebble.HttpPort, sequential)));
         }
 
-        foreach (var (label, retryAfter, syncEveryCommit) in new[]
+        foreach (var (key, label, retryAfter, syncEveryCommit) in new[]
         {
-            ("Pki.Acme.Server, SQLite, RetryAfter 1 s", TimeSpan.FromSeconds(1), true),
-            ("Pki.Acme.Server, SQLite, RetryAfter 0 (client backoff)", TimeSpan.FromMilliseconds(1), true),
-            ("Pki.Acme.Server, SQLite synchronous=NORMAL, RetryAfter 0", TimeSpan.FromMilliseconds(1), false),
+            ("sqlite", "Pki.Acme.Server, SQLite, RetryAfter 1 s", TimeSpan.FromSeconds(1), true),
+            ("sqlite", "Pki.Acme.Server, SQLite, RetryAfter 0 (client backoff)", TimeSpan.FromMilliseconds(1), true),
+            ("sqlite-normal", "Pki.Acme.Server, SQLite synchronous=NORMAL, RetryAfter 0", TimeSpan.FromMilliseconds(1), false),
         })
         {
+            if (!Wanted(key))
+            {
+                continue;
+            }
+
             var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
             var http01Port = FreePorts.Tcp();
             try
@@ -61,8 +71,9 @@ internal static class AcmeServerEndToEnd
             }
         }
 
-        await using (var postgres = await PostgresServer.StartAsync())
+        if (Wanted("postgres"))
         {
+            await using var postgres = await PostgresServer.StartAsync();
             var database = await postgres.CreateDatabaseAsync("acme_bench");
             var state = Path.Combine(Path.GetTempPath(), "pki-bench-acme-server-" + Guid.NewGuid().ToString("N")[..8]);
             var http01Port = FreePorts.Tcp();

@@ -10,7 +10,7 @@ if (args.Length > 0 && args[0] == "acme-e2e")
     return await AcmeEndToEnd.RunAsync(args);
 }
 
-// `acme-server-e2e [N]`: the same client workload against Pebble and the in-process Pki.Acme.Server, one table.
+// `acme-server-e2e [N] [--only pebble|sqlite|sqlite-normal|postgres]`: the same client workload against Pebble and the in-process Pki.Acme.Server, one table.
 if (args.Length > 0 && args[0] == "acme-server-e2e")
 {
     return await AcmeServerEndToEnd.RunAsync(args);

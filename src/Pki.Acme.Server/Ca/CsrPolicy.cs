@@ -40,8 +40,11 @@ internal static class CsrPolicy
     public static PublicKey Check(byte[] csrDer, IReadOnlyList<AcmeIdentifier> identifiers, byte[] accountKeySpki)
     {
         var (spki, signatureAlgorithm) = ReadStructure(csrDer);
-        CheckKey(spki);
-        if (SameKey(spki, accountKeySpki))
+
+        // The key as .NET re-encodes it (named curve, uncompressed point), the form the account key is stored in: a
+        // differently encoded copy of the account key is still caught.
+        var normalized = CheckKey(spki);
+        if (normalized.AsSpan().SequenceEqual(accountKeySpki))
         {
             throw AcmeIssuanceRejectedException.BadCsr("The CSR's public key is the account key; the certificate needs a key of its own.");
         }
@@ -54,7 +57,13 @@ internal static class CsrPolicy
         CertificateRequest request;
         try
         {
-            request = CertificateRequest.LoadSigningRequest(csrDer, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+            var options = CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions;
+            if (Pki.Acme.Server.Protocol.CsrNames.IsVerified(csrDer))
+            {
+                options |= CertificateRequestLoadOptions.SkipSignatureValidation;
+            }
+
+            request = CertificateRequest.LoadSigningRequest(csrDer, HashAlgorithmName.SHA256, out _, options);
         }
         catch (CryptographicException e)
         {
@@ -91,10 +100,11 @@ internal static class CsrPolicy
         }
     }
 
-    private static void CheckKey(byte[] spki)
+    private static byte[] CheckKey(byte[] spki)
     {
         string algorithm;
         string? curve = null;
+        var compressed = false;
         try
         {
             var reader = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence();
@@ -103,6 +113,8 @@ internal static class CsrPolicy
             if (algorithm == EcPublicKeyOid && identifier.HasData && identifier.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier))
             {
                 curve = identifier.ReadObjectIdentifier();
+                var point = reader.ReadBitString(out _);
+                compressed = point.Length > 0 && point[0] is 0x02 or 0x03;
             }
         }
         catch (AsnContentException e)
@@ -113,14 +125,16 @@ internal static class CsrPolicy
         switch (algorithm)
         {
             case RsaEncryptionOid:
-                CheckRsa(spki);
-                return;
+                return CheckRsa(spki);
+            case EcPublicKeyOid when compressed:
+                throw AcmeIssuanceRejectedException.BadPublicKey("The CSR's ECDSA public key is a compressed point; send the uncompressed form (04 || X || Y, RFC 5480 section 2.2).");
             case EcPublicKeyOid when curve is P256Oid or P384Oid:
                 using (var ec = ECDsa.Create())
                 {
                     try
                     {
                         ec.ImportSubjectPublicKeyInfo(spki, out _);
+                        return ec.ExportSubjectPublicKeyInfo();
                     }
                     catch (CryptographicException)
                     {
@@ -128,7 +142,6 @@ internal static class CsrPolicy
                     }
                 }
 
-                return;
             case EcPublicKeyOid:
                 throw AcmeIssuanceRejectedException.BadPublicKey($"The CSR's ECDSA key is on curve {Describe(curve ?? "(explicit parameters)")}; only P-256 and P-384 are accepted.");
             default:
@@ -136,7 +149,7 @@ internal static class CsrPolicy
         }
     }
 
-    private static void CheckRsa(byte[] spki)
+    private static byte[] CheckRsa(byte[] spki)
     {
         using var rsa = RSA.Create();
         RSAParameters parameters;
@@ -160,32 +173,8 @@ internal static class CsrPolicy
         {
             throw AcmeIssuanceRejectedException.BadPublicKey("The CSR's RSA public exponent is not 65537.");
         }
-    }
 
-    private static bool SameKey(byte[] spki, byte[] accountKeySpki)
-    {
-        if (spki.AsSpan().SequenceEqual(accountKeySpki))
-        {
-            return true;
-        }
-
-        // The same key may be encoded differently (e.g. a compressed EC point): compare .NET's re-encodings.
-        try
-        {
-            var ours = PublicKey.CreateFromSubjectPublicKeyInfo(spki, out _);
-            var theirs = PublicKey.CreateFromSubjectPublicKeyInfo(accountKeySpki, out _);
-            return Normalize(ours).AsSpan().SequenceEqual(Normalize(theirs));
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    private static byte[] Normalize(PublicKey key)
-    {
-        using AsymmetricAlgorithm? algorithm = (AsymmetricAlgorithm?)key.GetECDsaPublicKey() ?? key.GetRSAPublicKey();
-        return algorithm?.ExportSubjectPublicKeyInfo() ?? key.ExportSubjectPublicKeyInfo();
+        return rsa.ExportSubjectPublicKeyInfo();
     }
 
     private static void CheckNames(CertificateRequest request, IReadOnlyList<AcmeIdentifier> identifiers)

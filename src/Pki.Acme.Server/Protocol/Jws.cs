@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,16 +8,38 @@ using Pki.Shared.Edwards25519;
 
 namespace Pki.Acme.Server.Protocol;
 
-/// <summary>A public JWK (RFC 7517) of an account or certificate key: canonical form, RFC 7638 thumbprint, SPKI, verification.</summary>
+/// <summary>
+/// A public JWK (RFC 7517) of an account or certificate key: canonical form, RFC 7638 thumbprint, SPKI, verification.
+/// </summary>
+/// <remarks>
+/// Importing a public key into OpenSSL checks the point (a scalar multiplication, dearer than the verification
+/// itself), so a parsed key keeps the instances it imported in a small pool for its later verifications, and the
+/// account keys read back from the store (<see cref="FromCanonical"/>) are kept in a bounded cache keyed by their
+/// canonical JSON: a request signed with a known account key imports nothing.
+/// </remarks>
 internal sealed class Jwk
 {
-    private Jwk(string kty, string canonical, byte[] spki, string? curve)
+    // Account keys in use at once; beyond this the cache starts again (a parse is the only cost of a miss).
+    private const int CacheCapacity = 4096;
+
+    // Verifiers kept per key: as many as requests of one account usually verify at the same moment.
+    private const int PoolSize = 4;
+
+    private static readonly ConcurrentDictionary<string, Jwk> Cache = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentQueue<AsymmetricAlgorithm> _verifiers = new();
+
+    private Jwk(string kty, string canonical, byte[] spki, string? curve, AsymmetricAlgorithm? verifier)
     {
         Kty = kty;
         Canonical = canonical;
         Spki = spki;
         Curve = curve;
         Thumbprint = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        if (verifier is not null)
+        {
+            _verifiers.Enqueue(verifier);
+        }
     }
 
     public string Kty { get; }
@@ -69,8 +92,8 @@ internal sealed class Jwk
                         throw AcmeServerProblemException.Malformed($"The {crv} jwk coordinates must be {size} bytes each.");
                     }
 
-                    using var ecdsa = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = xb, Y = yb } });
-                    return new Jwk("EC", $"{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{x}\",\"y\":\"{y}\"}}", ecdsa.ExportSubjectPublicKeyInfo(), crv);
+                    var ecdsa = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = xb, Y = yb } });
+                    return new Jwk("EC", $"{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{x}\",\"y\":\"{y}\"}}", ecdsa.ExportSubjectPublicKeyInfo(), crv, ecdsa);
                 }
 
                 case "RSA":
@@ -83,8 +106,8 @@ internal sealed class Jwk
                         throw AcmeServerProblemException.Create(AcmeProblemTypes.BadPublicKey, "The RSA key must be 2048 to 4096 bits, its modulus without leading zero bytes.");
                     }
 
-                    using var rsa = RSA.Create(new RSAParameters { Modulus = nb, Exponent = WebEncoders.Base64UrlDecode(e) });
-                    return new Jwk("RSA", $"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}", rsa.ExportSubjectPublicKeyInfo(), null);
+                    var rsa = RSA.Create(new RSAParameters { Modulus = nb, Exponent = WebEncoders.Base64UrlDecode(e) });
+                    return new Jwk("RSA", $"{{\"e\":\"{e}\",\"kty\":\"RSA\",\"n\":\"{n}\"}}", rsa.ExportSubjectPublicKeyInfo(), null, rsa);
                 }
 
                 case "OKP":
@@ -102,7 +125,7 @@ internal sealed class Jwk
                         throw AcmeServerProblemException.Malformed("The Ed25519 jwk x must be 32 bytes.");
                     }
 
-                    return new Jwk("OKP", $"{{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"{x}\"}}", [.. Ed25519SpkiPrefix, .. xb], crv);
+                    return new Jwk("OKP", $"{{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"{x}\"}}", [.. Ed25519SpkiPrefix, .. xb], crv, null);
                 }
 
                 default:
@@ -115,11 +138,26 @@ internal sealed class Jwk
         }
     }
 
-    /// <summary>Parses the canonical JSON this type produced (as stored).</summary>
+    /// <summary>Parses the canonical JSON this type produced (as stored), or returns the key parsed from it before.</summary>
     public static Jwk FromCanonical(string canonical)
     {
-        using var document = JsonDocument.Parse(canonical);
-        return Parse(document.RootElement);
+        if (Cache.TryGetValue(canonical, out var cached))
+        {
+            return cached;
+        }
+
+        Jwk key;
+        using (var document = JsonDocument.Parse(canonical))
+        {
+            key = Parse(document.RootElement);
+        }
+
+        if (Cache.Count >= CacheCapacity)
+        {
+            Cache.Clear();
+        }
+
+        return Cache.GetOrAdd(canonical, key);
     }
 
     /// <summary>Whether <paramref name="alg"/> fits this key.</summary>
@@ -140,17 +178,29 @@ internal sealed class Jwk
             {
                 case "EC":
                 {
-                    using var ecdsa = ECDsa.Create();
-                    ecdsa.ImportSubjectPublicKeyInfo(Spki, out _);
-                    var hash = alg == "ES384" ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
-                    return ecdsa.VerifyData(signingInput, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                    var ecdsa = (ECDsa)Rent();
+                    try
+                    {
+                        var hash = alg == "ES384" ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
+                        return ecdsa.VerifyData(signingInput, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                    }
+                    finally
+                    {
+                        Return(ecdsa);
+                    }
                 }
 
                 case "RSA":
                 {
-                    using var rsa = RSA.Create();
-                    rsa.ImportSubjectPublicKeyInfo(Spki, out _);
-                    return rsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                    var rsa = (RSA)Rent();
+                    try
+                    {
+                        return rsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                    }
+                    finally
+                    {
+                        Return(rsa);
+                    }
                 }
 
                 case "OKP":
@@ -163,6 +213,31 @@ internal sealed class Jwk
         catch (CryptographicException)
         {
             return false;
+        }
+    }
+
+    // An instance is used by one verification at a time: .NET does not promise that concurrent calls on one are safe.
+    private AsymmetricAlgorithm Rent()
+    {
+        if (_verifiers.TryDequeue(out var verifier))
+        {
+            return verifier;
+        }
+
+        AsymmetricAlgorithm created = Kty == "EC" ? ECDsa.Create() : RSA.Create();
+        created.ImportSubjectPublicKeyInfo(Spki, out _);
+        return created;
+    }
+
+    private void Return(AsymmetricAlgorithm verifier)
+    {
+        if (_verifiers.Count < PoolSize)
+        {
+            _verifiers.Enqueue(verifier);
+        }
+        else
+        {
+            verifier.Dispose();
         }
     }
 

@@ -92,6 +92,40 @@ public sealed class CsrPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task Compressed_point_is_badPublicKey()
+    {
+        // The account's own P-256 key with a compressed point (02/03 || X): other bytes than the stored account key,
+        // refused for its encoding before any comparison.
+        var parameters = fixture.AccountKey.ExportParameters(false);
+        var compressedPoint = new byte[33];
+        compressedPoint[0] = (byte)(0x02 | (parameters.Q.Y![^1] & 1));
+        parameters.Q.X!.CopyTo(compressedPoint, 1);
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("1.2.840.10045.2.1");
+                writer.WriteObjectIdentifier("1.2.840.10045.3.1.7");
+            }
+
+            writer.WriteBitString(compressedPoint);
+        }
+
+        var compressed = PublicKey.CreateFromSubjectPublicKeyInfo(writer.Encode(), out _);
+        var request = new CertificateRequest(new X500DistinguishedName("CN=example.com"), compressed, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("example.com");
+        request.CertificateExtensions.Add(san.Build());
+        var csr = request.CreateSigningRequest(X509SignatureGenerator.CreateForECDsa(fixture.AccountKey));
+        Assert.False(csr.AsSpan().IndexOf(fixture.AccountSpki.AsSpan(fixture.AccountSpki.Length - 64)) >= 0, "the CSR must not carry the uncompressed point");
+
+        var error = await Refused(csr, Example);
+        Assert.Equal(AcmeProblemTypes.BadPublicKey, error.ProblemType);
+        Assert.Contains("compressed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sha1_signature_is_badCSR()
     {
         using var rsa = RSA.Create(2048);
