@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Pki.Acme;
+using Pki.Acme.Server;
 using Pki.TestSupport;
 
 namespace Pki.Demo;
@@ -142,10 +143,12 @@ internal sealed class AcmeScenario : IDemoScenario
         var resolve = new Option<string[]>("--resolve") { Description = "NAME=ADDRESS (NAME exact or *.suffix) checked before DNS", DefaultValueFactory = _ => ["*.test=127.0.0.1", "localhost=127.0.0.1"], AllowMultipleArgumentsPerToken = true };
         var caFilesPort = new Option<int>("--ca-files-port") { Description = "Plain-http port on 127.0.0.1 for the CA's files only (/acme/ca/...; the AIA and CRL URLs in certificates); 0 picks a free one", DefaultValueFactory = _ => 0 };
         var country = new Option<string?>("--country") { Description = "countryName (two upper-case letters) of a newly generated root and intermediate; publicly-trusted CA certificates need it (TLS BR 7.1.2.10.2)" };
+        var publicationUrl = new Option<string?>("--publication-url") { Description = "http:// URL certificates name for the CA's files ({URL}/ca/intermediate.cer, .crl) when a proxy publishes them elsewhere; default: the --ca-files-port listener" };
+        var caKey = new Option<AcmeServerCaKeyAlgorithm>("--ca-key") { Description = "Key of a newly generated root and intermediate", DefaultValueFactory = _ => AcmeServerCaKeyAlgorithm.EcdsaP256 };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request" };
         var command = new Command("serve", "Run the embedded ACME server (Pki.Acme.Server) on loopback for other ACME clients until Ctrl+C.")
         {
-            port, state, http01Port, resolve, caFilesPort, country, verbose,
+            port, state, http01Port, resolve, caFilesPort, country, publicationUrl, caKey, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -162,17 +165,37 @@ internal sealed class AcmeScenario : IDemoScenario
                 hosts[parts[0]] = parts[1];
             }
 
+            Uri? published = null;
+            if (result.GetValue(publicationUrl) is { } text &&
+                (!Uri.TryCreate(text, UriKind.Absolute, out published) || published.Scheme != Uri.UriSchemeHttp))
+            {
+                await Console.Error.WriteLineAsync($"--publication-url '{text}' must be an absolute http:// URL (the TLS BR allow only http for AIA and CRL URLs), for example http://pki.example.com/acme.");
+                return 2;
+            }
+
             await using var server = await LocalAcmeServer.StartAsync(
                 result.GetValue(port),
                 result.GetValue(state)!.FullName,
                 result.GetValue(http01Port),
                 hosts,
                 result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning,
-                configure: o => o.Ca.Country = result.GetValue(country),
+                configure: o =>
+                {
+                    o.Ca.Country = result.GetValue(country);
+                    o.Ca.KeyAlgorithm = result.GetValue(caKey);
+                    if (published is not null)
+                    {
+                        o.Ca.PublicationBaseUrl = published;
+                    }
+                },
                 caFilesPort: result.GetValue(caFilesPort),
                 cancellationToken: cancellationToken);
             await Console.Out.WriteLineAsync($"ACME directory: {server.DirectoryUri}");
-            await Console.Out.WriteLineAsync($"CA files over plain http (AIA and CRL URLs): {server.PublicationBaseUrl}/ca/");
+            await Console.Out.WriteLineAsync($"CA files over plain http: {server.PublicationBaseUrl}/ca/");
+            if (published is not null)
+            {
+                await Console.Out.WriteLineAsync($"Certificates name {published.AbsoluteUri.TrimEnd('/')}/ca/ for them (AIA and CRL URLs): publish the files above there.");
+            }
             await Console.Out.WriteLineAsync($"CA root (trust it to verify issued certificates): {server.RootPemPath}");
             await Console.Out.WriteLineAsync($"HTTPS listener certificate (ACME clients must trust it): {server.ListenerCertificatePemPath}");
             await Console.Out.WriteLineAsync($"http-01 is checked on port {result.GetValue(http01Port)}; names resolved locally: {string.Join(", ", hosts.Select(h => h.Key + "=" + h.Value))}");
