@@ -8,30 +8,32 @@ namespace Pki.KeyTransparency.Directory;
 /// 256-bit search keys (VRF outputs) whose leaves map a key to a commitment.
 /// </summary>
 /// <remarks>
-/// <para>Shape. The root is always a parent and represents the empty prefix; the child of a node at
-/// depth <c>d</c> is chosen by bit <c>d</c> of the key, counting from the most significant bit of the
-/// first byte (the draft's "first bit"; facebook/akd orders bits the same way). A leaf sits where no
-/// other key shares its prefix, so a new key that meets a leaf gets parents added "until we reach the
-/// first bit that differs" (section 3.3). Without deletion the shape depends only on the set of keys.</para>
+/// <para>Shape. The root represents the empty prefix; the child of a node at depth <c>d</c> is chosen by
+/// bit <c>d</c> of the key, counting from the most significant bit of the first byte (the draft's "first
+/// bit"). A leaf sits at the shallowest depth where no other key shares its prefix, so a new key that
+/// meets a leaf gets parents added "until we reach the first bit that differs" (section 3.3). Without
+/// deletion the shape depends only on the set of keys.</para>
+/// <para>The draft does not say what the root of a tree with fewer than two keys is. This class follows
+/// the draft author's implementation (github.com/Bren2010/katie, <c>tree/prefix</c>): the empty tree's
+/// root is the stand-in (32 zero bytes) and a search in it ends with <c>nonInclusionParent</c> at
+/// depth 0; a tree with one key has that leaf as its root, at depth 0.</para>
 /// <para>Hashing (section 5.8): <c>leaf.value = Hash(0x02 || vrf_output || commitment)</c>,
 /// <c>parent.value = Hash(0x03 || left.value || right.value)</c> with 32 zero bytes for a missing
-/// child. The draft does not define the empty tree's root; this class uses the root parent with both
-/// children missing, <c>Hash(0x03 || 0^32 || 0^32)</c>, as facebook/akd hashes its empty root node
-/// from its (empty) children.</para>
+/// child.</para>
 /// </remarks>
 internal sealed class PrefixTree
 {
     private const int KeyBits = KeyTransparencyCipherSuite.VrfOutputSize * 8;
     private static readonly byte[] Zero = new byte[KeyTransparencyCipherSuite.HashSize];
 
-    private readonly Node _root = new();
+    private Node? _root;
 
     /// <summary>Number of leaves.</summary>
     public int Count { get; private set; }
 
     /// <summary>The root value (section 5.8), recomputed only along the paths the last batch changed.</summary>
     /// <returns>32 bytes, a new array.</returns>
-    public byte[] GetRoot() => (byte[])Value(_root).Clone();
+    public byte[] GetRoot() => _root is null ? new byte[KeyTransparencyCipherSuite.HashSize] : (byte[])Value(_root).Clone();
 
     /// <summary>
     /// Inserts a batch of leaves, all or none. Section 3.4 lets a log make any number of changes between
@@ -58,7 +60,7 @@ internal sealed class PrefixTree
 
         foreach (var leaf in batch)
         {
-            InsertOne(leaf);
+            _root = Insert(_root, leaf, 0);
         }
 
         Count += batch.Length;
@@ -217,9 +219,9 @@ internal sealed class PrefixTree
                 throw new DirectoryProofException(DirectoryProofFailure.SizeMismatch, $"Search key {i} is {searchKeys[i].Length} bytes; VRF.Nh is {KeyTransparencyCipherSuite.VrfOutputSize}.");
             }
 
-            if (result.Depth is < 1 or > KeyBits)
+            if (result.Depth is < 0 or > KeyBits)
             {
-                throw new DirectoryProofException(DirectoryProofFailure.InconsistentResult, $"Result {i} ends at depth {result.Depth}; a search ends at depth 1 to {KeyBits} (the root is always a parent).");
+                throw new DirectoryProofException(DirectoryProofFailure.InconsistentResult, $"Result {i} ends at depth {result.Depth}; a search over {KeyBits}-bit keys ends at depth 0 to {KeyBits}.");
             }
 
             if (result.Type == PrefixSearchResultType.Inclusion && commitments[i] is not { Length: KeyTransparencyCipherSuite.HashSize })
@@ -301,43 +303,33 @@ internal sealed class PrefixTree
     private static byte[] Value(Node node) =>
         node.Value ??= node.Leaf is { } leaf ? leaf.Value() : ParentValue(node.Left is null ? Zero : Value(node.Left), node.Right is null ? Zero : Value(node.Right));
 
-    private void InsertOne(PrefixLeaf leaf)
+    // Section 3.3: a search that ends at a missing child gets the new leaf there; one that ends at
+    // another key's leaf pushes that leaf down one level at a time until the keys' bits differ.
+    private static Node Insert(Node? node, PrefixLeaf leaf, int depth)
     {
-        var node = _root;
-        var depth = 0;
-        while (true)
+        if (node is null)
         {
-            node.Value = null;
-            var bit = Bit(leaf.VrfOutput, depth);
-            var child = bit == 0 ? node.Left : node.Right;
-            if (child is null)
-            {
-                SetChild(node, bit, new Node { Leaf = leaf });
-                return;
-            }
-
-            if (child.Leaf is { } existing)
-            {
-                // Section 3.3: add parents until the first bit where the two keys differ.
-                var parent = new Node();
-                SetChild(node, bit, parent);
-                depth++;
-                while (Bit(existing.VrfOutput, depth) == Bit(leaf.VrfOutput, depth))
-                {
-                    var next = new Node();
-                    SetChild(parent, Bit(leaf.VrfOutput, depth), next);
-                    parent = next;
-                    depth++;
-                }
-
-                SetChild(parent, Bit(leaf.VrfOutput, depth), new Node { Leaf = leaf });
-                SetChild(parent, Bit(existing.VrfOutput, depth), child);
-                return;
-            }
-
-            node = child;
-            depth++;
+            return new Node { Leaf = leaf };
         }
+
+        if (node.Leaf is { } existing)
+        {
+            var parent = new Node();
+            SetChild(parent, Bit(existing.VrfOutput, depth), node);
+            node = parent;
+        }
+
+        node.Value = null;
+        if (Bit(leaf.VrfOutput, depth) == 0)
+        {
+            node.Left = Insert(node.Left, leaf, depth + 1);
+        }
+        else
+        {
+            node.Right = Insert(node.Right, leaf, depth + 1);
+        }
+
+        return node;
     }
 
     private static void SetChild(Node parent, int bit, Node child)

@@ -13,17 +13,17 @@ public sealed class PrefixTreeTests
     private static readonly byte[] Zero = new byte[32];
 
     // A literal reference: the leaf of a key sits one below the longest prefix it shares with any other
-    // key (and at depth 1 at least, the root being a parent); a missing child is 32 zero bytes.
+    // key (at the root when it is alone); a missing node is 32 zero bytes.
     private static byte[] ReferenceRoot(IReadOnlyList<PrefixLeaf> leaves) => ReferenceNode(leaves, 0);
 
     private static byte[] ReferenceNode(IReadOnlyList<PrefixLeaf> leaves, int depth)
     {
-        if (leaves.Count == 0 && depth > 0)
+        if (leaves.Count == 0)
         {
             return Zero;
         }
 
-        if (leaves.Count == 1 && depth > 0)
+        if (leaves.Count == 1)
         {
             return SHA256.HashData([0x02, .. leaves[0].VrfOutput, .. leaves[0].Commitment]);
         }
@@ -50,14 +50,22 @@ public sealed class PrefixTreeTests
     }
 
     [Fact]
-    public void Empty_tree_root_is_the_root_parent_with_two_missing_children()
+    public void Empty_tree_root_is_the_stand_in_and_a_single_key_is_the_root_leaf()
     {
         var tree = new PrefixTree();
-        Assert.Equal(SHA256.HashData([0x03, .. Zero, .. Zero]), tree.GetRoot());
+        Assert.Equal(Zero, tree.GetRoot());
         var proof = tree.Search([Key(1)]);
-        Assert.Equal(new PrefixSearchResult(PrefixSearchResultType.NonInclusionParent, 1), proof.Results[0]);
-        Assert.Equal([Zero], proof.Elements);
+        Assert.Equal(new PrefixSearchResult(PrefixSearchResultType.NonInclusionParent, 0), proof.Results[0]);
+        Assert.Empty(proof.Elements);
         PrefixTree.Verify([Key(1)], [null], proof, tree.GetRoot());
+
+        var only = Leaf(2);
+        tree.Insert([only]);
+        Assert.Equal(only.Value(), tree.GetRoot());
+        Assert.Equal(SHA256.HashData([0x02, .. only.VrfOutput, .. only.Commitment]), tree.GetRoot());
+        var found = tree.Search([only.VrfOutput]);
+        Assert.Equal(new PrefixSearchResult(PrefixSearchResultType.Inclusion, 0), found.Results[0]);
+        PrefixTree.Verify([only.VrfOutput], [only.Commitment], found, tree.GetRoot());
     }
 
     [Fact]
@@ -88,7 +96,7 @@ public sealed class PrefixTreeTests
         var other = (byte[])present.VrfOutput.Clone();
         other[31] ^= 1;
         var proof = tree.Search([other]);
-        Assert.Equal(new PrefixSearchResult(PrefixSearchResultType.NonInclusionLeaf, 1, present), proof.Results[0]);
+        Assert.Equal(new PrefixSearchResult(PrefixSearchResultType.NonInclusionLeaf, 0, present), proof.Results[0]);
         PrefixTree.Verify([other], [null], proof, tree.GetRoot());
     }
 
@@ -254,7 +262,7 @@ public sealed class PrefixTreeTests
         Throws(() => PrefixTree.Verify([key], [leaves[4].Commitment], proof, root), "computes root", DirectoryProofFailure.RootMismatch);
         Throws(() => PrefixTree.Verify([key], [null], proof, root), "no 32-byte commitment", DirectoryProofFailure.InconsistentResult);
         Throws(() => PrefixTree.Verify([key, key], [.. commitment, .. commitment], proof, root), "1 results for 2 search keys", DirectoryProofFailure.ProofLengthMismatch);
-        Throws(() => PrefixTree.Verify([key], commitment, proof with { Results = [proof.Results[0] with { Depth = 0 }] }, root), "depth 0", DirectoryProofFailure.InconsistentResult);
+        Throws(() => PrefixTree.Verify([key], commitment, proof with { Results = [proof.Results[0] with { Depth = 257 }] }, root), "ends at depth 257", DirectoryProofFailure.InconsistentResult);
         Throws(() => PrefixTree.Verify([key[..31]], commitment, proof, root), "Search key 0 is 31 bytes", DirectoryProofFailure.SizeMismatch);
 
         // A non-inclusion that shows the searched key's own leaf, or a leaf off the search path.
