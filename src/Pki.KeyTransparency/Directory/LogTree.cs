@@ -70,12 +70,21 @@ internal static class LogTree
     /// <param name="treeSize">1 to the log's size.</param>
     /// <param name="leafIndices">Leaves to prove, below <paramref name="treeSize"/>, any order, duplicates ignored.</param>
     /// <param name="retainedSize">0 to <paramref name="treeSize"/>.</param>
+    /// <param name="additionalSize">
+    /// 0, or a second size (<c>AuditorTreeHead.tree_size</c>) whose root the verifier must also be able to
+    /// compute: the proof then covers that tree's full subtrees too (section 6.1).
+    /// </param>
     /// <returns>The proof.</returns>
     /// <exception cref="ArgumentException">A size or index is out of range, or the log uses another hasher.</exception>
-    public static LogTreeInclusionProof Prove(MerkleLog log, long treeSize, IEnumerable<long> leafIndices, long retainedSize)
+    public static LogTreeInclusionProof Prove(MerkleLog log, long treeSize, IEnumerable<long> leafIndices, long retainedSize, long additionalSize = 0)
     {
         CheckLog(log, treeSize);
-        var walker = new Walker(treeSize, Sorted(leafIndices, treeSize), retainedSize, log, null, null, null);
+        if (retainedSize < 0 || retainedSize > treeSize || additionalSize < 0 || additionalSize > treeSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(retainedSize), $"The retained size ({retainedSize}) and additional size ({additionalSize}) must be 0 to the tree size {treeSize}.");
+        }
+
+        var walker = new Walker(treeSize, Sorted(leafIndices, treeSize), retainedSize, additionalSize, log, null, null, null);
         walker.Run();
         return new LogTreeInclusionProof(walker.Produced);
     }
@@ -92,13 +101,14 @@ internal static class LogTree
     /// <param name="retainedSize">0 to <paramref name="treeSize"/>.</param>
     /// <param name="retainedValues">The full subtree values of the retained tree, left to right (<see cref="FullSubtrees"/>).</param>
     /// <param name="proof">The proof.</param>
-    /// <returns>The root value.</returns>
+    /// <param name="additionalSize">0, or the second size the proof also covers (<c>AuditorTreeHead.tree_size</c>).</param>
+    /// <returns>The root value, and the root at <paramref name="additionalSize"/> (null when 0).</returns>
     /// <exception cref="DirectoryProofException">Sizes out of range, wrong-sized values, too few or too many elements, or a retained value that differs.</exception>
-    public static byte[] ComputeRoot(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof)
+    public static (byte[] Root, byte[]? AdditionalRoot) ComputeRoots(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof, long additionalSize)
     {
-        if (treeSize < 1 || retainedSize < 0 || retainedSize > treeSize)
+        if (treeSize < 1 || retainedSize < 0 || retainedSize > treeSize || additionalSize < 0 || additionalSize > treeSize)
         {
-            throw new DirectoryProofException(DirectoryProofFailure.TreeSizeInvalid, $"A log tree proof needs 1 <= tree size and 0 <= retained size <= tree size; got tree size {treeSize}, retained size {retainedSize}.");
+            throw new DirectoryProofException(DirectoryProofFailure.TreeSizeInvalid, $"A log tree proof needs 1 <= tree size and 0 <= retained size, additional size <= tree size; got tree size {treeSize}, retained size {retainedSize}, additional size {additionalSize}.");
         }
 
         var expectedRetained = BitMath.PopCount((ulong)retainedSize);
@@ -122,7 +132,7 @@ internal static class LogTree
             CheckHash(retainedValues[i], $"Retained full subtree value {i}");
         }
 
-        var walker = new Walker(treeSize, leafValues.Keys.OrderBy(k => k).ToArray(), retainedSize, null, leafValues, retainedValues, proof.Elements);
+        var walker = new Walker(treeSize, leafValues.Keys.OrderBy(k => k).ToArray(), retainedSize, additionalSize, null, leafValues, retainedValues, proof.Elements);
         var root = walker.Run();
         if (walker.Consumed != proof.Elements.Count)
         {
@@ -131,7 +141,36 @@ internal static class LogTree
                 $"The log tree proof has {proof.Elements.Count} elements; {walker.Consumed} are needed for {leafValues.Count} leaves in a tree of {treeSize} with {retainedSize} retained.");
         }
 
-        return root;
+        return (root, additionalSize == 0 ? null : RootOfFullSubtrees(walker.AdditionalValues));
+    }
+
+    /// <summary>Computes the root of a tree of <paramref name="treeSize"/> leaves from a batched proof (no additional size).</summary>
+    /// <param name="treeSize">At least 1.</param>
+    /// <param name="leafValues">Leaf index to 32-byte leaf value (<see cref="LeafValue"/>).</param>
+    /// <param name="retainedSize">0 to <paramref name="treeSize"/>.</param>
+    /// <param name="retainedValues">The full subtree values of the retained tree, left to right.</param>
+    /// <param name="proof">The proof.</param>
+    /// <returns>The root value.</returns>
+    /// <exception cref="DirectoryProofException">As <see cref="ComputeRoots"/>.</exception>
+    public static byte[] ComputeRoot(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof) =>
+        ComputeRoots(treeSize, leafValues, retainedSize, retainedValues, proof, 0).Root;
+
+    /// <summary>The root of a tree from its full subtree values, left to right (the smallest, rightmost, is a lone leaf when the size is odd).</summary>
+    /// <param name="values">Full subtree values and sizes, left to right.</param>
+    /// <returns>The root value.</returns>
+    internal static byte[] RootOfFullSubtrees(IReadOnlyList<(long Size, byte[] Value)> values)
+    {
+        var accumulator = values[values.Count - 1].Value;
+        var accumulatorIsLeaf = values[values.Count - 1].Size == 1;
+        for (var i = values.Count - 2; i >= 0; i--)
+        {
+            var parent = new byte[KeyTransparencyCipherSuite.HashSize];
+            Hasher.HashChildren(values[i].Value, values[i].Size == 1, accumulator, accumulatorIsLeaf, parent);
+            accumulator = parent;
+            accumulatorIsLeaf = false;
+        }
+
+        return accumulator;
     }
 
     /// <summary>Verifies a batched proof against the log's root (split as computing, then comparing).</summary>
@@ -192,16 +231,21 @@ internal static class LogTree
 
     /// <summary>
     /// One walk of the tree shared by prover and verifier, so both agree on which node values the proof
-    /// holds and in which order (left to right, section 6.1). A node is taken from the proof when it holds
-    /// no proved leaf, is balanced, and does not straddle the retained size; a node that is a retained
-    /// full subtree and holds no proved leaf comes from the retained values; every other node is recomputed
-    /// from its children.
+    /// holds and in which order (left to right, section 6.1). The targets are the proved leaves, the
+    /// retained full subtrees and the additional size's full subtrees (the same node selection as the
+    /// draft author's <c>BatchCopath</c> in github.com/Bren2010/katie). A node without targets is given
+    /// by the proof as its balanced pieces; a node whose only target is itself is known (a leaf or a
+    /// retained head) or, for an additional-size head, given by the proof; any other node is recomputed
+    /// from its children, and a recomputed or given value must equal a known one.
     /// </summary>
-    private sealed class Walker(long treeSize, long[] leaves, long retainedSize, MerkleLog? log, IReadOnlyDictionary<long, byte[]>? leafValues, IReadOnlyList<byte[]>? retainedValues, IReadOnlyList<byte[]>? elements)
+    private sealed class Walker(long treeSize, long[] leaves, long retainedSize, long additionalSize, MerkleLog? log, IReadOnlyDictionary<long, byte[]>? leafValues, IReadOnlyList<byte[]>? retainedValues, IReadOnlyList<byte[]>? elements)
     {
         private readonly IReadOnlyList<(long Start, long Size)> _retained = FullSubtrees(retainedSize);
+        private readonly IReadOnlyList<(long Start, long Size)> _additional = FullSubtrees(additionalSize);
 
         public List<byte[]> Produced { get; } = [];
+
+        public List<(long Size, byte[] Value)> AdditionalValues { get; } = [];
 
         public int Consumed { get; private set; }
 
@@ -209,41 +253,71 @@ internal static class LogTree
 
         private byte[] Walk(long start, long size)
         {
-            var hasLeaf = HasLeaf(start, start + size);
-            var retained = RetainedIndex(start, size);
-            if (!hasLeaf && retained >= 0)
-            {
-                return log is null ? retainedValues![retained] : SubtreeValue(log, start, size);
-            }
-
-            var straddles = start < retainedSize && retainedSize < start + size;
-            if (!hasLeaf && (size & (size - 1)) == 0 && !straddles)
-            {
-                return NextElement(start, size);
-            }
-
+            var end = start + size;
+            var isLeaf = size == 1 && HasLeaf(start, end);
+            var retained = IndexOf(_retained, start, size);
+            var additional = IndexOf(_additional, start, size);
+            var inner = (size > 1 && HasLeaf(start, end)) || ContainsInside(_retained, start, end, size) || ContainsInside(_additional, start, end, size);
             byte[] value;
-            if (size == 1)
+            if (!inner && !isLeaf && retained < 0 && additional < 0)
             {
-                value = log is null ? leafValues![start] : log.GetLeafHash(start);
+                if ((size & (size - 1)) == 0)
+                {
+                    return NextElement(start, size);
+                }
+
+                value = Children(start, size);
+            }
+            else if (!inner && additional >= 0)
+            {
+                value = NextElement(start, size);
+                if (isLeaf)
+                {
+                    Check(start, size, value, Leaf(start), "the proved leaf value", DirectoryProofFailure.RootMismatch);
+                }
+            }
+            else if (!inner)
+            {
+                value = isLeaf ? Leaf(start) : Retained(retained, start, size);
             }
             else
             {
-                var leftSize = 1L << BitMath.Log2((ulong)(size - 1));
-                var left = Walk(start, leftSize);
-                var right = Walk(start + leftSize, size - leftSize);
-                value = new byte[KeyTransparencyCipherSuite.HashSize];
-                Hasher.HashChildren(left, leftSize == 1, right, size - leftSize == 1, value);
+                value = Children(start, size);
             }
 
-            if (retained >= 0 && log is null && !CryptographicOperations.FixedTimeEquals(value, retainedValues![retained]))
+            if (retained >= 0 && (inner || isLeaf || additional >= 0))
             {
-                throw new DirectoryProofException(
-                    DirectoryProofFailure.RetainedValueMismatch,
-                    $"The proof recomputes the full subtree of leaves {start}..{start + size - 1} as {Hex(value)}; the retained value is {Hex(retainedValues[retained])}.");
+                Check(start, size, value, Retained(retained, start, size), "the retained value", DirectoryProofFailure.RetainedValueMismatch);
+            }
+
+            if (additional >= 0)
+            {
+                AdditionalValues.Add((size, value));
             }
 
             return value;
+        }
+
+        private byte[] Children(long start, long size)
+        {
+            var leftSize = 1L << BitMath.Log2((ulong)(size - 1));
+            var left = Walk(start, leftSize);
+            var right = Walk(start + leftSize, size - leftSize);
+            var value = new byte[KeyTransparencyCipherSuite.HashSize];
+            Hasher.HashChildren(left, leftSize == 1, right, size - leftSize == 1, value);
+            return value;
+        }
+
+        private byte[] Leaf(long index) => log is null ? leafValues![index] : log.GetLeafHash(index);
+
+        private byte[] Retained(int index, long start, long size) => log is null ? retainedValues![index] : SubtreeValue(log, start, size);
+
+        private void Check(long start, long size, byte[] computed, byte[] known, string what, DirectoryProofFailure failure)
+        {
+            if (log is null && !CryptographicOperations.FixedTimeEquals(computed, known))
+            {
+                throw new DirectoryProofException(failure, $"The proof gives or recomputes the head of leaves {start}..{start + size - 1} as {Hex(computed)}; {what} is {Hex(known)}.");
+            }
         }
 
         private byte[] NextElement(long start, long size)
@@ -276,17 +350,30 @@ internal static class LogTree
             return i < leaves.Length && leaves[i] < end;
         }
 
-        private int RetainedIndex(long start, long size)
+        private static int IndexOf(IReadOnlyList<(long Start, long Size)> subtrees, long start, long size)
         {
-            for (var i = 0; i < _retained.Count; i++)
+            for (var i = 0; i < subtrees.Count; i++)
             {
-                if (_retained[i].Start == start && _retained[i].Size == size)
+                if (subtrees[i].Start == start && subtrees[i].Size == size)
                 {
                     return i;
                 }
             }
 
             return -1;
+        }
+
+        private static bool ContainsInside(IReadOnlyList<(long Start, long Size)> subtrees, long start, long end, long size)
+        {
+            foreach (var (s, n) in subtrees)
+            {
+                if (s >= start && s + n <= end && n < size)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -113,6 +113,59 @@ public sealed class LogTreeTests
             return root.AsSpan().SequenceEqual(log.GetRoot(c.Size));
         });
 
+    // Section 6.1: with an AuditorTreeHead the proof also lets the user compute the root at its size.
+    [Property(MaxTest = 200)]
+    public Property Batched_proofs_with_an_additional_size_give_both_roots() =>
+        Prop.ForAll(Cases().SelectMany(c => Gen.Choose(1, c.Size).Select(a => (c, a))).ToArbitrary(), t =>
+        {
+            var (c, additional) = t;
+            var log = LogOf(c.Size, out _);
+            var retained = c.Retained == 0 ? [] : LogTree.FullSubtreeValues(log, c.Retained);
+            var proof = LogTree.Prove(log, c.Size, c.Leaves, c.Retained, additional);
+            var (root, additionalRoot) = LogTree.ComputeRoots(c.Size, Leaves(log, c.Leaves), c.Retained, retained, proof, additional);
+            Assert.Equal(log.GetRoot(c.Size), root);
+            Assert.Equal(log.GetRoot(additional), additionalRoot);
+
+            // Every element matters: flipping any bit changes a root or contradicts a known value.
+            for (var i = 0; i < proof.Elements.Count; i++)
+            {
+                var tampered = proof.Elements.ToList();
+                tampered[i] = FlipBit(tampered[i], c.Seed);
+                var rejected = Rejects(
+                    () =>
+                    {
+                        var (r, a) = LogTree.ComputeRoots(c.Size, Leaves(log, c.Leaves), c.Retained, retained, new LogTreeInclusionProof(tampered), additional);
+                        if (r.AsSpan().SequenceEqual(log.GetRoot(c.Size)) && a.AsSpan().SequenceEqual(log.GetRoot(additional)))
+                        {
+                            return;
+                        }
+
+                        throw new DirectoryProofException(DirectoryProofFailure.RootMismatch, "One of the two roots differs from the log's.");
+                    },
+                    DirectoryProofFailure.RootMismatch,
+                    DirectoryProofFailure.RetainedValueMismatch);
+                Assert.True(rejected, $"element {i} of {proof.Elements.Count} flipped was accepted");
+            }
+
+            return true;
+        });
+
+    // The draft's consistency figure with an auditor at size 6: the auditor's full subtrees are 0..3 and
+    // 4..5. The head of 0..3 is given although the user retained it (the draft author's BatchCopath
+    // includes every additional-size head) and must match; 4..5 is recomputed from retained leaf 4 and
+    // the given leaf 5; leaf 6 is given as before.
+    [Fact]
+    public void Additional_size_heads_are_given_whole()
+    {
+        var log = LogOf(7, out _);
+        var proof = LogTree.Prove(log, 7, [], 5, 6);
+        Assert.Equal(3, proof.Elements.Count);
+        var (root, additionalRoot) = LogTree.ComputeRoots(7, Leaves(log, []), 5, LogTree.FullSubtreeValues(log, 5), proof, 6);
+        Assert.Equal(log.GetRoot(), root);
+        Assert.Equal(log.GetRoot(6), additionalRoot);
+        Throws(() => LogTree.ComputeRoots(7, Leaves(log, []), 5, LogTree.FullSubtreeValues(log, 5), proof, 8), "additional size 8", DirectoryProofFailure.TreeSizeInvalid);
+    }
+
     private static Gen<(int Size, long[] Leaves, int Retained, int Seed)> Cases() =>
         from size in Gen.Choose(1, 80)
         from retained in Gen.Choose(0, size)
