@@ -218,8 +218,13 @@ public sealed class PrefixTreeTests
                 case TamperKind.WrongKey:
                     // A bit below the terminal's depth: flipping a deeper bit of an absent key names another
                     // absent key on the same path, for which the proof is genuinely valid.
+                    // At depth 0 (a one-key tree) every absent key has the same valid proof, so a
+                    // non-inclusion is tampered by searching for the key its leaf shows instead.
                     var depth = results[target].Depth;
-                    keys = keys.Select((k, i) => i == target ? FlipBit(k, FlipIndex(random.Next(depth))) : k).ToList();
+                    var wrong = depth > 0 || results[target].Type == PrefixSearchResultType.Inclusion
+                        ? FlipBit(keys[target], FlipIndex(random.Next(Math.Max(depth, 1))))
+                        : results[target].Leaf?.VrfOutput ?? keys[target];
+                    keys = keys.Select((k, i) => i == target ? wrong : k).ToList();
                     break;
                 case TamperKind.ChangeType:
                     results[target] = results[target].Type switch
