@@ -122,13 +122,14 @@ internal sealed record TreeHead(ulong TreeSize, byte[] Signature)
     public void Verify(LogConfiguration config, ReadOnlySpan<byte> root)
     {
         var data = EncodeToBeSigned(config, TreeSize, root);
-        var algorithm = config.CipherSuite.SignatureAlgorithm;
-        var valid = algorithm == TreeHeadSignatureAlgorithm.Ed25519 ? VerifyEd25519(config.SignaturePublicKey, data) : VerifyP256(config.SignaturePublicKey, data);
-        if (!valid)
+        var problem = config.CipherSuite.SignatureAlgorithm == TreeHeadSignatureAlgorithm.Ed25519
+            ? VerifyEd25519(config.SignaturePublicKey, data)
+            : VerifyP256(config.SignaturePublicKey, data);
+        if (problem is not null)
         {
             throw new DirectoryProofException(
                 DirectoryProofFailure.SignatureInvalid,
-                $"The {config.CipherSuite.Name} tree head signature ({Signature.Length} bytes) over tree size {TreeSize} does not verify under Configuration.signature_public_key.");
+                $"The {config.CipherSuite.Name} tree head signature over tree size {TreeSize} was rejected: {problem}.");
         }
     }
 
@@ -162,33 +163,51 @@ internal sealed record TreeHead(ulong TreeSize, byte[] Signature)
         }
     }
 
-    private bool VerifyEd25519(byte[] publicKey, byte[] data) =>
-        publicKey.Length == Bc25519.PublicKeySize
-        && Signature.Length == Bc25519.SignatureSize
-        && EdwardsPoint.TryDecode(publicKey, out var point)
-        && !point.MultiplyByCofactor().IsIdentity()
-        && Bc25519.Verify(Signature, 0, publicKey, 0, data, 0, data.Length);
-
-    private bool VerifyP256(byte[] publicKey, byte[] data)
+    // Each returns null when the signature verifies, or why it does not.
+    private string? VerifyEd25519(byte[] publicKey, byte[] data)
     {
-        if (publicKey.Length != 1 + (2 * P256CoordinateSize) || publicKey[0] != 0x04 || Signature.Length != 2 * P256CoordinateSize)
+        if (publicKey.Length != Bc25519.PublicKeySize || !EdwardsPoint.TryDecode(publicKey, out var point) || point.MultiplyByCofactor().IsIdentity())
         {
-            return false;
+            return $"Configuration.signature_public_key ({publicKey.Length} bytes) is not an RFC 8032 Ed25519 public key of large order";
         }
 
+        if (Signature.Length != Bc25519.SignatureSize)
+        {
+            return $"an Ed25519 signature is {Bc25519.SignatureSize} bytes, this one {Signature.Length}";
+        }
+
+        return Bc25519.Verify(Signature, 0, publicKey, 0, data, 0, data.Length) ? null : "it does not verify under Configuration.signature_public_key";
+    }
+
+    private string? VerifyP256(byte[] publicKey, byte[] data)
+    {
+        if (publicKey.Length != 1 + (2 * P256CoordinateSize) || publicKey[0] != 0x04)
+        {
+            return $"Configuration.signature_public_key ({publicKey.Length} bytes) is not an uncompressed P-256 point (65 bytes starting with 04)";
+        }
+
+        if (Signature.Length != 2 * P256CoordinateSize)
+        {
+            return $"a P-256 signature is r || s, {2 * P256CoordinateSize} bytes, this one {Signature.Length}";
+        }
+
+        ECDsa key;
         try
         {
-            using var key = ECDsa.Create(new ECParameters
+            key = ECDsa.Create(new ECParameters
             {
                 Curve = ECCurve.NamedCurves.nistP256,
                 Q = new ECPoint { X = publicKey.AsSpan(1, P256CoordinateSize).ToArray(), Y = publicKey.AsSpan(1 + P256CoordinateSize).ToArray() },
             });
-            return key.VerifyData(data, Signature, HashAlgorithmName.SHA256);
         }
-        catch (CryptographicException)
+        catch (CryptographicException e)
         {
-            // The point is not on P-256: the key cannot verify anything.
-            return false;
+            return $"Configuration.signature_public_key is not a point on P-256 ({e.Message})";
+        }
+
+        using (key)
+        {
+            return key.VerifyData(data, Signature, HashAlgorithmName.SHA256) ? null : "it does not verify under Configuration.signature_public_key";
         }
     }
 }

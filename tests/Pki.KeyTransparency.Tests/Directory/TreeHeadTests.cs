@@ -116,7 +116,10 @@ public sealed class TreeHeadTests
         Assert.True(key.VerifyData(TreeHead.EncodeToBeSigned(config, 3, Key(4)), head.Signature, HashAlgorithmName.SHA256));
         var offCurve = (byte[])publicKey.Clone();
         offCurve[64] ^= 1;
-        Throws(() => head.Verify(config with { SignaturePublicKey = offCurve }, Key(4)), "does not verify", DirectoryProofFailure.SignatureInvalid);
+        Throws(() => head.Verify(config with { SignaturePublicKey = offCurve }, Key(4)), "is not a point on P-256", DirectoryProofFailure.SignatureInvalid);
+        Throws(() => head.Verify(config with { SignaturePublicKey = publicKey[1..] }, Key(4)), "is not an uncompressed P-256 point", DirectoryProofFailure.SignatureInvalid);
+        Throws(() => (head with { Signature = [.. head.Signature, 0] }).Verify(config, Key(4)), "this one 65", DirectoryProofFailure.SignatureInvalid);
+        Throws(() => head.Verify(config, Key(5)), "does not verify under Configuration.signature_public_key", DirectoryProofFailure.SignatureInvalid);
     }
 
     public enum HeadTamper
