@@ -381,7 +381,7 @@ public sealed class MerkleLog
     /// is a multiple of the largest power of two not above <paramref name="size"/>, so the subtree is a
     /// run of stored complete subtrees of decreasing size, folded right to left.
     /// </summary>
-    private void SubtreeHash(long start, long size, Span<byte> destination)
+    internal void SubtreeHash(long start, long size, Span<byte> destination)
     {
         var pieces = BitMath.PopCount((ulong)size);
         if (pieces == 1)

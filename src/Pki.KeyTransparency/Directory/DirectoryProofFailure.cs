@@ -1,0 +1,41 @@
+namespace Pki.KeyTransparency.Directory;
+
+/// <summary>Why a key transparency directory structure or proof was rejected.</summary>
+internal enum DirectoryProofFailure
+{
+    /// <summary>No specific reason was given.</summary>
+    None = 0,
+
+    /// <summary>The bytes are not a valid TLS presentation language encoding of the structure (truncated, trailing bytes, a bad enum or presence octet).</summary>
+    Malformed,
+
+    /// <summary>A hash, key, commitment or opening has the wrong size for the cipher suite.</summary>
+    SizeMismatch,
+
+    /// <summary>The proof has fewer or more elements than the search keys, leaves and retained values require.</summary>
+    ProofLengthMismatch,
+
+    /// <summary>A search result contradicts itself or another result (depth out of range, terminal leaf outside the searched prefix, disagreeing terminals).</summary>
+    InconsistentResult,
+
+    /// <summary>The root computed from the proof differs from the expected root.</summary>
+    RootMismatch,
+
+    /// <summary>A head value the verifier retained from an earlier tree differs from the one the proof recomputes.</summary>
+    RetainedValueMismatch,
+
+    /// <summary>A leaf index or tree size is out of range.</summary>
+    TreeSizeInvalid,
+
+    /// <summary>A commitment does not open to the label, version and value given.</summary>
+    CommitmentMismatch,
+
+    /// <summary>A VRF proof does not verify for the label and version.</summary>
+    VrfProofInvalid,
+
+    /// <summary>A tree head signature does not verify under the configured public key.</summary>
+    SignatureInvalid,
+
+    /// <summary>The cipher suite code point is reserved or not one this library implements.</summary>
+    UnsupportedCipherSuite,
+}
