@@ -12,6 +12,15 @@ internal readonly struct EdwardsPoint
 {
     public const int EncodedSize = 32;
 
+    /// <summary>Width of the NAF digits in <see cref="MultiplyAddVartime"/>.</summary>
+    private const int NafWidth = 5;
+
+    /// <summary>Odd multiples in a width-5 NAF table: P, 3P, ..., 15P.</summary>
+    private const int OddMultiples = 8;
+
+    /// <summary>NAF digits of a 256-bit scalar: one more position than bits.</summary>
+    private const int NafLength = 257;
+
     public readonly FieldElement X;
     public readonly FieldElement Y;
     public readonly FieldElement Z;
@@ -233,6 +242,39 @@ internal readonly struct EdwardsPoint
         return result;
     }
 
+    /// <summary>
+    /// <paramref name="a"/> x P + <paramref name="b"/> x Q for public 32-byte little-endian scalars, in
+    /// variable time (verification only): width-5 NAF digits over the odd multiples P, 3P, ..., 15P and
+    /// Q, ..., 15Q, with the doublings shared (Straus), and doublings that skip T when no addition follows.
+    /// </summary>
+    public static EdwardsPoint MultiplyAddVartime(ReadOnlySpan<byte> a, in EdwardsPoint p, ReadOnlySpan<byte> b, in EdwardsPoint q)
+    {
+        Span<EdwardsPoint> oddP = stackalloc EdwardsPoint[OddMultiples];
+        Span<EdwardsPoint> oddQ = stackalloc EdwardsPoint[OddMultiples];
+        BuildOddMultiples(p, oddP);
+        BuildOddMultiples(q, oddQ);
+        Span<sbyte> nafA = stackalloc sbyte[NafLength];
+        Span<sbyte> nafB = stackalloc sbyte[NafLength];
+        var top = Math.Max(Naf(a, nafA), Naf(b, nafB));
+        var result = Identity;
+        for (var i = top; i >= 0; i--)
+        {
+            var adds = nafA[i] != 0 || nafB[i] != 0;
+            result = adds || i == 0 ? Double(result) : DoubleWithoutT(result);
+            if (nafA[i] != 0)
+            {
+                result = AddNafDigit(result, oddP, nafA[i]);
+            }
+
+            if (nafB[i] != 0)
+            {
+                result = AddNafDigit(result, oddQ, nafB[i]);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Encodes several points with one field inversion (Montgomery's trick).</summary>
     public static void EncodeMany(ReadOnlySpan<EdwardsPoint> points, Span<byte> destination)
     {
@@ -276,6 +318,36 @@ internal readonly struct EdwardsPoint
         digits[63] = (sbyte)(digits[63] + carry);
     }
 
+    /// <summary>P, 3P, 5P, ..., (2 <paramref name="table"/>.Length - 1) P.</summary>
+    private static void BuildOddMultiples(in EdwardsPoint p, Span<EdwardsPoint> table)
+    {
+        var twice = Double(p);
+        table[0] = p;
+        for (var i = 1; i < table.Length; i++)
+        {
+            table[i] = Add(table[i - 1], twice);
+        }
+    }
+
+    /// <summary>Width-5 NAF of a 32-byte little-endian scalar; returns the highest non-zero position.</summary>
+    private static int Naf(ReadOnlySpan<byte> scalar, Span<sbyte> naf)
+    {
+        Span<ulong> words = stackalloc ulong[4];
+        for (var i = 0; i < 4; i++)
+        {
+            words[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(scalar.Slice(8 * i, 8));
+        }
+
+        return WindowedNaf.Compute(words, NafWidth, naf);
+    }
+
+    /// <summary>P + digit x (the point whose odd multiples are <paramref name="oddMultiples"/>), digit odd and non-zero.</summary>
+    private static EdwardsPoint AddNafDigit(in EdwardsPoint p, ReadOnlySpan<EdwardsPoint> oddMultiples, sbyte digit)
+    {
+        ref readonly var entry = ref oddMultiples[Math.Abs(digit) >> 1];
+        return Add(p, digit < 0 ? entry.Negate() : entry);
+    }
+
     /// <summary>Bits 64j + <paramref name="bit"/> (j = 0..3) of a 32-byte little-endian scalar, as a 4-bit comb index.</summary>
     private static uint CombIndex(ReadOnlySpan<byte> scalar, int bit)
     {
@@ -292,21 +364,9 @@ internal readonly struct EdwardsPoint
     /// <summary>The comb table entry at <paramref name="index"/>, reading all 16 entries.</summary>
     private static EdwardsPoint SelectComb(ReadOnlySpan<EdwardsPoint> table, uint index)
     {
-        var x = FieldElement.Zero;
-        var y = FieldElement.One;
-        var z = FieldElement.One;
-        var t = FieldElement.Zero;
-        for (var j = 1u; j < 16; j++)
-        {
-            var choice = (ulong)(((index ^ j) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = FieldElement.Select(x, entry.X, choice);
-            y = FieldElement.Select(y, entry.Y, choice);
-            z = FieldElement.Select(z, entry.Z, choice);
-            t = FieldElement.Select(t, entry.T, choice);
-        }
-
-        return new EdwardsPoint(x, y, z, t);
+        Span<EdwardsPoint> entry = stackalloc EdwardsPoint[1];
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), index, ConstantTimeTable.Words(entry));
+        return entry[0];
     }
 
     /// <summary>Doubling that skips T (a following doubling does not read it).</summary>
@@ -337,21 +397,13 @@ internal readonly struct EdwardsPoint
     {
         var negative = (uint)digit >> 31;
         var magnitude = (uint)((digit ^ -(int)negative) + (int)negative);
-        var x = FieldElement.Zero;
-        var y = FieldElement.One;
-        var z = FieldElement.One;
-        var t = FieldElement.Zero;
-        for (var j = 0u; j < 8; j++)
-        {
-            var choice = (ulong)(((magnitude ^ (j + 1)) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = FieldElement.Select(x, entry.X, choice);
-            y = FieldElement.Select(y, entry.Y, choice);
-            z = FieldElement.Select(z, entry.Z, choice);
-            t = FieldElement.Select(t, entry.T, choice);
-        }
+        Span<EdwardsPoint> entry = stackalloc EdwardsPoint[1];
+        entry[0] = Identity;
 
-        return new EdwardsPoint(FieldElement.Select(x, -x, negative), y, z, FieldElement.Select(t, -t, negative));
+        // Row magnitude - 1; digit 0 wraps to uint.MaxValue, no row, and leaves the identity.
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), magnitude - 1, ConstantTimeTable.Words(entry));
+        ref readonly var p = ref entry[0];
+        return new EdwardsPoint(FieldElement.Select(p.X, -p.X, negative), p.Y, p.Z, FieldElement.Select(p.T, -p.T, negative));
     }
 
     private static class Constants
