@@ -108,13 +108,7 @@ public sealed class Edwards25519Tests
             Gen.Choose(0, int.MaxValue).ToArbitrary(),
             seed =>
             {
-                var random = new Random(seed);
-                var a = new byte[32];
-                var b = new byte[32];
-                var p = new byte[32];
-                random.NextBytes(a);
-                random.NextBytes(b);
-                random.NextBytes(p);
+                var (a, b, p) = RandomScalarBytes(seed);
                 if ((seed & 3) == 0)
                 {
                     a.AsSpan().Fill(0xff); // every tooth's bits set
@@ -134,6 +128,46 @@ public sealed class Edwards25519Tests
                 Assert.Equal(EdwardsPoint.Multiply(point, a).Encode(), aP.Encode());
                 Assert.Equal(EdwardsPoint.Multiply(point, b).Encode(), bP.Encode());
             });
+
+    [Property(MaxTest = 40)]
+    public Property The_vartime_double_scalar_multiplication_equals_two_windowed_multiplications() =>
+        Prop.ForAll(
+            Gen.Choose(0, int.MaxValue).ToArbitrary(),
+            seed =>
+            {
+                var (a, b, p) = RandomScalarBytes(seed);
+                a[31] &= 0x7f; // Multiply, the reference, takes scalars below 2^255
+                b[31] &= 0x7f;
+                p[31] &= 0x7f;
+                switch (seed & 3)
+                {
+                    case 0:
+                        b.AsSpan(16).Clear(); // a 128-bit challenge, as in ECVRF verification
+                        break;
+                    case 1:
+                        Array.Clear(a); // zero: the identity
+                        break;
+                    case 2:
+                        a.AsSpan(0, 31).Fill(0xff); // long runs of ones: negative NAF digits and carries
+                        break;
+                }
+
+                var point = EdwardsPoint.MultiplyBase(p);
+                var expected = EdwardsPoint.Add(EdwardsPoint.Multiply(EdwardsPoint.BasePoint, a), EdwardsPoint.Multiply(point, b));
+                Assert.Equal(expected.Encode(), EdwardsPoint.MultiplyAddVartime(a, EdwardsPoint.BasePoint, b, point).Encode());
+            });
+
+    private static (byte[] A, byte[] B, byte[] P) RandomScalarBytes(int seed)
+    {
+        var random = new Random(seed);
+        var a = new byte[32];
+        var b = new byte[32];
+        var p = new byte[32];
+        random.NextBytes(a);
+        random.NextBytes(b);
+        random.NextBytes(p);
+        return (a, b, p);
+    }
 
     private static FieldElement RandomElement(int seed, out BigInteger value)
     {

@@ -197,8 +197,9 @@ public sealed class EcVrfEdwards25519Sha512Tai : EcVrf
         cBytes.CopyTo(c);
         Span<EdwardsPoint> points = stackalloc EdwardsPoint[3];
         points[0] = h;
-        points[1] = EdwardsPoint.Add(EdwardsPoint.MultiplyBase(sBytes), EdwardsPoint.Multiply(y, c).Negate());
-        points[2] = EdwardsPoint.Add(EdwardsPoint.Multiply(h, sBytes), EdwardsPoint.Multiply(gamma, c).Negate());
+        // Public inputs only: variable-time double-scalar multiplication (Straus, width-5 NAF).
+        points[1] = EdwardsPoint.MultiplyAddVartime(sBytes, EdwardsPoint.BasePoint, c, y.Negate());
+        points[2] = EdwardsPoint.MultiplyAddVartime(sBytes, h, c, gamma.Negate());
         Span<byte> encoded = stackalloc byte[3 * PublicKeyLength];
         EdwardsPoint.EncodeMany(points, encoded);
 

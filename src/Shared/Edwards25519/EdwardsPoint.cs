@@ -12,6 +12,15 @@ internal readonly struct EdwardsPoint
 {
     public const int EncodedSize = 32;
 
+    /// <summary>Width of the NAF digits in <see cref="MultiplyAddVartime"/>.</summary>
+    private const int NafWidth = 5;
+
+    /// <summary>Odd multiples in a width-5 NAF table: P, 3P, ..., 15P.</summary>
+    private const int OddMultiples = 8;
+
+    /// <summary>NAF digits of a 256-bit scalar: one more position than bits.</summary>
+    private const int NafLength = 257;
+
     public readonly FieldElement X;
     public readonly FieldElement Y;
     public readonly FieldElement Z;
@@ -31,19 +40,7 @@ internal readonly struct EdwardsPoint
     public static EdwardsPoint BasePoint => Constants.Base;
 
     /// <summary>RFC 8032 section 5.1.4 addition.</summary>
-    public static EdwardsPoint Add(in EdwardsPoint p, in EdwardsPoint q)
-    {
-        var a = (p.Y - p.X) * (q.Y - q.X);
-        var b = (p.Y + p.X) * (q.Y + q.X);
-        var c = p.T * Constants.D2 * q.T;
-        var zz = p.Z * q.Z;
-        var d = zz + zz;
-        var e = b - a;
-        var f = d - c;
-        var g = d + c;
-        var h = b + a;
-        return new EdwardsPoint(e * f, g * h, f * g, e * h);
-    }
+    public static EdwardsPoint Add(in EdwardsPoint p, in EdwardsPoint q) => AddCached(p, CachedPoint.From(q), withT: true);
 
     /// <summary>RFC 8032 section 5.1.4 doubling.</summary>
     public static EdwardsPoint Double(in EdwardsPoint p)
@@ -205,19 +202,26 @@ internal readonly struct EdwardsPoint
             }
         }
 
+        Span<CachedPoint> cached = stackalloc CachedPoint[16];
+        for (var index = 0; index < 16; index++)
+        {
+            cached[index] = CachedPoint.From(table[index]);
+        }
+
+        // Each addition feeds a doubling, which does not read T: only the last one computes it.
         var resultA = Identity;
         var resultB = Identity;
         for (var bit = 63; bit >= 0; bit--)
         {
-            resultA = Add(Double(resultA), SelectComb(table, CombIndex(a, bit)));
-            resultB = Add(Double(resultB), SelectComb(table, CombIndex(b, bit)));
+            resultA = AddCached(Double(resultA), SelectComb(cached, CombIndex(a, bit)), withT: bit == 0);
+            resultB = AddCached(Double(resultB), SelectComb(cached, CombIndex(b, bit)), withT: bit == 0);
         }
 
         aP = resultA;
         bP = resultB;
     }
 
-    /// <summary>scalar x B with a precomputed table of j x 16^i x B (j = 1..8): 64 additions, no doublings.</summary>
+    /// <summary>scalar x B with a precomputed table of j x 16^i x B (j = 1..8, cached form): 64 additions, no doublings.</summary>
     public static EdwardsPoint MultiplyBase(ReadOnlySpan<byte> scalar)
     {
         Span<sbyte> digits = stackalloc sbyte[64];
@@ -226,10 +230,43 @@ internal readonly struct EdwardsPoint
         var result = Identity;
         for (var i = 0; i < 64; i++)
         {
-            result = Add(result, Select(tables.AsSpan(i * 8, 8), digits[i]));
+            result = AddCached(result, SelectCached(tables.AsSpan(i * 8, 8), digits[i]), withT: true);
         }
 
         digits.Clear();
+        return result;
+    }
+
+    /// <summary>
+    /// <paramref name="a"/> x P + <paramref name="b"/> x Q for public 32-byte little-endian scalars, in
+    /// variable time (verification only): width-5 NAF digits over the odd multiples P, 3P, ..., 15P and
+    /// Q, ..., 15Q, with the doublings shared (Straus), and doublings that skip T when no addition follows.
+    /// </summary>
+    public static EdwardsPoint MultiplyAddVartime(ReadOnlySpan<byte> a, in EdwardsPoint p, ReadOnlySpan<byte> b, in EdwardsPoint q)
+    {
+        Span<EdwardsPoint> oddP = stackalloc EdwardsPoint[OddMultiples];
+        Span<EdwardsPoint> oddQ = stackalloc EdwardsPoint[OddMultiples];
+        BuildOddMultiples(p, oddP);
+        BuildOddMultiples(q, oddQ);
+        Span<sbyte> nafA = stackalloc sbyte[NafLength];
+        Span<sbyte> nafB = stackalloc sbyte[NafLength];
+        var top = Math.Max(Naf(a, nafA), Naf(b, nafB));
+        var result = Identity;
+        for (var i = top; i >= 0; i--)
+        {
+            var adds = nafA[i] != 0 || nafB[i] != 0;
+            result = adds || i == 0 ? Double(result) : DoubleWithoutT(result);
+            if (nafA[i] != 0)
+            {
+                result = AddNafDigit(result, oddP, nafA[i]);
+            }
+
+            if (nafB[i] != 0)
+            {
+                result = AddNafDigit(result, oddQ, nafB[i]);
+            }
+        }
+
         return result;
     }
 
@@ -276,6 +313,36 @@ internal readonly struct EdwardsPoint
         digits[63] = (sbyte)(digits[63] + carry);
     }
 
+    /// <summary>P, 3P, 5P, ..., (2 <paramref name="table"/>.Length - 1) P.</summary>
+    private static void BuildOddMultiples(in EdwardsPoint p, Span<EdwardsPoint> table)
+    {
+        var twice = Double(p);
+        table[0] = p;
+        for (var i = 1; i < table.Length; i++)
+        {
+            table[i] = Add(table[i - 1], twice);
+        }
+    }
+
+    /// <summary>Width-5 NAF of a 32-byte little-endian scalar; returns the highest non-zero position.</summary>
+    private static int Naf(ReadOnlySpan<byte> scalar, Span<sbyte> naf)
+    {
+        Span<ulong> words = stackalloc ulong[4];
+        for (var i = 0; i < 4; i++)
+        {
+            words[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(scalar.Slice(8 * i, 8));
+        }
+
+        return WindowedNaf.Compute(words, NafWidth, naf);
+    }
+
+    /// <summary>P + digit x (the point whose odd multiples are <paramref name="oddMultiples"/>), digit odd and non-zero.</summary>
+    private static EdwardsPoint AddNafDigit(in EdwardsPoint p, ReadOnlySpan<EdwardsPoint> oddMultiples, sbyte digit)
+    {
+        ref readonly var entry = ref oddMultiples[Math.Abs(digit) >> 1];
+        return Add(p, digit < 0 ? entry.Negate() : entry);
+    }
+
     /// <summary>Bits 64j + <paramref name="bit"/> (j = 0..3) of a 32-byte little-endian scalar, as a 4-bit comb index.</summary>
     private static uint CombIndex(ReadOnlySpan<byte> scalar, int bit)
     {
@@ -290,23 +357,50 @@ internal readonly struct EdwardsPoint
     }
 
     /// <summary>The comb table entry at <paramref name="index"/>, reading all 16 entries.</summary>
-    private static EdwardsPoint SelectComb(ReadOnlySpan<EdwardsPoint> table, uint index)
+    private static CachedPoint SelectComb(ReadOnlySpan<CachedPoint> table, uint index)
     {
-        var x = FieldElement.Zero;
-        var y = FieldElement.One;
-        var z = FieldElement.One;
-        var t = FieldElement.Zero;
-        for (var j = 1u; j < 16; j++)
-        {
-            var choice = (ulong)(((index ^ j) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = FieldElement.Select(x, entry.X, choice);
-            y = FieldElement.Select(y, entry.Y, choice);
-            z = FieldElement.Select(z, entry.Z, choice);
-            t = FieldElement.Select(t, entry.T, choice);
-        }
+        Span<CachedPoint> entry = stackalloc CachedPoint[1];
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), index, ConstantTimeTable.Words(entry));
+        return entry[0];
+    }
 
-        return new EdwardsPoint(x, y, z, t);
+    /// <summary>digit x P from a cached table of 1P..8P, without branches or secret indices: every entry is read.</summary>
+    private static CachedPoint SelectCached(ReadOnlySpan<CachedPoint> table, sbyte digit)
+    {
+        var negative = (uint)digit >> 31;
+        var magnitude = (uint)((digit ^ -(int)negative) + (int)negative);
+        Span<CachedPoint> entry = stackalloc CachedPoint[1];
+        entry[0] = CachedPoint.Identity;
+
+        // Row magnitude - 1; digit 0 wraps to uint.MaxValue, no row, and leaves the identity.
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), magnitude - 1, ConstantTimeTable.Words(entry));
+        ref readonly var p = ref entry[0];
+
+        // -(x, y) = (-x, y): Y + X and Y - X trade places and 2d T changes sign.
+        return new CachedPoint(
+            FieldElement.Select(p.YPlusX, p.YMinusX, negative),
+            FieldElement.Select(p.YMinusX, p.YPlusX, negative),
+            p.Z,
+            FieldElement.Select(p.T2d, -p.T2d, negative));
+    }
+
+    /// <summary>
+    /// P + Q for Q in cached form (RFC 8032 section 5.1.4 addition with Q's sums and 2d T2 done once):
+    /// 8 multiplications, 7 when <paramref name="withT"/> is false because a doubling, which does not
+    /// read T, comes next.
+    /// </summary>
+    private static EdwardsPoint AddCached(in EdwardsPoint p, in CachedPoint q, bool withT)
+    {
+        var a = (p.Y - p.X) * q.YMinusX;
+        var b = (p.Y + p.X) * q.YPlusX;
+        var c = p.T * q.T2d;
+        var zz = p.Z * q.Z;
+        var d = zz + zz;
+        var e = b - a;
+        var f = d - c;
+        var g = d + c;
+        var h = b + a;
+        return new EdwardsPoint(e * f, g * h, f * g, withT ? e * h : FieldElement.Zero);
     }
 
     /// <summary>Doubling that skips T (a following doubling does not read it).</summary>
@@ -337,21 +431,26 @@ internal readonly struct EdwardsPoint
     {
         var negative = (uint)digit >> 31;
         var magnitude = (uint)((digit ^ -(int)negative) + (int)negative);
-        var x = FieldElement.Zero;
-        var y = FieldElement.One;
-        var z = FieldElement.One;
-        var t = FieldElement.Zero;
-        for (var j = 0u; j < 8; j++)
-        {
-            var choice = (ulong)(((magnitude ^ (j + 1)) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = FieldElement.Select(x, entry.X, choice);
-            y = FieldElement.Select(y, entry.Y, choice);
-            z = FieldElement.Select(z, entry.Z, choice);
-            t = FieldElement.Select(t, entry.T, choice);
-        }
+        Span<EdwardsPoint> entry = stackalloc EdwardsPoint[1];
+        entry[0] = Identity;
 
-        return new EdwardsPoint(FieldElement.Select(x, -x, negative), y, z, FieldElement.Select(t, -t, negative));
+        // Row magnitude - 1; digit 0 wraps to uint.MaxValue, no row, and leaves the identity.
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), magnitude - 1, ConstantTimeTable.Words(entry));
+        ref readonly var p = ref entry[0];
+        return new EdwardsPoint(FieldElement.Select(p.X, -p.X, negative), p.Y, p.Z, FieldElement.Select(p.T, -p.T, negative));
+    }
+
+    /// <summary>A point as an addend: (Y + X, Y - X, Z, 2d T), 20 words like the point itself.</summary>
+    private readonly struct CachedPoint(FieldElement yPlusX, FieldElement yMinusX, FieldElement z, FieldElement t2d)
+    {
+        public readonly FieldElement YPlusX = yPlusX;
+        public readonly FieldElement YMinusX = yMinusX;
+        public readonly FieldElement Z = z;
+        public readonly FieldElement T2d = t2d;
+
+        public static CachedPoint Identity => new(FieldElement.One, FieldElement.One, FieldElement.One, FieldElement.Zero);
+
+        public static CachedPoint From(EdwardsPoint p) => new(p.Y + p.X, p.Y - p.X, p.Z, p.T * Constants.D2);
     }
 
     private static class Constants
@@ -360,7 +459,7 @@ internal readonly struct EdwardsPoint
         public static readonly FieldElement D2 = D + D;
         public static readonly FieldElement SqrtMinusOne = FromBig(BigInteger.ModPow(2, (P - 1) / 4, P));
         public static readonly EdwardsPoint Base = DecodeBase();
-        public static readonly EdwardsPoint[] BaseTable = BuildBaseTable();
+        public static readonly CachedPoint[] BaseTable = BuildBaseTable();
 
         private static BigInteger P => BigInteger.Pow(2, 255) - 19;
 
@@ -388,9 +487,9 @@ internal readonly struct EdwardsPoint
             return point;
         }
 
-        private static EdwardsPoint[] BuildBaseTable()
+        private static CachedPoint[] BuildBaseTable()
         {
-            // BaseTable[8 i + j - 1] = j x 16^i x B for j = 1..8.
+            // BaseTable[8 i + j - 1] = j x 16^i x B for j = 1..8, in cached form.
             var table = new EdwardsPoint[64 * 8];
             var power = Base;
             for (var i = 0; i < 64; i++)
@@ -399,7 +498,7 @@ internal readonly struct EdwardsPoint
                 power = Double(Double(Double(Double(power))));
             }
 
-            return table;
+            return Array.ConvertAll(table, CachedPoint.From);
         }
     }
 }

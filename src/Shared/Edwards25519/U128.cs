@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pki.Shared.Arithmetic;
 
 namespace Pki.Shared.Edwards25519;
 
@@ -20,8 +21,7 @@ internal readonly struct U128
     public static U128 Mul(ulong a, ulong b)
     {
 #if NET8_0_OR_GREATER
-        var hi = Math.BigMul(a, b, out var lo);
-        return new U128(hi, lo);
+        return new U128(Limbs.MultiplyHigh(a, b), a * b);
 #else
         return MulPortable(a, b);
 #endif

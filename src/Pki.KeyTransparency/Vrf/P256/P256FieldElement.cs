@@ -230,13 +230,13 @@ internal readonly struct P256FieldElement : IInvertibleFieldElement<P256FieldEle
         return root;
     }
 
-    /// <summary>a^(2^n).</summary>
+    /// <summary>a^(2^n), by the dedicated squaring (about 0.8 of a multiplication's time).</summary>
     public static P256FieldElement SquareTimes(in P256FieldElement a, int n)
     {
         var r = a;
         for (var i = 0; i < n; i++)
         {
-            r = MontgomeryMultiply(r, r);
+            r = Square(r);
         }
 
         return r;

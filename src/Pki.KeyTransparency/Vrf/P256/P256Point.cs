@@ -344,66 +344,13 @@ internal readonly struct P256Point
     /// </summary>
     private static int Naf(ReadOnlySpan<byte> scalar, int firstWord, int words, int width, Span<sbyte> naf)
     {
-        Span<ulong> k = stackalloc ulong[5];
-        k.Clear();
+        Span<ulong> k = stackalloc ulong[4];
         for (var i = 0; i < words; i++)
         {
             k[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(scalar.Slice(32 - (8 * (firstWord + i + 1)), 8));
         }
 
-        naf.Clear();
-        var window = 1 << width;
-        var top = -1;
-        for (var position = 0; position < naf.Length && (k[0] | k[1] | k[2] | k[3] | k[4]) != 0; position++)
-        {
-            if ((k[0] & 1) != 0)
-            {
-                var digit = (int)(k[0] & (ulong)(window - 1));
-                if (digit >= window / 2)
-                {
-                    digit -= window;
-                }
-
-                naf[position] = (sbyte)digit;
-                top = position;
-                if (digit > 0)
-                {
-                    SubtractSmall(k, (ulong)digit);
-                }
-                else
-                {
-                    AddSmall(k, (ulong)-digit);
-                }
-            }
-
-            for (var i = 0; i < 4; i++)
-            {
-                k[i] = (k[i] >> 1) | (k[i + 1] << 63);
-            }
-
-            k[4] >>= 1;
-        }
-
-        return top;
-    }
-
-    private static void SubtractSmall(Span<ulong> k, ulong value)
-    {
-        for (var i = 0; i < k.Length && value != 0; i++)
-        {
-            var before = k[i];
-            k[i] = before - value;
-            value = before < value ? 1UL : 0UL;
-        }
-    }
-
-    private static void AddSmall(Span<ulong> k, ulong value)
-    {
-        for (var i = 0; i < k.Length && value != 0; i++)
-        {
-            k[i] += value;
-            value = k[i] < value ? 1UL : 0UL;
-        }
+        return WindowedNaf.Compute(k.Slice(0, words), width, naf);
     }
 
     private static void WriteCompressed(in P256FieldElement x, in P256FieldElement y, Span<byte> destination)
@@ -452,17 +399,10 @@ internal readonly struct P256Point
     /// <summary>P plus the comb entry at <paramref name="index"/> (0: the identity), reading all 16 entries.</summary>
     private static P256Point AddCombEntry(in P256Point p, ReadOnlySpan<AffinePoint> table, uint index)
     {
-        var x = P256FieldElement.Zero;
-        var y = P256FieldElement.Zero;
-        for (var j = 1u; j < 16; j++)
-        {
-            var choice = (ulong)(((index ^ j) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = P256FieldElement.Select(x, entry.X, choice);
-            y = P256FieldElement.Select(y, entry.Y, choice);
-        }
-
-        return AddAffineUnlessZero(p, x, y, (ulong)((index - 1) >> 31) & 1);
+        Span<AffinePoint> entry = stackalloc AffinePoint[1];
+        entry[0] = default;
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), index, ConstantTimeTable.Words(entry));
+        return AddAffineUnlessZero(p, entry[0].X, entry[0].Y, (ulong)((index - 1) >> 31) & 1);
     }
 
     /// <summary>P + (x, y), or P itself when <paramref name="isZero"/> is 1 (a zero table digit), in constant time.</summary>
@@ -500,17 +440,13 @@ internal readonly struct P256Point
     {
         var negative = (ulong)((uint)digit >> 31);
         var magnitude = (uint)((digit ^ -(int)negative) + (int)negative);
-        x = P256FieldElement.Zero;
-        y = P256FieldElement.Zero;
-        for (var j = 0u; j < 8; j++)
-        {
-            var choice = (ulong)(((magnitude ^ (j + 1)) - 1) >> 31) & 1;
-            ref readonly var entry = ref table[(int)j];
-            x = P256FieldElement.Select(x, entry.X, choice);
-            y = P256FieldElement.Select(y, entry.Y, choice);
-        }
+        Span<AffinePoint> entry = stackalloc AffinePoint[1];
+        entry[0] = default;
 
-        y = P256FieldElement.Select(y, -y, negative);
+        // Row magnitude - 1; digit 0 wraps to uint.MaxValue, no row, and leaves zeros.
+        ConstantTimeTable.Select(ConstantTimeTable.Words(table), magnitude - 1, ConstantTimeTable.Words(entry));
+        x = entry[0].X;
+        y = P256FieldElement.Select(entry[0].Y, -entry[0].Y, negative);
         isZero = (ulong)((magnitude - 1) >> 31) & 1;
     }
 
