@@ -1,6 +1,6 @@
 namespace Pki.KeyTransparency.Directory;
 
-/// <summary>What a search binary ladder says about the greatest version in one log entry (section 7.3).</summary>
+/// <summary>What a search binary ladder says about the greatest version in one log entry (section 6.2).</summary>
 internal enum LadderOutcome
 {
     /// <summary>A non-inclusion proof for a version at or below the target: the greatest version is smaller.</summary>
@@ -14,7 +14,7 @@ internal enum LadderOutcome
 }
 
 /// <summary>
-/// Binary ladders (draft-ietf-keytrans-protocol section 6 and appendix B), run step by step: each lookup's
+/// Binary ladders (draft-ietf-keytrans-protocol section 5 and appendix B), run step by step: each lookup's
 /// outcome decides the next version, so the prover (who knows the outcomes) and the verifier (who reads
 /// them from a proof) walk the same sequence.
 /// </summary>
@@ -24,7 +24,7 @@ internal static class BinaryLadder
 
     /// <summary>
     /// <c>base_binary_ladder(n)</c> of appendix B for the target version itself: the versions of
-    /// <c>SearchResponse.binary_ladder</c> (section 10.1), which every search ladder for the target is a prefix of.
+    /// <c>SearchResponse.binary_ladder</c> (section 13.1), which every search ladder for the target is a prefix of.
     /// </summary>
     /// <param name="target">The target version.</param>
     /// <returns>The versions, in lookup order.</returns>
@@ -40,7 +40,7 @@ internal static class BinaryLadder
     }
 
     /// <summary>
-    /// Runs a search binary ladder for <paramref name="target"/> (section 7.3): powers of two minus one
+    /// Runs a search binary ladder for <paramref name="target"/> (section 6.2): powers of two minus one
     /// until the first non-inclusion, then a binary search, ending early after an inclusion above the
     /// target or a non-inclusion at or below it. Versions above <c>2^32 - 1</c> are skipped as if absent.
     /// </summary>

@@ -1,7 +1,7 @@
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// The data a user needs to run the combined tree algorithms (draft-ietf-keytrans-protocol section 9.3),
+/// The data a user needs to run the combined tree algorithms (draft-ietf-keytrans-protocol section 12.3),
 /// in the order the algorithms ask for it:
 /// <code>
 /// struct {

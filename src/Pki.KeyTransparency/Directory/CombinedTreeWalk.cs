@@ -18,8 +18,8 @@ internal sealed record LadderVersion(byte[] SearchKey, byte[]? Commitment);
 /// <see cref="CombinedTreeProof"/> and once by the user to consume it, as appendix C recommends: "Implementing
 /// the prover and the verifier over a single shared implementation of the algorithms, parameterized only by
 /// whether data is being recorded or consumed, guarantees that both sides agree on the contents and order
-/// of every field." Implemented: updating the view (section 4.2), greatest-version search (7.4) and
-/// fixed-version search (8.2) for logs without a maximum lifetime.
+/// of every field." Implemented: updating the view (section 4.2), greatest-version search (6.3) and
+/// fixed-version search (7.2) for logs without a maximum lifetime.
 /// </summary>
 internal sealed class CombinedTreeWalk
 {
@@ -95,7 +95,7 @@ internal sealed class CombinedTreeWalk
             throw new DirectoryProofException(DirectoryProofFailure.ProofLengthMismatch, $"CombinedTreeProof.timestamps ends after {_proof.Timestamps.Count} values; the timestamp of log entry {x} is still needed.");
         }
 
-        // Section 9.3: "users verify that any given timestamp is greater than or equal to all observed timestamps to its left".
+        // Section 12.3: "users verify that any given timestamp is greater than or equal to all observed timestamps to its left".
         foreach (var pair in _timestamps)
         {
             if ((pair.Key < x && pair.Value > timestamp) || (pair.Key > x && pair.Value < timestamp))
@@ -125,7 +125,7 @@ internal sealed class CombinedTreeWalk
     }
 
     /// <summary>
-    /// Section 7.4: from the rightmost distinguished frontier entry (or the root), a search ladder per
+    /// Section 6.3: from the rightmost distinguished frontier entry (or the root), a search ladder per
     /// frontier entry for the claimed greatest version; none may include a greater version, and the
     /// rightmost must show exactly the claimed version.
     /// </summary>
@@ -137,7 +137,7 @@ internal sealed class CombinedTreeWalk
         var frontier = ImplicitSearchTree.Frontier(_treeSize);
         var rightmost = Timestamp(_treeSize - 1);
 
-        // Section 7.1 along the frontier: entry i is distinguished when rightmost - (timestamp of entry i-1, or 0) >= RMW;
+        // Section 6.1 along the frontier: entry i is distinguished when rightmost - (timestamp of entry i-1, or 0) >= RMW;
         // the recursion stops at the first that is not, so the rightmost distinguished entry is the last that is.
         var start = 0;
         ulong left = 0;
@@ -159,7 +159,7 @@ internal sealed class CombinedTreeWalk
         }
     }
 
-    /// <summary>Section 8.2 (no maximum lifetime): a binary search for the first entry whose greatest version is the target, with step 6's second lookup.</summary>
+    /// <summary>Section 7.2 (no maximum lifetime): a binary search for the first entry whose greatest version is the target, with step 6's second lookup.</summary>
     /// <param name="version">The target version.</param>
     /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.NegativeResult"/> when the proofs show the version does not exist, and any proof failure.</exception>
     public void FixedVersionSearch(uint version)
@@ -197,7 +197,7 @@ internal sealed class CombinedTreeWalk
         // Step 6: the leftmost entry with a greater version must still include the target.
         if (leftmostGreater is not { } entry || !InEntry(entry, omit: false, lookup => lookup(version)))
         {
-            throw new DirectoryProofException(DirectoryProofFailure.NegativeResult, $"The search proofs show that version {version} of the label does not exist in a tree of {_treeSize} entries; a search response must not carry a negative result (section 10.1).");
+            throw new DirectoryProofException(DirectoryProofFailure.NegativeResult, $"The search proofs show that version {version} of the label does not exist in a tree of {_treeSize} entries; a search response must not carry a negative result (section 13.1).");
         }
     }
 
@@ -247,7 +247,7 @@ internal sealed class CombinedTreeWalk
     private LadderOutcome Ladder(long x, uint target) => InEntry(x, omit: true, lookup => BinaryLadder.Search(target, lookup));
 
     // Runs one series of lookups in entry x's prefix tree, consuming (or recording) one PrefixProof.
-    // Section 7.3: with `omit`, a version whose inclusion was proved for an entry to the left, or whose
+    // Section 6.2: with `omit`, a version whose inclusion was proved for an entry to the left, or whose
     // non-inclusion was proved for an entry to the right, is not looked up again; its outcome is implied.
     private T InEntry<T>(long x, bool omit, Func<Func<uint, bool>, T> algorithm)
     {
@@ -334,7 +334,7 @@ internal sealed class CombinedTreeWalk
         ? version
         : throw new DirectoryProofException(DirectoryProofFailure.LadderMismatch, $"The lookups need version {v}, which is not in the binary ladder of the response.");
 
-    // Section 9.3: "If multiple proofs are consumed for the same log entry, users MUST verify that they all
+    // Section 12.3: "If multiple proofs are consumed for the same log entry, users MUST verify that they all
     // produce the same root hash", and a retained entry's must match the retained root.
     private void Associate(long x, byte[] root)
     {

@@ -6,7 +6,7 @@ using static Pki.KeyTransparency.Merkle.MerkleProofVerifier;
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// What a user keeps from the last response it verified (section 4.2 and 10): the tree head, the log
+/// What a user keeps from the last response it verified (sections 4.2 and 13): the tree head, the log
 /// tree root, the head values of the full subtrees, and the frontier entries.
 /// </summary>
 /// <param name="TreeSize">The number of log entries.</param>
@@ -17,10 +17,10 @@ namespace Pki.KeyTransparency.Directory;
 internal sealed record VerifiedTreeHead(long TreeSize, byte[] Root, TreeHead Head, IReadOnlyList<byte[]> FullSubtrees, IReadOnlyDictionary<long, RetainedEntry> Frontier);
 
 /// <summary>
-/// The user's side of searches (draft-ietf-keytrans-protocol section 10.1): verifies a
+/// The user's side of searches (draft-ietf-keytrans-protocol section 13.1): verifies a
 /// <see cref="SearchResponse"/> completely (VRF proofs, commitment, binary ladders, timestamps, prefix and
 /// log tree proofs, consistency with the last verified head, the head's signature and age) and only then
-/// returns the value and keeps the new head. A failed response leaves the state unchanged (section 10).
+/// returns the value and keeps the new head. A failed response leaves the state unchanged (section 13).
 /// </summary>
 internal sealed class DirectoryClient
 {
@@ -50,7 +50,7 @@ internal sealed class DirectoryClient
     /// <returns>The request.</returns>
     public SearchRequest CreateSearch(byte[] label, uint? version = null) => new((ulong?)Last?.TreeSize, label, version);
 
-    /// <summary>Verifies a search response (section 10.1, steps 1 to 6) and keeps its tree head.</summary>
+    /// <summary>Verifies a search response (section 13.1, steps 1 to 6) and keeps its tree head.</summary>
     /// <param name="request">The request, made with <see cref="CreateSearch"/> from the current state.</param>
     /// <param name="response">The log's response.</param>
     /// <returns>The version and the value, verified.</returns>
@@ -100,7 +100,7 @@ internal sealed class DirectoryClient
         }
     }
 
-    // Section 10.1 steps 1 and 2: the value, the version's presence, the ladder's length, no commitment for the target.
+    // Section 13.1 steps 1 and 2: the value, the version's presence, the ladder's length, no commitment for the target.
     private static uint CheckShape(SearchRequest request, SearchResponse response)
     {
         if (response.Value.Signature is not null)
@@ -150,7 +150,7 @@ internal sealed class DirectoryClient
         return versions;
     }
 
-    // Section 5.4 step 2.1 and section 10: an updated head must be larger than the last one; `same` needs a last one.
+    // Section 11.4 step 2.1 and section 13: an updated head must be larger than the last one; `same` needs a last one.
     private static long NewTreeSize(VerifiedTreeHead? last, FullTreeHead head)
     {
         if (head.TreeHead is not { } treeHead)
@@ -188,7 +188,7 @@ internal sealed class DirectoryClient
         }
     }
 
-    // Section 10.1 step 5: the root from the inclusion proof and the retained full subtrees; a retained subtree that the proof recomputes differently is a fork.
+    // Section 13.1 step 5: the root from the inclusion proof and the retained full subtrees; a retained subtree that the proof recomputes differently is a fork.
     private static (byte[] Root, byte[][] FullSubtrees) ComputeRoot(VerifiedTreeHead? last, long treeSize, Dictionary<long, byte[]> leaves, LogTreeInclusionProof inclusion)
     {
         try
@@ -201,7 +201,7 @@ internal sealed class DirectoryClient
         }
     }
 
-    // Section 10.1 step 6 and section 5.4: the signature over the computed root, or for `same` the retained root.
+    // Section 13.1 step 6 and section 11.4: the signature over the computed root, or for `same` the retained root.
     private TreeHead VerifyHead(VerifiedTreeHead? last, long treeSize, byte[] root, FullTreeHead fullTreeHead)
     {
         if (fullTreeHead.TreeHead is not { } head)

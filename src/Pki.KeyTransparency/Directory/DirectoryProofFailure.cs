@@ -39,13 +39,13 @@ internal enum DirectoryProofFailure
     /// <summary>The cipher suite code point is reserved or not one this library implements.</summary>
     UnsupportedCipherSuite,
 
-    /// <summary>A log entry's timestamp is smaller than one to its left, or larger than one to its right (section 9.3).</summary>
+    /// <summary>A log entry's timestamp is smaller than one to its left, or larger than one to its right (section 12.3).</summary>
     TimestampsNotMonotonic,
 
     /// <summary>A binary ladder contradicts the version the response claims (a greater version exists, or the target is missing).</summary>
     LadderMismatch,
 
-    /// <summary>The proofs show that the requested label version does not exist; a search response may not carry a negative result (section 10.1).</summary>
+    /// <summary>The proofs show that the requested label version does not exist; a search response may not carry a negative result (section 13.1).</summary>
     NegativeResult,
 
     /// <summary>The rightmost log entry is older than the configuration's <c>max_behind</c> allows (section 4.2).</summary>

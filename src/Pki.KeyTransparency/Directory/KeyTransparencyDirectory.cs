@@ -8,7 +8,7 @@ namespace Pki.KeyTransparency.Directory;
 /// <summary>
 /// An in-memory Transparency Log over the combined tree (draft-ietf-keytrans-protocol section 3.4): each
 /// update batch becomes one prefix tree version and one log entry <c>(timestamp, prefix tree root)</c>
-/// under a newly signed tree head; searches are answered with the proofs of section 10.1. Contact
+/// under a newly signed tree head; searches are answered with the proofs of section 13.1. Contact
 /// Monitoring mode only, without a maximum lifetime; one writer at a time.
 /// </summary>
 internal sealed class KeyTransparencyDirectory
@@ -57,7 +57,7 @@ internal sealed class KeyTransparencyDirectory
 
     /// <summary>
     /// Applies a batch of changes as one log entry (section 3.4): each value becomes the label's next
-    /// version (several values for one label take consecutive versions), is committed to (section 5.6)
+    /// version (several values for one label take consecutive versions), is committed to (section 11.6)
     /// and stored in the prefix tree under its VRF search key; the new prefix tree root and the time
     /// become a log entry, and the new tree is signed.
     /// </summary>
@@ -116,9 +116,9 @@ internal sealed class KeyTransparencyDirectory
     }
 
     /// <summary>
-    /// Answers a search (section 10.1): the tree head (or <c>same</c>), the version, the opening and value,
+    /// Answers a search (section 13.1): the tree head (or <c>same</c>), the version, the opening and value,
     /// the binary ladder's VRF proofs and commitments, and the combined tree proof of updating the user's
-    /// view from <see cref="SearchRequest.Last"/> followed by a greatest-version (7.4) or fixed-version (8.2) search.
+    /// view from <see cref="SearchRequest.Last"/> followed by a greatest-version (6.3) or fixed-version (7.2) search.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>The response.</returns>

@@ -1,7 +1,7 @@
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// A search (draft-ietf-keytrans-protocol section 10.1):
+/// A search (draft-ietf-keytrans-protocol section 13.1):
 /// <code>
 /// struct {
 ///   optional&lt;uint64&gt; last;
@@ -16,7 +16,7 @@ namespace Pki.KeyTransparency.Directory;
 internal sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version);
 
 /// <summary>
-/// A tree head as presented to users (section 5.4): <c>same</c> when the log keeps the head the user
+/// A tree head as presented to users (section 11.4): <c>same</c> when the log keeps the head the user
 /// advertised, or <c>updated</c> with a new <see cref="TreeHead"/>. (No <c>AuditorTreeHead</c>: Third-Party
 /// Auditing is not implemented.)
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version);
 internal sealed record FullTreeHead(TreeHead? TreeHead);
 
 /// <summary>
-/// One version of the label's binary ladder (section 10.1):
+/// One version of the label's binary ladder (section 13.1):
 /// <code>
 /// struct {
 ///   opaque proof[VRF.Np];
@@ -37,7 +37,7 @@ internal sealed record FullTreeHead(TreeHead? TreeHead);
 internal sealed record BinaryLadderStep(byte[] Proof, byte[]? Commitment);
 
 /// <summary>
-/// The answer to a <see cref="SearchRequest"/> (section 10.1):
+/// The answer to a <see cref="SearchRequest"/> (section 13.1):
 /// <code>
 /// struct {
 ///   FullTreeHead full_tree_head;

@@ -8,7 +8,7 @@ using Bc25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Pki.KeyTransparency.Tests.Directory;
 
-/// <summary>The combined tree (section 3.4), updating views (4.2), binary ladders (6), greatest- and fixed-version search (7, 8) and the search response (10.1).</summary>
+/// <summary>The combined tree (section 3.4), updating views (4.2), binary ladders (5), greatest- and fixed-version search (6, 7) and the search response (13.1).</summary>
 public sealed class SearchTests
 {
     private const long Start = 1_700_000_000_000;
