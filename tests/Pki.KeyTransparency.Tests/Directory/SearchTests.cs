@@ -164,6 +164,42 @@ public sealed class SearchTests
         log.Client.VerifySearch(request, response);
     }
 
+    [Property(MaxTest = 40)]
+    public Property A_flipped_bit_anywhere_in_the_encoded_response_is_rejected_or_changes_nothing_returned() =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), bit =>
+        {
+            var response = FlipFixture.Response.Encode(FlipFixture.Log.Config);
+            var flipped = DirectoryAssert.FlipBit(response, bit);
+            var client = new DirectoryClient(FlipFixture.Log.Config, FlipFixture.Log.Config.CipherSuite.CreateVrf(), FlipFixture.Log.Time);
+            try
+            {
+                var (version, value) = client.VerifySearch(FlipFixture.Request, SearchResponse.Decode(flipped, FlipFixture.Log.Config, FlipFixture.Request));
+
+                // Only a commitment of a version above the target can go unused by the search.
+                return version == 2 && value.Value.AsSpan().SequenceEqual(Value(4));
+            }
+            catch (DirectoryProofException e)
+            {
+                return e.Failure != DirectoryProofFailure.None && client.Last is null;
+            }
+        });
+
+    [Fact]
+    public void Search_messages_round_trip_and_reject_bad_encodings()
+    {
+        var request = new SearchRequest(12, Label(1), 3);
+        Assert.Equal([1, 0, 0, 0, 0, 0, 0, 0, 12, .. new byte[] { (byte)Label(1).Length }, .. Label(1), 1, 0, 0, 0, 3], request.Encode());
+        Assert.Equivalent(request, SearchRequest.Decode(request.Encode()));
+        Assert.Equal([0, 0, 0], new SearchRequest(null, [], null).Encode());
+        DirectoryAssert.Throws(() => SearchRequest.Decode([2, 0, 0]), "last", DirectoryProofFailure.Malformed);
+
+        var encoded = FlipFixture.Response.Encode(FlipFixture.Log.Config);
+        var decoded = SearchResponse.Decode(encoded, FlipFixture.Log.Config, FlipFixture.Request);
+        Assert.Equal(encoded, decoded.Encode(FlipFixture.Log.Config));
+        DirectoryAssert.Throws(() => SearchResponse.Decode([.. encoded, 0], FlipFixture.Log.Config, FlipFixture.Request), null, DirectoryProofFailure.Malformed);
+        DirectoryAssert.Throws(() => SearchResponse.Decode([3, .. encoded.AsSpan(1)], FlipFixture.Log.Config, FlipFixture.Request), "head_type", DirectoryProofFailure.Malformed);
+    }
+
     [Fact]
     public void Wrong_version_is_rejected()
     {
@@ -328,6 +364,14 @@ public sealed class SearchTests
 
     private static byte[] Value(int i) => Encoding.ASCII.GetBytes($"certificate {i}");
 
+    // One fixed log for the bit-flip property: label 1 has versions 0 to 2 (values 0, 2, 4), 6 entries.
+    private static class FlipFixture
+    {
+        public static readonly TestLog Log = TestLog.WithEntries(6);
+        public static readonly SearchRequest Request = new(null, Label(1), null);
+        public static readonly SearchResponse Response = Log.Directory.Search(Request);
+    }
+
     /// <summary>A log, its clock and one user; users of other TestLogs can share the log's keys (a fork) or its clock.</summary>
     private sealed class TestLog
     {
@@ -403,10 +447,13 @@ public sealed class SearchTests
             return log;
         }
 
+        // Through the wire encodings: the request and the response are encoded and decoded on the way.
         public (uint Version, byte[] Value) Search(byte[] label, uint? version = null)
         {
             var request = Client.CreateSearch(label, version);
-            return Unpack(Client.VerifySearch(request, Directory.Search(request)));
+            var received = SearchRequest.Decode(request.Encode());
+            var response = SearchResponse.Decode(Directory.Search(received).Encode(Config), Config, request);
+            return Unpack(Client.VerifySearch(request, response));
         }
 
         // A search by a user who has seen nothing before, against this log's directory.
