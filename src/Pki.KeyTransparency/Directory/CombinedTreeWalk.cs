@@ -19,7 +19,7 @@ internal sealed record LadderVersion(byte[] SearchKey, byte[]? Commitment);
 /// the prover and the verifier over a single shared implementation of the algorithms, parameterized only by
 /// whether data is being recorded or consumed, guarantees that both sides agree on the contents and order
 /// of every field." Implemented: updating the view (section 4.2), greatest-version search (6.3) and
-/// fixed-version search (7.2) for logs without a maximum lifetime.
+/// fixed-version search (7.2), with maximum lifetimes (7.1).
 /// </summary>
 internal sealed class CombinedTreeWalk
 {
@@ -159,34 +159,69 @@ internal sealed class CombinedTreeWalk
         }
     }
 
-    /// <summary>Section 7.2 (no maximum lifetime): a binary search for the first entry whose greatest version is the target, with step 6's second lookup.</summary>
+    /// <summary>
+    /// Section 7.2: a binary search for the first entry whose greatest version is the target. Expired
+    /// entries (section 7.1) get no ladder and send the search right; a result that relies on expired
+    /// entries needs an unexpired distinguished entry at or left of the terminal one (strictly left in
+    /// step 6.2). The bookkeeping follows the draft author's <c>FixedVersionSearch</c> (github.com/Bren2010/katie).
+    /// </summary>
     /// <param name="version">The target version.</param>
-    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.NegativeResult"/> when the proofs show the version does not exist, and any proof failure.</exception>
-    public void FixedVersionSearch(uint version)
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <param name="maximumLifetime">The maximum lifetime of log entries, milliseconds; null for none.</param>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.NegativeResult"/> or <see cref="DirectoryProofFailure.VersionExpired"/>, and any proof failure.</exception>
+    public void FixedVersionSearch(uint version, ulong reasonableMonitoringWindow, ulong? maximumLifetime)
     {
-        long? leftmostGreater = null;
+        var rightmost = Timestamp(_treeSize - 1);
+        long? terminal = null;
+        var expired = false;
+        ulong left = 0, right = rightmost;
+        var distinguished = new List<long>();
         var x = ImplicitSearchTree.Root(_treeSize);
         while (true)
         {
-            Timestamp(x);
+            var timestamp = Timestamp(x);
+            if (maximumLifetime is { } lifetime && rightmost - timestamp >= lifetime)
+            {
+                // Step 1: an expired entry sends the search right without a ladder.
+                expired = true;
+                if (!ImplicitSearchTree.HasRight(x, _treeSize))
+                {
+                    break;
+                }
+
+                (x, left) = (ImplicitSearchTree.Right(x, _treeSize), timestamp);
+                continue;
+            }
+
+            if (right - left >= reasonableMonitoringWindow)
+            {
+                distinguished.Add(x);
+            }
+
             var outcome = Ladder(x, version);
             if (outcome == LadderOutcome.Equal)
             {
+                // Step 5.
+                if (expired && !distinguished.Any(y => y <= x))
+                {
+                    throw Expired(version, x);
+                }
+
                 return;
             }
 
-            if (outcome == LadderOutcome.Greater && (leftmostGreater is null || x < leftmostGreater))
+            if (outcome == LadderOutcome.Greater && (terminal is null || x < terminal))
             {
-                leftmostGreater = x;
+                terminal = x;
             }
 
             if (outcome == LadderOutcome.Less && ImplicitSearchTree.HasRight(x, _treeSize))
             {
-                x = ImplicitSearchTree.Right(x, _treeSize);
+                (x, left) = (ImplicitSearchTree.Right(x, _treeSize), timestamp);
             }
             else if (outcome == LadderOutcome.Greater && ImplicitSearchTree.HasLeft(x))
             {
-                x = ImplicitSearchTree.Left(x);
+                (x, right) = (ImplicitSearchTree.Left(x), timestamp);
             }
             else
             {
@@ -195,9 +230,19 @@ internal sealed class CombinedTreeWalk
         }
 
         // Step 6: the leftmost entry with a greater version must still include the target.
-        if (leftmostGreater is not { } entry || !InEntry(entry, omit: false, lookup => lookup(version)))
+        if (terminal is not { } entry)
         {
             throw new DirectoryProofException(DirectoryProofFailure.NegativeResult, $"The search proofs show that version {version} of the label does not exist in a tree of {_treeSize} entries; a search response must not carry a negative result (section 13.1).");
+        }
+
+        if (expired && !distinguished.Any(y => y < entry))
+        {
+            throw Expired(version, entry);
+        }
+
+        if (!InEntry(entry, omit: false, lookup => lookup(version)))
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.NegativeResult, $"Log entry {entry} has a version above {version} but its prefix tree does not include version {version}; a search response must not carry a negative result (section 13.1).");
         }
     }
 
@@ -243,6 +288,10 @@ internal sealed class CombinedTreeWalk
         var frontier = ImplicitSearchTree.Frontier(_treeSize).ToDictionary(x => x, x => new RetainedEntry(_timestamps[x], _roots[x]));
         return (leaves, frontier);
     }
+
+    private static DirectoryProofException Expired(uint version, long entry) => new(
+        DirectoryProofFailure.VersionExpired,
+        $"Version {version} of the label is expired: the search reached log entry {entry} through expired entries, and no unexpired distinguished entry to its left vouches for it (section 7.2).");
 
     private LadderOutcome Ladder(long x, uint target) => InEntry(x, omit: true, lookup => BinaryLadder.Search(target, lookup));
 

@@ -29,7 +29,7 @@ internal sealed class DirectoryClient
     private readonly TimeProvider _time;
 
     /// <summary>Creates a user with no verified head.</summary>
-    /// <param name="config">The log's configuration; Contact Monitoring, no maximum lifetime.</param>
+    /// <param name="config">The log's configuration; Contact Monitoring.</param>
     /// <param name="vrf">The suite's VRF.</param>
     /// <param name="timeProvider">The clock for the <c>max_ahead</c>/<c>max_behind</c> checks.</param>
     /// <exception cref="ArgumentException">The configuration is outside what this client implements.</exception>
@@ -76,7 +76,7 @@ internal sealed class DirectoryClient
         }
         else
         {
-            walk.FixedVersionSearch(target);
+            walk.FixedVersionSearch(target, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
         }
 
         var (leaves, frontier) = walk.Finish();
@@ -89,14 +89,17 @@ internal sealed class DirectoryClient
     /// <summary>Rejects configurations outside what the directory implements.</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="parameter">The parameter name for the exception.</param>
-    /// <exception cref="ArgumentException">Not Contact Monitoring, or a maximum lifetime is set.</exception>
+    /// <exception cref="ArgumentException">Not Contact Monitoring, or a maximum lifetime not above the RMW (section 7.1).</exception>
     internal static void CheckSupported(LogConfiguration config, string parameter)
     {
-        if (config.Mode != DeploymentMode.ContactMonitoring || config.MaximumLifetime is not null)
+        if (config.Mode != DeploymentMode.ContactMonitoring)
         {
-            throw new ArgumentException(
-                $"The in-memory directory implements Contact Monitoring without a maximum lifetime; this configuration is {config.Mode} with maximum_lifetime {config.MaximumLifetime?.ToString(CultureInfo.InvariantCulture) ?? "absent"}.",
-                parameter);
+            throw new ArgumentException($"The in-memory directory implements Contact Monitoring; this configuration is {config.Mode}.", parameter);
+        }
+
+        if (config.MaximumLifetime is { } lifetime && (lifetime == 0 || lifetime <= config.ReasonableMonitoringWindow))
+        {
+            throw new ArgumentException($"A maximum lifetime must be greater than zero and than the Reasonable Monitoring Window ({config.ReasonableMonitoringWindow} ms); it is {lifetime} ms (section 7.1).", parameter);
         }
     }
 

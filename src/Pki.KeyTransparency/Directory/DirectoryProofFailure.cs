@@ -56,4 +56,7 @@ internal enum DirectoryProofFailure
 
     /// <summary>The new tree head does not extend the last one the user verified: a smaller or equal tree, or a root that the retained full subtrees do not lead to.</summary>
     ForkDetected,
+
+    /// <summary>The requested version is only reachable through expired log entries, with no unexpired distinguished entry to vouch for it (section 7.2).</summary>
+    VersionExpired,
 }

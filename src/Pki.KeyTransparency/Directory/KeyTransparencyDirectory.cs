@@ -9,7 +9,7 @@ namespace Pki.KeyTransparency.Directory;
 /// An in-memory Transparency Log over the combined tree (draft-ietf-keytrans-protocol section 3.4): each
 /// update batch becomes one prefix tree version and one log entry <c>(timestamp, prefix tree root)</c>
 /// under a newly signed tree head; searches are answered with the proofs of section 13.1. Contact
-/// Monitoring mode only, without a maximum lifetime; one writer at a time.
+/// Monitoring mode only; one writer at a time. Expired entries are not pruned, only skipped by searches.
 /// </summary>
 internal sealed class KeyTransparencyDirectory
 {
@@ -26,7 +26,7 @@ internal sealed class KeyTransparencyDirectory
     private readonly Dictionary<string, List<StoredVersion>> _labels = new(StringComparer.Ordinal);
 
     /// <summary>Creates an empty log.</summary>
-    /// <param name="config">The log's configuration; Contact Monitoring, no maximum lifetime.</param>
+    /// <param name="config">The log's configuration; Contact Monitoring.</param>
     /// <param name="vrf">The suite's VRF.</param>
     /// <param name="vrfKey">The VRF key pair whose public key is <c>Configuration.vrf_public_key</c>.</param>
     /// <param name="signHead">Signs <c>TreeHeadTBS</c> for a tree size and root (e.g. <see cref="TreeHead.Sign(LogConfiguration, ulong, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>).</param>
@@ -124,7 +124,7 @@ internal sealed class KeyTransparencyDirectory
     /// <returns>The response.</returns>
     /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
     /// <exception cref="ArgumentException"><see cref="SearchRequest.Last"/> is beyond the log.</exception>
-    /// <exception cref="KeyNotFoundException">The label, or the requested version, does not exist (the draft has no negative result).</exception>
+    /// <exception cref="KeyNotFoundException">The label, or the requested version, does not exist or has expired (the draft has no negative result).</exception>
     public SearchResponse Search(SearchRequest request)
     {
         var n = _entries.Count;
@@ -168,7 +168,14 @@ internal sealed class KeyTransparencyDirectory
         }
         else
         {
-            walk.FixedVersionSearch(target);
+            try
+            {
+                walk.FixedVersionSearch(target, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+            }
+            catch (DirectoryProofException e) when (e.Failure == DirectoryProofFailure.VersionExpired)
+            {
+                throw new KeyNotFoundException($"Version {target} of the label {Hex(request.Label)} can no longer be served: {e.Message}", e);
+            }
         }
 
         var head = new FullTreeHead(last == n ? null : Head);

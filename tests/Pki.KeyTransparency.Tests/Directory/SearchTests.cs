@@ -201,6 +201,55 @@ public sealed class SearchTests
     }
 
     [Fact]
+    public void Fixed_version_search_skips_expired_entries_and_refuses_a_version_only_they_vouch_for()
+    {
+        // Entries every second, label 1 in the even ones; with a 5 s lifetime entries 0 to 4 of 10 are expired.
+        var log = TestLog.WithEntries(10, maximumLifetime: 5000);
+        AssertResult(4, Value(8), log.Search(Label(1)));
+        AssertResult(3, Value(6), log.Search(Label(1), 3));
+        AssertResult(2, Value(4), log.Search(Label(1), 2));
+        Assert.Contains("expired", Assert.Throws<KeyNotFoundException>(() => log.Search(Label(1), 0)).Message, StringComparison.Ordinal);
+
+        // A response from the same log without a lifetime, checked by a client that has one: the proof shape differs.
+        var unlimited = TestLog.WithEntries(10);
+        var client = new DirectoryClient(unlimited.Config with { MaximumLifetime = 5000 }, unlimited.Config.CipherSuite.CreateVrf(), unlimited.Time);
+        var request = client.CreateSearch(Label(1), 0);
+        var e = Assert.Throws<DirectoryProofException>(() => client.VerifySearch(request, unlimited.Directory.Search(request)));
+        Assert.NotEqual(DirectoryProofFailure.None, e.Failure);
+    }
+
+    [Property(MaxTest = 8)]
+    public Property Searches_with_a_maximum_lifetime_verify_or_are_refused_as_expired() =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var random = new Random(seed);
+            var log = new TestLog(reasonableMonitoringWindow: (ulong)random.Next(0, 3000), maximumLifetime: (ulong)random.Next(3001, 8000));
+            var values = new List<byte[]>();
+            for (var u = 0; u < random.Next(2, 12); u++)
+            {
+                log.Time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 2000)));
+                var value = Value(random.Next());
+                log.Directory.Update([(Label(1), value), (Label(2 + u), value)]);
+                values.Add(value);
+            }
+
+            var served = 0;
+            for (var v = 0; v < values.Count; v++)
+            {
+                try
+                {
+                    AssertResult((uint)v, values[v], log.SearchFresh(Label(1), (uint)v));
+                    served++;
+                }
+                catch (KeyNotFoundException e) when (e.Message.Contains("expired", StringComparison.Ordinal))
+                {
+                }
+            }
+
+            return served >= 1;
+        });
+
+    [Fact]
     public void Wrong_version_is_rejected()
     {
         var log = TestLog.WithEntries(6);
@@ -274,7 +323,8 @@ public sealed class SearchTests
         var log = TestLog.WithEntries(2);
         Assert.Throws<KeyNotFoundException>(() => log.Directory.Search(log.Client.CreateSearch(Label(99))));
         Assert.Contains("version 7 does not exist", Assert.Throws<KeyNotFoundException>(() => log.Directory.Search(log.Client.CreateSearch(Label(1), 7))).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new DirectoryClient(log.Config with { MaximumLifetime = 5 }, log.Config.CipherSuite.CreateVrf(), log.Time));
+        Assert.Contains("greater than zero and than the Reasonable Monitoring Window", Assert.Throws<ArgumentException>(() => new DirectoryClient(log.Config with { MaximumLifetime = 5 }, log.Config.CipherSuite.CreateVrf(), log.Time)).Message, StringComparison.Ordinal);
+        Assert.Contains("ThirdPartyManagement", Assert.Throws<ArgumentException>(() => new DirectoryClient(log.Config with { Mode = DeploymentMode.ThirdPartyManagement, LeafPublicKey = [1] }, log.Config.CipherSuite.CreateVrf(), log.Time)).Message, StringComparison.Ordinal);
     }
 
     // A commitment is checked when an inclusion proof uses it; commitments of versions above the target
@@ -378,7 +428,7 @@ public sealed class SearchTests
         public const ulong MaxBehind = 60_000;
         public const ulong MaxAhead = 1_000;
 
-        public TestLog(ulong reasonableMonitoringWindow, KeyTransparencyCipherSuite? suite = null)
+        public TestLog(ulong reasonableMonitoringWindow, KeyTransparencyCipherSuite? suite = null, ulong? maximumLifetime = null)
         {
             suite ??= KeyTransparencyCipherSuite.Ed25519;
             var vrf = suite.CreateVrf();
@@ -396,6 +446,7 @@ public sealed class SearchTests
                 MaxAhead = MaxAhead,
                 MaxBehind = MaxBehind,
                 ReasonableMonitoringWindow = reasonableMonitoringWindow,
+                MaximumLifetime = maximumLifetime,
             };
             Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(Start));
             var config = Config;
@@ -435,9 +486,9 @@ public sealed class SearchTests
         private Pki.KeyTransparency.Vrf.VrfKeyPair VrfKey { get; }
 
         // Entries i = 0..n-1: label 1 gets versions in entries 0, 2, 4...; label 2 in the others.
-        public static TestLog WithEntries(int n, TestLog? keys = null)
+        public static TestLog WithEntries(int n, TestLog? keys = null, ulong? maximumLifetime = null)
         {
-            var log = keys is null ? new TestLog(reasonableMonitoringWindow: 2500) : new TestLog(keys);
+            var log = keys is null ? new TestLog(reasonableMonitoringWindow: 2500, maximumLifetime: maximumLifetime) : new TestLog(keys);
             for (var i = 0; i < n; i++)
             {
                 log.Time.Advance(TimeSpan.FromSeconds(1));
