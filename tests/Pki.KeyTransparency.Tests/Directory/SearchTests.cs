@@ -26,6 +26,17 @@ public sealed class SearchTests
         Assert.Empty(ImplicitSearchTree.UpdatePath(13, 13));
     }
 
+    [Property(MaxTest = 300)]
+    public Property Update_path_and_retained_frontier_cover_the_new_frontier() =>
+        Prop.ForAll(Gen.Choose(1, 5000).SelectMany(n => Gen.Choose(1, n).Select(old => (old, n))).ToArbitrary(), c =>
+        {
+            // What the client's Finish relies on: every new frontier entry is retained (old frontier) or gets a timestamp.
+            var path = ImplicitSearchTree.UpdatePath(c.old, c.n);
+            var retained = ImplicitSearchTree.Frontier(c.old);
+            return path.SequenceEqual(path.Order()) && path.All(x => x >= c.old && x < c.n)
+                && ImplicitSearchTree.Frontier(c.n).All(x => x < c.old ? retained.Contains(x) : path.Contains(x));
+        });
+
     [Fact]
     public void Binary_ladder_versions_match_the_drafts_examples()
     {
