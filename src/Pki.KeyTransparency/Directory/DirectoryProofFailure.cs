@@ -38,4 +38,25 @@ internal enum DirectoryProofFailure
 
     /// <summary>The cipher suite code point is reserved or not one this library implements.</summary>
     UnsupportedCipherSuite,
+
+    /// <summary>A log entry's timestamp is smaller than one to its left, or larger than one to its right (section 12.3).</summary>
+    TimestampsNotMonotonic,
+
+    /// <summary>A binary ladder contradicts the version the response claims (a greater version exists, or the target is missing).</summary>
+    LadderMismatch,
+
+    /// <summary>The proofs show that the requested label version does not exist; a search response may not carry a negative result (section 13.1).</summary>
+    NegativeResult,
+
+    /// <summary>The rightmost log entry is older than the configuration's <c>max_behind</c> allows (section 4.2).</summary>
+    TreeHeadStale,
+
+    /// <summary>The rightmost log entry is further ahead of the user's clock than <c>max_ahead</c> allows (section 4.2).</summary>
+    TreeHeadAhead,
+
+    /// <summary>The new tree head does not extend the last one the user verified: a smaller or equal tree, or a root that the retained full subtrees do not lead to.</summary>
+    ForkDetected,
+
+    /// <summary>The requested version is only reachable through expired log entries, with no unexpired distinguished entry to vouch for it (section 7.2).</summary>
+    VersionExpired,
 }

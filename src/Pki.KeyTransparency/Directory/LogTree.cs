@@ -104,7 +104,10 @@ internal static class LogTree
     /// <param name="additionalSize">0, or the second size the proof also covers (<c>AuditorTreeHead.tree_size</c>).</param>
     /// <returns>The root value, and the root at <paramref name="additionalSize"/> (null when 0).</returns>
     /// <exception cref="DirectoryProofException">Sizes out of range, wrong-sized values, too few or too many elements, or a retained value that differs.</exception>
-    public static (byte[] Root, byte[]? AdditionalRoot) ComputeRoots(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof, long additionalSize)
+    public static (byte[] Root, byte[]? AdditionalRoot) ComputeRoots(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof, long additionalSize) =>
+        ComputeRootsCore(treeSize, leafValues, retainedSize, retainedValues, proof, additionalSize, null);
+
+    private static (byte[] Root, byte[]? AdditionalRoot) ComputeRootsCore(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof, long additionalSize, List<byte[]>? fullValues)
     {
         if (treeSize < 1 || retainedSize < 0 || retainedSize > treeSize || additionalSize < 0 || additionalSize > treeSize)
         {
@@ -132,7 +135,7 @@ internal static class LogTree
             CheckHash(retainedValues[i], $"Retained full subtree value {i}");
         }
 
-        var walker = new Walker(treeSize, leafValues.Keys.OrderBy(k => k).ToArray(), retainedSize, additionalSize, null, leafValues, retainedValues, proof.Elements);
+        var walker = new Walker(treeSize, leafValues.Keys.OrderBy(k => k).ToArray(), retainedSize, additionalSize, null, leafValues, retainedValues, proof.Elements) { FullValues = fullValues };
         var root = walker.Run();
         if (walker.Consumed != proof.Elements.Count)
         {
@@ -142,6 +145,24 @@ internal static class LogTree
         }
 
         return (root, additionalSize == 0 ? null : RootOfFullSubtrees(walker.AdditionalValues));
+    }
+
+    /// <summary>
+    /// As <see cref="ComputeRoot"/>, also returning the head values of the full subtrees of the new tree,
+    /// which a verifier retains for the next proof (section 4.2; every full subtree is on the walk's path).
+    /// </summary>
+    /// <param name="treeSize">At least 1.</param>
+    /// <param name="leafValues">Leaf index to 32-byte leaf value.</param>
+    /// <param name="retainedSize">0 to <paramref name="treeSize"/>.</param>
+    /// <param name="retainedValues">The full subtree values of the retained tree, left to right.</param>
+    /// <param name="proof">The proof.</param>
+    /// <returns>The root value and the full subtree values of the tree, left to right.</returns>
+    /// <exception cref="DirectoryProofException">As <see cref="ComputeRoots"/>.</exception>
+    public static (byte[] Root, byte[][] FullSubtreeValues) ComputeRootAndFullSubtrees(long treeSize, IReadOnlyDictionary<long, byte[]> leafValues, long retainedSize, IReadOnlyList<byte[]> retainedValues, LogTreeInclusionProof proof)
+    {
+        var full = new List<byte[]>();
+        var root = ComputeRootsCore(treeSize, leafValues, retainedSize, retainedValues, proof, 0, full).Root;
+        return (root, full.ToArray());
     }
 
     /// <summary>Computes the root of a tree of <paramref name="treeSize"/> leaves from a batched proof (no additional size).</summary>
@@ -249,9 +270,24 @@ internal static class LogTree
 
         public int Consumed { get; private set; }
 
+        private readonly IReadOnlyList<(long Start, long Size)> _full = FullSubtrees(treeSize);
+
+        public List<byte[]>? FullValues { get; init; }
+
         public byte[] Run() => Walk(0, treeSize);
 
         private byte[] Walk(long start, long size)
+        {
+            var value = WalkCore(start, size);
+            if (FullValues is not null && IndexOf(_full, start, size) >= 0)
+            {
+                FullValues.Add(value);
+            }
+
+            return value;
+        }
+
+        private byte[] WalkCore(long start, long size)
         {
             var end = start + size;
             var isLeaf = size == 1 && HasLeaf(start, end);

@@ -78,18 +78,27 @@ internal sealed record PrefixProof(IReadOnlyList<PrefixSearchResult> Results, IR
     public byte[] Encode()
     {
         var writer = new TlsWriter(3 + (Results.Count * 66) + (Elements.Count * KeyTransparencyCipherSuite.HashSize));
+        Write(writer);
+        return writer.ToArray();
+    }
+
+    /// <summary>Writes the proof (inside a larger structure).</summary>
+    /// <param name="writer">The destination.</param>
+    /// <exception cref="ArgumentException">As <see cref="Encode"/>.</exception>
+    public void Write(TlsWriter writer)
+    {
         writer.WriteCount(Results.Count, 1, "PrefixProof.results");
         for (var i = 0; i < Results.Count; i++)
         {
             var result = Results[i];
             if (result.Depth is < 0 or > 255)
             {
-                throw new ArgumentException($"PrefixProof.results[{i}].depth is {result.Depth}; a uint8 holds 0 to 255.", nameof(Results));
+                throw new ArgumentException($"PrefixProof.results[{i}].depth is {result.Depth}; a uint8 holds 0 to 255.");
             }
 
             if ((result.Type == PrefixSearchResultType.NonInclusionLeaf) != result.Leaf is not null)
             {
-                throw new ArgumentException($"PrefixProof.results[{i}] is {result.Type}; a leaf goes with nonInclusionLeaf and only with it.", nameof(Results));
+                throw new ArgumentException($"PrefixProof.results[{i}] is {result.Type}; a leaf goes with nonInclusionLeaf and only with it.");
             }
 
             writer.WriteUInt8((byte)result.Type);
@@ -103,7 +112,6 @@ internal sealed record PrefixProof(IReadOnlyList<PrefixSearchResult> Results, IR
         }
 
         HashVector.Write(writer, Elements, "PrefixProof.elements");
-        return writer.ToArray();
     }
 
     /// <summary>Decodes a proof.</summary>
@@ -113,6 +121,17 @@ internal sealed record PrefixProof(IReadOnlyList<PrefixSearchResult> Results, IR
     public static PrefixProof Decode(ReadOnlySpan<byte> encoded)
     {
         var reader = new TlsReader(encoded, nameof(PrefixProof));
+        var proof = Read(ref reader);
+        reader.End();
+        return proof;
+    }
+
+    /// <summary>Reads a proof from inside a larger structure.</summary>
+    /// <param name="reader">The source.</param>
+    /// <returns>The proof.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
+    public static PrefixProof Read(ref TlsReader reader)
+    {
         var count = reader.ReadCount(1, "results");
         var results = new PrefixSearchResult[count];
         for (var i = 0; i < count; i++)
@@ -135,8 +154,6 @@ internal sealed record PrefixProof(IReadOnlyList<PrefixSearchResult> Results, IR
             results[i] = new PrefixSearchResult((PrefixSearchResultType)type, reader.ReadUInt8(field + ".depth"), leaf);
         }
 
-        var elements = HashVector.Read(ref reader, "elements");
-        reader.End();
-        return new PrefixProof(results, elements);
+        return new PrefixProof(results, HashVector.Read(ref reader, "elements"));
     }
 }

@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Pki.KeyTransparency.Vrf;
+using static Pki.KeyTransparency.Merkle.MerkleProofVerifier;
+
+namespace Pki.KeyTransparency.Directory;
+
+/// <summary>
+/// What a user keeps from the last response it verified (sections 4.2 and 13): the tree head, the log
+/// tree root, the head values of the full subtrees, and the frontier entries.
+/// </summary>
+/// <param name="TreeSize">The number of log entries.</param>
+/// <param name="Root">The log tree root.</param>
+/// <param name="Head">The signed head.</param>
+/// <param name="FullSubtrees">The full subtree values, left to right.</param>
+/// <param name="Frontier">The frontier entries' timestamps and prefix tree roots.</param>
+internal sealed record VerifiedTreeHead(long TreeSize, byte[] Root, TreeHead Head, IReadOnlyList<byte[]> FullSubtrees, IReadOnlyDictionary<long, RetainedEntry> Frontier);
+
+/// <summary>
+/// The user's side of searches (draft-ietf-keytrans-protocol section 13.1): verifies a
+/// <see cref="SearchResponse"/> completely (VRF proofs, commitment, binary ladders, timestamps, prefix and
+/// log tree proofs, consistency with the last verified head, the head's signature and age) and only then
+/// returns the value and keeps the new head. A failed response leaves the state unchanged (section 13).
+/// </summary>
+internal sealed class DirectoryClient
+{
+    private readonly LogConfiguration _config;
+    private readonly IVrf _vrf;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a user with no verified head.</summary>
+    /// <param name="config">The log's configuration; Contact Monitoring.</param>
+    /// <param name="vrf">The suite's VRF.</param>
+    /// <param name="timeProvider">The clock for the <c>max_ahead</c>/<c>max_behind</c> checks.</param>
+    /// <exception cref="ArgumentException">The configuration is outside what this client implements.</exception>
+    public DirectoryClient(LogConfiguration config, IVrf vrf, TimeProvider timeProvider)
+    {
+        CheckSupported(config, nameof(config));
+        _config = config;
+        _vrf = vrf;
+        _time = timeProvider;
+    }
+
+    /// <summary>The last verified head; null before the first verified response.</summary>
+    public VerifiedTreeHead? Last { get; private set; }
+
+    /// <summary>A search request advertising the last verified tree size.</summary>
+    /// <param name="label">The label.</param>
+    /// <param name="version">The version; null for the greatest.</param>
+    /// <returns>The request.</returns>
+    public SearchRequest CreateSearch(byte[] label, uint? version = null) => new((ulong?)Last?.TreeSize, label, version);
+
+    /// <summary>Verifies a search response (section 13.1, steps 1 to 6) and keeps its tree head.</summary>
+    /// <param name="request">The request, made with <see cref="CreateSearch"/> from the current state.</param>
+    /// <param name="response">The log's response.</param>
+    /// <returns>The version and the value, verified.</returns>
+    /// <exception cref="ArgumentException">The request does not advertise the current state.</exception>
+    /// <exception cref="DirectoryProofException">Why the response was rejected.</exception>
+    public (uint Version, UpdateValue Value) VerifySearch(SearchRequest request, SearchResponse response)
+    {
+        var last = Last;
+        if (request.Last != (ulong?)last?.TreeSize)
+        {
+            throw new ArgumentException($"The request advertises tree size {request.Last?.ToString(CultureInfo.InvariantCulture) ?? "none"}, but the last verified head has {last?.TreeSize.ToString(CultureInfo.InvariantCulture) ?? "none"}.", nameof(request));
+        }
+
+        var target = CheckShape(request, response);
+        var versions = VerifyLadder(request.Label, target, response);
+        var treeSize = NewTreeSize(last, response.FullTreeHead);
+        var lastSize = last?.TreeSize ?? 0;
+        var walk = CombinedTreeWalk.Verifier(treeSize, last?.Frontier ?? new Dictionary<long, RetainedEntry>(), versions, response.Search);
+        CheckTime(walk.UpdateView(lastSize));
+        if (request.Version is null)
+        {
+            walk.GreatestVersionSearch(target, _config.ReasonableMonitoringWindow);
+        }
+        else
+        {
+            walk.FixedVersionSearch(target, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+        }
+
+        var (leaves, frontier) = walk.Finish();
+        var (root, fullSubtrees) = ComputeRoot(last, treeSize, leaves, response.Search.Inclusion);
+        var head = VerifyHead(last, treeSize, root, response.FullTreeHead);
+        Last = new VerifiedTreeHead(treeSize, root, head, fullSubtrees, frontier);
+        return (target, response.Value);
+    }
+
+    /// <summary>Rejects configurations outside what the directory implements.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="parameter">The parameter name for the exception.</param>
+    /// <exception cref="ArgumentException">Not Contact Monitoring, or a maximum lifetime not above the RMW (section 7.1).</exception>
+    internal static void CheckSupported(LogConfiguration config, string parameter)
+    {
+        if (config.Mode != DeploymentMode.ContactMonitoring)
+        {
+            throw new ArgumentException($"The in-memory directory implements Contact Monitoring; this configuration is {config.Mode}.", parameter);
+        }
+
+        if (config.MaximumLifetime is { } lifetime && (lifetime == 0 || lifetime <= config.ReasonableMonitoringWindow))
+        {
+            throw new ArgumentException($"A maximum lifetime must be greater than zero and than the Reasonable Monitoring Window ({config.ReasonableMonitoringWindow} ms); it is {lifetime} ms (section 7.1).", parameter);
+        }
+    }
+
+    // Section 13.1 steps 1 and 2: the value, the version's presence, the ladder's length, no commitment for the target.
+    private static uint CheckShape(SearchRequest request, SearchResponse response)
+    {
+        if (response.Value.Signature is not null)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.Malformed, "UpdateValue.suffix carries a signature only in Third-Party Management mode; this log is in Contact Monitoring mode.");
+        }
+
+        if ((request.Version is null) == (response.Version is null))
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.Malformed, $"SearchResponse.version is present exactly when the request names no version; the request {(request.Version is null ? "names none" : $"names {request.Version}")} and the response {(response.Version is null ? "has none" : $"has {response.Version}")}.");
+        }
+
+        if (response.Opening.Length != KeyTransparencyCipherSuite.OpeningSize)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.SizeMismatch, $"SearchResponse.opening is {response.Opening.Length} bytes; Nc is {KeyTransparencyCipherSuite.OpeningSize}.");
+        }
+
+        var target = request.Version ?? response.Version!.Value;
+        var expected = BinaryLadder.Versions(target);
+        if (response.BinaryLadder.Count != expected.Count)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.ProofLengthMismatch, $"The binary ladder for version {target} has {expected.Count} steps (versions {string.Join(", ", expected)}); the response has {response.BinaryLadder.Count}.");
+        }
+
+        if (response.BinaryLadder[expected.IndexOf(target)].Commitment is not null)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.Malformed, $"The binary ladder step for the target version {target} carries a commitment; it is computed from the opening and value instead.");
+        }
+
+        return target;
+    }
+
+    // Step 3: the search key of every ladder version from its VRF proof; the target's commitment from the opening and value.
+    private Dictionary<uint, LadderVersion> VerifyLadder(byte[] label, uint target, SearchResponse response)
+    {
+        var versions = new Dictionary<uint, LadderVersion>();
+        var expected = BinaryLadder.Versions(target);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var v = expected[i];
+            var step = response.BinaryLadder[i];
+            var searchKey = _config.CipherSuite.VerifySearchKey(_vrf, _config.VrfPublicKey, label, v, step.Proof);
+            var commitment = v == target ? Commitment.Compute(response.Opening, label, v, response.Value, _config.Mode) : step.Commitment;
+            versions[v] = new LadderVersion(searchKey, commitment);
+        }
+
+        return versions;
+    }
+
+    // Section 11.4 step 2.1 and section 13: an updated head must be larger than the last one; `same` needs a last one.
+    private static long NewTreeSize(VerifiedTreeHead? last, FullTreeHead head)
+    {
+        if (head.TreeHead is not { } treeHead)
+        {
+            return last?.TreeSize ?? throw new DirectoryProofException(DirectoryProofFailure.Malformed, "The response keeps the same tree head (head_type = same), but the request advertised no previous tree size.");
+        }
+
+        if (treeHead.TreeSize is 0 or > long.MaxValue)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.TreeSizeInvalid, $"TreeHead.tree_size is {treeHead.TreeSize}; a searchable log has 1 to {long.MaxValue} entries.");
+        }
+
+        if (last is not null && (long)treeHead.TreeSize <= last.TreeSize)
+        {
+            throw new DirectoryProofException(
+                DirectoryProofFailure.ForkDetected,
+                $"The updated tree head has size {treeHead.TreeSize}, not greater than the last verified size {last.TreeSize} (root {Hex(last.Root)}); an updated head must extend the last one.");
+        }
+
+        return (long)treeHead.TreeSize;
+    }
+
+    // Section 4.2: the rightmost entry's timestamp within max_behind and max_ahead of the local clock.
+    private void CheckTime(ulong rightmost)
+    {
+        var now = (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (now > rightmost && now - rightmost > _config.MaxBehind)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.TreeHeadStale, $"The rightmost log entry has timestamp {rightmost}, {now - rightmost} ms before the local clock ({now}); max_behind is {_config.MaxBehind} ms.");
+        }
+
+        if (rightmost > now && rightmost - now > _config.MaxAhead)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.TreeHeadAhead, $"The rightmost log entry has timestamp {rightmost}, {rightmost - now} ms after the local clock ({now}); max_ahead is {_config.MaxAhead} ms.");
+        }
+    }
+
+    // Section 13.1 step 5: the root from the inclusion proof and the retained full subtrees; a retained subtree that the proof recomputes differently is a fork.
+    private static (byte[] Root, byte[][] FullSubtrees) ComputeRoot(VerifiedTreeHead? last, long treeSize, Dictionary<long, byte[]> leaves, LogTreeInclusionProof inclusion)
+    {
+        try
+        {
+            return LogTree.ComputeRootAndFullSubtrees(treeSize, leaves, last?.TreeSize ?? 0, last?.FullSubtrees ?? [], inclusion);
+        }
+        catch (DirectoryProofException e) when (last is not null && e.Failure == DirectoryProofFailure.RetainedValueMismatch)
+        {
+            throw Fork(last, treeSize, e.Message, e);
+        }
+    }
+
+    // Section 13.1 step 6 and section 11.4: the signature over the computed root, or for `same` the retained root.
+    private TreeHead VerifyHead(VerifiedTreeHead? last, long treeSize, byte[] root, FullTreeHead fullTreeHead)
+    {
+        if (fullTreeHead.TreeHead is not { } head)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(root, last!.Root))
+            {
+                throw Fork(last, treeSize, $"the proof computes root {Hex(root)} for the same head", null);
+            }
+
+            return last.Head;
+        }
+
+        try
+        {
+            head.Verify(_config, root);
+        }
+        catch (DirectoryProofException e) when (last is not null && e.Failure == DirectoryProofFailure.SignatureInvalid)
+        {
+            // The root was computed from the retained full subtrees, so a head over any other tree fails here.
+            throw Fork(last, treeSize, $"the signature does not cover root {Hex(root)}, computed from the proof and the retained full subtrees ({e.Message})", e);
+        }
+
+        return head;
+    }
+
+    private static DirectoryProofException Fork(VerifiedTreeHead last, long treeSize, string detail, Exception? inner)
+    {
+        var message = $"The tree head of size {treeSize} does not extend the last verified head of size {last.TreeSize} with root {Hex(last.Root)}: {detail}. The log has forked, or the response was altered.";
+        return inner is null ? new DirectoryProofException(DirectoryProofFailure.ForkDetected, message) : new DirectoryProofException(DirectoryProofFailure.ForkDetected, message, inner);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using Pki.KeyTransparency.Merkle;
+using Pki.KeyTransparency.Vrf;
+using static Pki.KeyTransparency.Merkle.MerkleProofVerifier;
+
+namespace Pki.KeyTransparency.Directory;
+
+/// <summary>
+/// An in-memory Transparency Log over the combined tree (draft-ietf-keytrans-protocol section 3.4): each
+/// update batch becomes one prefix tree version and one log entry <c>(timestamp, prefix tree root)</c>
+/// under a newly signed tree head; searches are answered with the proofs of section 13.1. Contact
+/// Monitoring mode only; one writer at a time. Expired entries are not pruned, only skipped by searches.
+/// </summary>
+internal sealed class KeyTransparencyDirectory
+{
+    private readonly LogConfiguration _config;
+    private readonly IVrf _vrf;
+    private readonly VrfKeyPair _vrfKey;
+    private readonly Func<ulong, byte[], TreeHead> _signHead;
+    private readonly TimeProvider _time;
+    private readonly RandomNumberGenerator? _random;
+    private readonly MerkleLog _log = new(KeyTransparencyLogHasher.Sha256);
+    private readonly List<(ulong Timestamp, PrefixLeaf[] Batch)> _entries = [];
+    private readonly PrefixTree _current = new();
+    private readonly Dictionary<long, PrefixTree> _snapshots = [];
+    private readonly Dictionary<string, List<StoredVersion>> _labels = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an empty log.</summary>
+    /// <param name="config">The log's configuration; Contact Monitoring.</param>
+    /// <param name="vrf">The suite's VRF.</param>
+    /// <param name="vrfKey">The VRF key pair whose public key is <c>Configuration.vrf_public_key</c>.</param>
+    /// <param name="signHead">Signs <c>TreeHeadTBS</c> for a tree size and root (e.g. <see cref="TreeHead.Sign(LogConfiguration, ulong, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>).</param>
+    /// <param name="timeProvider">The clock for log entry timestamps.</param>
+    /// <param name="random">Randomness for commitment openings; null for the system generator.</param>
+    /// <exception cref="ArgumentException">The configuration is outside what this log implements, or the VRF key is not the configured one.</exception>
+    public KeyTransparencyDirectory(LogConfiguration config, IVrf vrf, VrfKeyPair vrfKey, Func<ulong, byte[], TreeHead> signHead, TimeProvider timeProvider, RandomNumberGenerator? random = null)
+    {
+        DirectoryClient.CheckSupported(config, nameof(config));
+        if (!vrfKey.PublicKey.SequenceEqual(config.VrfPublicKey))
+        {
+            throw new ArgumentException("The VRF key pair is not the one in Configuration.vrf_public_key.", nameof(vrfKey));
+        }
+
+        _config = config;
+        _vrf = vrf;
+        _vrfKey = vrfKey;
+        _signHead = signHead;
+        _time = timeProvider;
+        _random = random;
+    }
+
+    /// <summary>The number of log entries.</summary>
+    public long TreeSize => _entries.Count;
+
+    /// <summary>The head of the current tree; null before the first update.</summary>
+    public TreeHead? Head { get; private set; }
+
+    /// <summary>
+    /// Applies a batch of changes as one log entry (section 3.4): each value becomes the label's next
+    /// version (several values for one label take consecutive versions), is committed to (section 11.6)
+    /// and stored in the prefix tree under its VRF search key; the new prefix tree root and the time
+    /// become a log entry, and the new tree is signed.
+    /// </summary>
+    /// <param name="changes">Labels (at most 255 bytes) and their new values, at least one.</param>
+    /// <returns>The new tree head.</returns>
+    /// <exception cref="ArgumentException">The batch is empty or a label is too long; nothing changes.</exception>
+    public TreeHead Update(IReadOnlyList<(byte[] Label, byte[] Value)> changes)
+    {
+        if (changes.Count == 0)
+        {
+            throw new ArgumentException("An update adds at least one label version; an empty batch would add a log entry with no change.", nameof(changes));
+        }
+
+        var pending = new Dictionary<string, List<StoredVersion>>(StringComparer.Ordinal);
+        var leaves = new List<PrefixLeaf>();
+        foreach (var (label, value) in changes)
+        {
+            if (label.Length > 255)
+            {
+                throw new ArgumentException($"A label is at most 255 bytes; got {label.Length}.", nameof(changes));
+            }
+
+            var name = Hex(label);
+            if (!pending.TryGetValue(name, out var added))
+            {
+                pending[name] = added = [];
+            }
+
+            var version = (uint)(Versions(label).Count + added.Count);
+            var (searchKey, proof) = _config.CipherSuite.ComputeSearchKey(_vrf, _vrfKey, label, version);
+            var update = new UpdateValue(value);
+            var opening = Commitment.NewOpening(_random);
+            var commitment = Commitment.Compute(opening, label, version, update, _config.Mode);
+            added.Add(new StoredVersion(searchKey, proof, opening, update, commitment));
+            leaves.Add(new PrefixLeaf(searchKey, commitment));
+        }
+
+        _current.Insert(leaves);
+        foreach (var pair in pending)
+        {
+            if (!_labels.TryGetValue(pair.Key, out var versions))
+            {
+                _labels[pair.Key] = versions = [];
+            }
+
+            versions.AddRange(pair.Value);
+        }
+
+        // Section 4: timestamps never decrease, even if the clock steps back.
+        var now = (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var timestamp = _entries.Count == 0 ? now : Math.Max(now, _entries[_entries.Count - 1].Timestamp);
+        _entries.Add((timestamp, leaves.ToArray()));
+        _log.AppendLeafHash(LogTree.LeafValue(timestamp, _current.GetRoot()));
+        Head = _signHead((ulong)_entries.Count, _log.GetRoot());
+        return Head;
+    }
+
+    /// <summary>
+    /// Answers a search (section 13.1): the tree head (or <c>same</c>), the version, the opening and value,
+    /// the binary ladder's VRF proofs and commitments, and the combined tree proof of updating the user's
+    /// view from <see cref="SearchRequest.Last"/> followed by a greatest-version (6.3) or fixed-version (7.2) search.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
+    /// <exception cref="ArgumentException"><see cref="SearchRequest.Last"/> is beyond the log.</exception>
+    /// <exception cref="KeyNotFoundException">The label, or the requested version, does not exist or has expired (the draft has no negative result).</exception>
+    public SearchResponse Search(SearchRequest request)
+    {
+        var n = _entries.Count;
+        if (n == 0)
+        {
+            throw new InvalidOperationException("The log has no entries yet; apply an update before answering searches.");
+        }
+
+        var last = (long)(request.Last ?? 0);
+        if (request.Last is { } advertised && (advertised == 0 || advertised > (ulong)n))
+        {
+            throw new ArgumentException($"The request advertises tree size {advertised}; this log has 1 to {n} entries.", nameof(request));
+        }
+
+        var stored = Versions(request.Label);
+        if (stored.Count == 0 || request.Version >= stored.Count)
+        {
+            throw new KeyNotFoundException(stored.Count == 0
+                ? $"The label {Hex(request.Label)} has no versions in this log."
+                : $"The label {Hex(request.Label)} has versions 0 to {stored.Count - 1}; version {request.Version} does not exist.");
+        }
+
+        var target = request.Version ?? (uint)(stored.Count - 1);
+        var steps = new List<BinaryLadderStep>();
+        var versions = new Dictionary<uint, LadderVersion>();
+        foreach (var v in BinaryLadder.Versions(target))
+        {
+            var exists = v < stored.Count;
+            var (searchKey, proof) = exists ? (stored[(int)v].SearchKey, stored[(int)v].VrfProof) : _config.CipherSuite.ComputeSearchKey(_vrf, _vrfKey, request.Label, v);
+            var commitment = exists ? stored[(int)v].Commitment : null;
+            steps.Add(new BinaryLadderStep(proof, v == target ? null : commitment));
+            versions[v] = new LadderVersion(searchKey, commitment);
+        }
+
+        var retained = last == 0 ? [] : ImplicitSearchTree.Frontier(last).ToDictionary(x => x, x => new RetainedEntry(_entries[(int)x].Timestamp, TreeAt(x).GetRoot()));
+        var walk = CombinedTreeWalk.Prover(n, retained, versions, x => (_entries[(int)x].Timestamp, TreeAt(x)));
+        walk.UpdateView(last);
+        if (request.Version is null)
+        {
+            walk.GreatestVersionSearch(target, _config.ReasonableMonitoringWindow);
+        }
+        else
+        {
+            try
+            {
+                walk.FixedVersionSearch(target, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+            }
+            catch (DirectoryProofException e) when (e.Failure == DirectoryProofFailure.VersionExpired)
+            {
+                throw new KeyNotFoundException($"Version {target} of the label {Hex(request.Label)} can no longer be served: {e.Message}", e);
+            }
+        }
+
+        var head = new FullTreeHead(last == n ? null : Head);
+        var answer = stored[(int)target];
+        return new SearchResponse(head, request.Version is null ? target : null, answer.Opening, answer.Value, steps, walk.Build(_log, last));
+    }
+
+    private List<StoredVersion> Versions(byte[] label) => _labels.TryGetValue(Hex(label), out var versions) ? versions : [];
+
+    // The prefix tree as of log entry x: rebuilt from the batches up to x once, then kept (a past
+    // version never changes).
+    private PrefixTree TreeAt(long x)
+    {
+        if (x == _entries.Count - 1)
+        {
+            return _current;
+        }
+
+        if (!_snapshots.TryGetValue(x, out var tree))
+        {
+            tree = new PrefixTree();
+            for (var i = 0; i <= x; i++)
+            {
+                tree.Insert(_entries[i].Batch);
+            }
+
+            _snapshots[x] = tree;
+        }
+
+        return tree;
+    }
+
+    private sealed record StoredVersion(byte[] SearchKey, byte[] VrfProof, byte[] Opening, UpdateValue Value, byte[] Commitment);
+}
