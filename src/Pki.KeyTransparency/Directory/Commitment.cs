@@ -4,7 +4,7 @@ using static Pki.KeyTransparency.Merkle.MerkleProofVerifier;
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// Commitments to a label's value (draft-ietf-keytrans-protocol section 5.6):
+/// Commitments to a label's value (draft-ietf-keytrans-protocol section 11.6):
 /// <c>commitment = HMAC(Kc, CommitmentValue)</c> with the suite hash and the suite's fixed key
 /// <see cref="KeyTransparencyCipherSuite.CommitmentKey"/>, over
 /// <code>

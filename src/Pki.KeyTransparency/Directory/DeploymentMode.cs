@@ -1,6 +1,6 @@
 namespace Pki.KeyTransparency.Directory;
 
-/// <summary>The <c>DeploymentMode</c> of a log (draft-ietf-keytrans-protocol section 5.2), a <c>uint8</c> on the wire.</summary>
+/// <summary>The <c>DeploymentMode</c> of a log (draft-ietf-keytrans-protocol section 11.2), a <c>uint8</c> on the wire.</summary>
 internal enum DeploymentMode : byte
 {
     /// <summary>Contact Monitoring: users monitor their contacts' labels.</summary>

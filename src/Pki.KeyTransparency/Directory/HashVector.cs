@@ -1,6 +1,6 @@
 namespace Pki.KeyTransparency.Directory;
 
-/// <summary>Reads and writes <c>HashValue elements&lt;0..2^16-1&gt;</c> (draft-ietf-keytrans-protocol section 6.1), shared by the log and prefix tree proofs.</summary>
+/// <summary>Reads and writes <c>HashValue elements&lt;0..2^16-1&gt;</c> (draft-ietf-keytrans-protocol section 12.1), shared by the log and prefix tree proofs.</summary>
 internal static class HashVector
 {
     /// <summary>Writes the element count (2 bytes), then each <c>Hash.Nh</c>-byte value.</summary>

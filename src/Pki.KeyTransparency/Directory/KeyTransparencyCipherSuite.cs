@@ -5,7 +5,7 @@ using Pki.KeyTransparency.Vrf;
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// A KT cipher suite (draft-ietf-keytrans-protocol section 5.1, registry in section 13.1): the hash, the
+/// A KT cipher suite (draft-ietf-keytrans-protocol section 11.1, registry in section 17.1): the hash, the
 /// signature algorithm, the VRF, the commitment opening size <c>Nc</c> and the commitment key <c>Kc</c>.
 /// The two registered suites share SHA-256, <c>Nc</c> = 16, <c>Kc</c> =
 /// <c>d821f8790d97709796b4d7903357c3f5</c>, <c>Hash.Nh</c> = <c>VRF.Nh</c> = 32.
@@ -82,7 +82,7 @@ internal sealed class KeyTransparencyCipherSuite
     }
 
     /// <summary>
-    /// Encodes the VRF input of a label-version pair (section 5.6):
+    /// Encodes the VRF input of a label-version pair (section 11.7):
     /// <code>
     /// struct {
     ///   opaque label&lt;0..2^8-1&gt;;

@@ -1,7 +1,7 @@
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// A log's long-term configuration, signed into every tree head (draft-ietf-keytrans-protocol section 5.2):
+/// A log's long-term configuration, signed into every tree head (draft-ietf-keytrans-protocol section 11.2):
 /// <code>
 /// struct {
 ///   CipherSuite ciphersuite;
@@ -58,10 +58,10 @@ internal sealed record LogConfiguration
     /// <summary>How far a tree head may be behind the user's clock.</summary>
     public ulong MaxBehind { get; init; }
 
-    /// <summary>The Reasonable Monitoring Window (section 7.1).</summary>
+    /// <summary>The Reasonable Monitoring Window (section 6.1).</summary>
     public ulong ReasonableMonitoringWindow { get; init; }
 
-    /// <summary>The maximum lifetime of log entries (section 8.1), when the log defines one.</summary>
+    /// <summary>The maximum lifetime of log entries (section 7.1), when the log defines one.</summary>
     public ulong? MaximumLifetime { get; init; }
 
     /// <summary>Writes the structure.</summary>

@@ -54,7 +54,7 @@ internal static class LogTree
         return FullSubtrees(treeSize).Select(s => SubtreeValue(log, s.Start, s.Size)).ToArray();
     }
 
-    /// <summary>The leaf value of a log entry: <c>Hash(LogEntry)</c> (section 5.7).</summary>
+    /// <summary>The leaf value of a log entry: <c>Hash(LogEntry)</c> (section 11.8).</summary>
     /// <param name="timestampMilliseconds">Milliseconds since the Unix epoch.</param>
     /// <param name="prefixTreeRoot">The prefix tree root after the entry's changes.</param>
     /// <returns>The 32-byte leaf value.</returns>
@@ -62,7 +62,7 @@ internal static class LogTree
         Hasher.HashLeaf(KeyTransparencyLogHasher.EncodeLogEntry(timestampMilliseconds, prefixTreeRoot));
 
     /// <summary>
-    /// Builds the batched proof of section 6.1 from <paramref name="log"/> at <paramref name="treeSize"/>:
+    /// Builds the batched proof of section 12.1 from <paramref name="log"/> at <paramref name="treeSize"/>:
     /// inclusion of <paramref name="leafIndices"/>, plus consistency with a tree of
     /// <paramref name="retainedSize"/> leaves whose full subtrees the verifier retained (0 for none).
     /// </summary>
@@ -72,7 +72,7 @@ internal static class LogTree
     /// <param name="retainedSize">0 to <paramref name="treeSize"/>.</param>
     /// <param name="additionalSize">
     /// 0, or a second size (<c>AuditorTreeHead.tree_size</c>) whose root the verifier must also be able to
-    /// compute: the proof then covers that tree's full subtrees too (section 6.1).
+    /// compute: the proof then covers that tree's full subtrees too (section 12.1).
     /// </param>
     /// <returns>The proof.</returns>
     /// <exception cref="ArgumentException">A size or index is out of range, or the log uses another hasher.</exception>
@@ -93,7 +93,7 @@ internal static class LogTree
     /// Computes the root of a tree of <paramref name="treeSize"/> leaves from a batched proof, the values
     /// of the leaves it proves and the retained full subtree values of the tree of
     /// <paramref name="retainedSize"/> leaves. Each retained value whose subtree the proof also recomputes
-    /// (because it holds a proved leaf) must match (section 6.1: "Users MUST verify that the computed value
+    /// (because it holds a proved leaf) must match (section 12.1: "Users MUST verify that the computed value
     /// for the head of any such subtree matches the retained value").
     /// </summary>
     /// <param name="treeSize">At least 1.</param>
@@ -252,7 +252,7 @@ internal static class LogTree
 
     /// <summary>
     /// One walk of the tree shared by prover and verifier, so both agree on which node values the proof
-    /// holds and in which order (left to right, section 6.1). The targets are the proved leaves, the
+    /// holds and in which order (left to right, section 12.1). The targets are the proved leaves, the
     /// retained full subtrees and the additional size's full subtrees (the same node selection as the
     /// draft author's <c>BatchCopath</c> in github.com/Bren2010/katie). A node without targets is given
     /// by the proof as its balanced pieces; a node whose only target is itself is known (a leaf or a

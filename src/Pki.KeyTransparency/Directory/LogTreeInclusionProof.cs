@@ -1,7 +1,7 @@
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// A batched log tree proof (draft-ietf-keytrans-protocol section 6.1): the fewest heads of balanced
+/// A batched log tree proof (draft-ietf-keytrans-protocol section 12.1): the fewest heads of balanced
 /// subtrees, left to right, that let a verifier compute the root from the leaves it proves and the full
 /// subtrees it retained.
 /// <code>

@@ -1,6 +1,6 @@
 namespace Pki.KeyTransparency.Directory;
 
-/// <summary>The terminal node of a prefix tree search (draft-ietf-keytrans-protocol section 6.2), a <c>uint8</c> on the wire.</summary>
+/// <summary>The terminal node of a prefix tree search (draft-ietf-keytrans-protocol section 12.2), a <c>uint8</c> on the wire.</summary>
 internal enum PrefixSearchResultType : byte
 {
     /// <summary>A leaf for the searched key.</summary>
@@ -14,7 +14,7 @@ internal enum PrefixSearchResultType : byte
 }
 
 /// <summary>
-/// A prefix tree leaf (section 6.2):
+/// A prefix tree leaf (section 12.2):
 /// <code>
 /// struct {
 ///   opaque vrf_output[VRF.Nh];
@@ -26,7 +26,7 @@ internal enum PrefixSearchResultType : byte
 /// <param name="Commitment">The commitment to the label's value at that version, <see cref="KeyTransparencyCipherSuite.HashSize"/> bytes.</param>
 internal sealed record PrefixLeaf(byte[] VrfOutput, byte[] Commitment)
 {
-    /// <summary>The leaf's value, <c>Hash(0x02 || vrf_output || commitment)</c> (section 5.8).</summary>
+    /// <summary>The leaf's value, <c>Hash(0x02 || vrf_output || commitment)</c> (section 11.9).</summary>
     /// <returns>32 bytes.</returns>
     public byte[] Value()
     {
@@ -39,7 +39,7 @@ internal sealed record PrefixLeaf(byte[] VrfOutput, byte[] Commitment)
 }
 
 /// <summary>
-/// Where one search ended (section 6.2):
+/// Where one search ended (section 12.2):
 /// <code>
 /// struct {
 ///   PrefixSearchResultType result_type;
@@ -57,7 +57,7 @@ internal sealed record PrefixLeaf(byte[] VrfOutput, byte[] Commitment)
 internal sealed record PrefixSearchResult(PrefixSearchResultType Type, int Depth, PrefixLeaf? Leaf = null);
 
 /// <summary>
-/// A batched prefix tree search proof (section 6.2):
+/// A batched prefix tree search proof (section 12.2):
 /// <code>
 /// struct {
 ///   PrefixSearchResult results&lt;0..2^8-1&gt;;

@@ -4,7 +4,7 @@ using static Pki.KeyTransparency.Merkle.MerkleProofVerifier;
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// The prefix tree of draft-ietf-keytrans-protocol (sections 3.3, 5.8 and 6.2): a binary trie over
+/// The prefix tree of draft-ietf-keytrans-protocol (sections 3.3, 11.9 and 12.2): a binary trie over
 /// 256-bit search keys (VRF outputs) whose leaves map a key to a commitment.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ namespace Pki.KeyTransparency.Directory;
 /// the draft author's implementation (github.com/Bren2010/katie, <c>tree/prefix</c>): the empty tree's
 /// root is the stand-in (32 zero bytes) and a search in it ends with <c>nonInclusionParent</c> at
 /// depth 0; a tree with one key has that leaf as its root, at depth 0.</para>
-/// <para>Hashing (section 5.8): <c>leaf.value = Hash(0x02 || vrf_output || commitment)</c>,
+/// <para>Hashing (section 11.9): <c>leaf.value = Hash(0x02 || vrf_output || commitment)</c>,
 /// <c>parent.value = Hash(0x03 || left.value || right.value)</c> with 32 zero bytes for a missing
 /// child.</para>
 /// </remarks>
@@ -31,7 +31,7 @@ internal sealed class PrefixTree
     /// <summary>Number of leaves.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The root value (section 5.8), recomputed only along the paths the last batch changed.</summary>
+    /// <summary>The root value (section 11.9), recomputed only along the paths the last batch changed.</summary>
     /// <returns>32 bytes, a new array.</returns>
     public byte[] GetRoot() => _root is null ? new byte[KeyTransparencyCipherSuite.HashSize] : (byte[])Value(_root).Clone();
 
@@ -80,7 +80,7 @@ internal sealed class PrefixTree
         return node?.Leaf is { } leaf && leaf.VrfOutput.AsSpan().SequenceEqual(searchKey) ? (byte[])leaf.Commitment.Clone() : null;
     }
 
-    /// <summary>Searches for each key and returns the batched proof (section 6.2), results in the order given.</summary>
+    /// <summary>Searches for each key and returns the batched proof (section 12.2), results in the order given.</summary>
     /// <param name="searchKeys">The 32-byte keys, at most 255; repeats are allowed.</param>
     /// <returns>The proof.</returns>
     /// <exception cref="ArgumentException">A key has the wrong size or there are more than 255.</exception>
@@ -123,7 +123,7 @@ internal sealed class PrefixTree
     /// Computes the prefix tree root from a proof: each result's terminal leaf (an inclusion leaf from the
     /// key and the commitment the verifier holds, the given leaf of a non-inclusion, or zeros for a stand-in)
     /// is hashed with the elements "in the left/right arrangement dictated by the bits of the search keys"
-    /// (section 6.2).
+    /// (section 12.2).
     /// </summary>
     /// <param name="searchKeys">The keys searched, in the order of <see cref="PrefixProof.Results"/>.</param>
     /// <param name="commitments">For each key, the commitment it must map to when the result is an inclusion (from the opening and value, or <c>BinaryLadderStep.commitment</c>); null otherwise.</param>

@@ -6,7 +6,7 @@ using Bc25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// A log's signed head (draft-ietf-keytrans-protocol section 5.2):
+/// A log's signed head (draft-ietf-keytrans-protocol section 11.2):
 /// <code>
 /// struct {
 ///   uint64 tree_size;
@@ -19,7 +19,7 @@ namespace Pki.KeyTransparency.Directory;
 ///   opaque root[Hash.Nh];
 /// } TreeHeadTBS;
 /// </code>
-/// The signature is the cipher suite's (section 13.1): ECDSA P-256 with SHA-256 as <c>r || s</c>, or Ed25519.
+/// The signature is the cipher suite's (section 11.1): ECDSA P-256 with SHA-256 as <c>r || s</c>, or Ed25519.
 /// </summary>
 /// <param name="TreeSize">The number of log entries.</param>
 /// <param name="Signature">The signature over <c>TreeHeadTBS</c>.</param>

@@ -1,7 +1,7 @@
 namespace Pki.KeyTransparency.Directory;
 
 /// <summary>
-/// The value a commitment opens to (draft-ietf-keytrans-protocol section 5.5):
+/// The value a commitment opens to (draft-ietf-keytrans-protocol section 11.5):
 /// <code>
 /// struct {
 ///   select (Configuration.mode) {
