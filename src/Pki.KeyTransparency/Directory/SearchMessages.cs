@@ -58,7 +58,42 @@ internal sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version)
 /// Auditing is not implemented.)
 /// </summary>
 /// <param name="TreeHead">The new head; null for <c>head_type = same</c>.</param>
-internal sealed record FullTreeHead(TreeHead? TreeHead);
+internal sealed record FullTreeHead(TreeHead? TreeHead)
+{
+    private const byte Same = 1;
+    private const byte Updated = 2;
+
+    /// <summary>Writes the structure (no <c>AuditorTreeHead</c>).</summary>
+    /// <param name="writer">The destination.</param>
+    public void Write(TlsWriter writer)
+    {
+        if (TreeHead is { } head)
+        {
+            writer.WriteUInt8(Updated);
+            writer.WriteUInt64(head.TreeSize);
+            writer.WriteOpaque(head.Signature, 2, "TreeHead.signature");
+        }
+        else
+        {
+            writer.WriteUInt8(Same);
+        }
+    }
+
+    /// <summary>Reads the structure.</summary>
+    /// <param name="reader">The source.</param>
+    /// <returns>The head.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
+    public static FullTreeHead Read(ref TlsReader reader)
+    {
+        var headType = reader.ReadUInt8("full_tree_head.head_type");
+        if (headType is not (Same or Updated))
+        {
+            throw reader.Fail("full_tree_head.head_type", $"is {headType}; only same(1) and updated(2) are defined");
+        }
+
+        return new FullTreeHead(headType == Updated ? new TreeHead(reader.ReadUInt64("tree_head.tree_size"), reader.ReadOpaque(2, "tree_head.signature")) : null);
+    }
+}
 
 /// <summary>
 /// One version of the label's binary ladder (section 13.1):
@@ -97,9 +132,6 @@ internal sealed record BinaryLadderStep(byte[] Proof, byte[]? Commitment);
 /// <param name="Search">The update of the user's view followed by the search.</param>
 internal sealed record SearchResponse(FullTreeHead FullTreeHead, uint? Version, byte[] Opening, UpdateValue Value, IReadOnlyList<BinaryLadderStep> BinaryLadder, CombinedTreeProof Search)
 {
-    private const byte Same = 1;
-    private const byte Updated = 2;
-
     /// <summary>Encodes the response for a log in Contact Monitoring mode (no <c>AuditorTreeHead</c>).</summary>
     /// <param name="config">The log's configuration (the mode and <c>VRF.Np</c>).</param>
     /// <returns>The TLS encoding.</returns>
@@ -107,16 +139,7 @@ internal sealed record SearchResponse(FullTreeHead FullTreeHead, uint? Version, 
     public byte[] Encode(LogConfiguration config)
     {
         var writer = new TlsWriter();
-        if (FullTreeHead.TreeHead is { } head)
-        {
-            writer.WriteUInt8(Updated);
-            writer.WriteUInt64(head.TreeSize);
-            writer.WriteOpaque(head.Signature, 2, "TreeHead.signature");
-        }
-        else
-        {
-            writer.WriteUInt8(Same);
-        }
+        FullTreeHead.Write(writer);
 
         if (Version is { } version)
         {
@@ -160,13 +183,7 @@ internal sealed record SearchResponse(FullTreeHead FullTreeHead, uint? Version, 
     public static SearchResponse Decode(ReadOnlySpan<byte> encoded, LogConfiguration config, SearchRequest request)
     {
         var reader = new TlsReader(encoded, nameof(SearchResponse));
-        var headType = reader.ReadUInt8("full_tree_head.head_type");
-        if (headType is not (Same or Updated))
-        {
-            throw reader.Fail("full_tree_head.head_type", $"is {headType}; only same(1) and updated(2) are defined");
-        }
-
-        var head = new FullTreeHead(headType == Updated ? new TreeHead(reader.ReadUInt64("tree_head.tree_size"), reader.ReadOpaque(2, "tree_head.signature")) : null);
+        var head = FullTreeHead.Read(ref reader);
         uint? version = request.Version is null ? reader.ReadUInt32("version") : null;
         var opening = reader.ReadFixed(KeyTransparencyCipherSuite.OpeningSize, "opening");
         var value = reader.ReadOpaque(4, "value.value");
