@@ -39,6 +39,11 @@ internal static class BinaryLadder
         return versions;
     }
 
+    /// <summary><c>monitoring_binary_ladder(t)</c> of appendix B: the versions of <see cref="Versions"/> at or below the target (section 8.1).</summary>
+    /// <param name="target">The monitored version.</param>
+    /// <returns>The versions, in lookup order.</returns>
+    public static List<uint> MonitoringVersions(uint target) => Versions(target).Where(v => v <= target).ToList();
+
     /// <summary>
     /// Runs a search binary ladder for <paramref name="target"/> (section 6.2): powers of two minus one
     /// until the first non-inclusion, then a binary search, ending early after an inclusion above the

@@ -69,6 +69,9 @@ internal sealed class CombinedTreeWalk
     public static CombinedTreeWalk Verifier(long treeSize, IReadOnlyDictionary<long, RetainedEntry> retained, IReadOnlyDictionary<uint, LadderVersion> versions, CombinedTreeProof proof) =>
         new(treeSize, retained, versions, null, proof);
 
+    /// <summary>The terminal log entry of the last search (sections 6.3 and 7.2); null before a search succeeds.</summary>
+    public long? Terminal { get; private set; }
+
     /// <summary>The timestamp of entry <paramref name="x"/>, taking it from the queue (or recording it) the first time.</summary>
     /// <param name="x">The entry.</param>
     /// <returns>Milliseconds since the Unix epoch.</returns>
@@ -147,6 +150,7 @@ internal sealed class CombinedTreeWalk
             left = Timestamp(frontier[i]);
         }
 
+        long? terminal = null;
         for (var i = start; i < frontier.Count; i++)
         {
             var outcome = Ladder(frontier[i], version);
@@ -156,7 +160,12 @@ internal sealed class CombinedTreeWalk
                     DirectoryProofFailure.LadderMismatch,
                     $"The binary ladder of log entry {frontier[i]} shows a greatest version {(outcome == LadderOutcome.Greater ? "above" : "below")} the claimed greatest version {version}.");
             }
+
+            // "The terminal log entry of the search is defined as the leftmost log entry inspected that contains the greatest version."
+            terminal ??= outcome == LadderOutcome.Equal ? frontier[i] : null;
         }
+
+        Terminal = terminal;
     }
 
     /// <summary>
@@ -207,6 +216,7 @@ internal sealed class CombinedTreeWalk
                     throw Expired(version, x);
                 }
 
+                Terminal = x;
                 return;
             }
 
@@ -244,6 +254,88 @@ internal sealed class CombinedTreeWalk
         {
             throw new DirectoryProofException(DirectoryProofFailure.NegativeResult, $"Log entry {entry} has a version above {version} but its prefix tree does not include version {version}; a search response must not carry a negative result (section 13.1).");
         }
+
+        Terminal = entry;
+    }
+
+    /// <summary>
+    /// Section 6.1 for one entry: whether <paramref name="x"/> is distinguished, from the timestamps of its
+    /// ancestors, root first, stopping at the first that is not distinguished (section 12.3.4: "stopping if a
+    /// non-distinguished log entry is established").
+    /// </summary>
+    /// <param name="x">An entry of the tree.</param>
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <returns>True when the entry is distinguished.</returns>
+    public bool IsDistinguished(long x, ulong reasonableMonitoringWindow)
+    {
+        ulong left = 0, right = Timestamp(_treeSize - 1);
+        foreach (var y in ImplicitSearchTree.Ancestors(x, _treeSize))
+        {
+            if (right - left < reasonableMonitoringWindow)
+            {
+                return false;
+            }
+
+            var timestamp = Timestamp(y);
+            (left, right) = x < y ? (left, timestamp) : (timestamp, right);
+        }
+
+        return right - left >= reasonableMonitoringWindow;
+    }
+
+    /// <summary>
+    /// Section 8.2: moves each entry of the monitoring map (log entry to version), rightmost first, up its
+    /// direct path to the right, with a monitoring binary ladder (section 8.1) from each entry passed, until
+    /// it reaches a distinguished entry; then drops the entries that are distinguished. Step 2.4 (owner
+    /// monitoring) is not implemented.
+    /// </summary>
+    /// <param name="map">Log entries of this tree and the versions monitored there.</param>
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <returns>The new map: only entries that are not distinguished.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.LadderMismatch"/> and any proof failure.</exception>
+    public SortedDictionary<long, uint> ContactMonitor(IReadOnlyDictionary<long, uint> map, ulong reasonableMonitoringWindow)
+    {
+        var result = new SortedDictionary<long, uint>();
+        var ladders = new Dictionary<long, uint>();
+        foreach (var pair in map.OrderByDescending(p => p.Key))
+        {
+            // Step 1, and the final step: a distinguished entry stays only to be removed at the end.
+            var (position, version) = (pair.Key, pair.Value);
+            if (IsDistinguished(position, reasonableMonitoringWindow))
+            {
+                continue;
+            }
+
+            var (current, distinguished, superseded) = (position, false, false);
+            foreach (var y in ImplicitSearchTree.Ancestors(position, _treeSize).Where(y => y > position).Reverse())
+            {
+                if (ladders.TryGetValue(y, out var earlier))
+                {
+                    // Step 3.1: a ladder from this entry for a greater version covers this one; otherwise the map is inconsistent.
+                    superseded = earlier > version ? true : throw new DirectoryProofException(
+                        DirectoryProofFailure.LadderMismatch,
+                        $"Log entry {y} was already given a monitoring binary ladder for version {earlier}, not greater than version {version} monitored from entry {position} (section 8.2 step 3.1).");
+                    break;
+                }
+
+                MonitoringLadder(y, version);
+                (ladders[y], current) = (version, y);
+
+                // Step 2.3: the list ends just after the first distinguished entry.
+                if (distinguished = IsDistinguished(y, reasonableMonitoringWindow))
+                {
+                    break;
+                }
+            }
+
+            if (!superseded && !distinguished)
+            {
+                // Two entries can meet where neither moved on; the greater version is kept, as step 3.1 does.
+                result[current] = result.TryGetValue(current, out var other) ? Math.Max(other, version) : version;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The recorded proof (the log's side), with the inclusion proof from <paramref name="log"/>.</summary>
@@ -292,6 +384,30 @@ internal sealed class CombinedTreeWalk
     private static DirectoryProofException Expired(uint version, long entry) => new(
         DirectoryProofFailure.VersionExpired,
         $"Version {version} of the label is expired: the search reached log entry {entry} through expired entries, and no unexpired distinguished entry to its left vouches for it (section 7.2).");
+
+    // Section 8.1: the lookups of base_binary_ladder(version) at or below the version, none omitted; all must be inclusions.
+    private void MonitoringLadder(long x, uint version)
+    {
+        var absent = InEntry(x, omit: false, lookup =>
+        {
+            var missing = new List<uint>();
+            foreach (var v in BinaryLadder.MonitoringVersions(version))
+            {
+                if (!lookup(v))
+                {
+                    missing.Add(v);
+                }
+            }
+
+            return missing;
+        });
+        if (absent.Count > 0)
+        {
+            throw new DirectoryProofException(
+                DirectoryProofFailure.LadderMismatch,
+                $"The monitoring binary ladder of log entry {x} for version {version} shows version(s) {string.Join(", ", absent)} absent; every lookup must be an inclusion (section 8.1).");
+        }
+    }
 
     private LadderOutcome Ladder(long x, uint target) => InEntry(x, omit: true, lookup => BinaryLadder.Search(target, lookup));
 

@@ -17,6 +17,14 @@ namespace Pki.KeyTransparency.Directory;
 internal sealed record VerifiedTreeHead(long TreeSize, byte[] Root, TreeHead Head, IReadOnlyList<byte[]> FullSubtrees, IReadOnlyDictionary<long, RetainedEntry> Frontier);
 
 /// <summary>
+/// What a user keeps to monitor one label it looked up (section 8.2): the monitoring map and the search keys
+/// and commitments of the versions its monitoring binary ladders look up.
+/// </summary>
+/// <param name="Map">Log entry to the greatest version proven to exist there; only entries that are not distinguished.</param>
+/// <param name="Versions">The label versions the ladders need, from verified search responses.</param>
+internal sealed record LabelMonitor(IReadOnlyDictionary<long, uint> Map, IReadOnlyDictionary<uint, LadderVersion> Versions);
+
+/// <summary>
 /// The user's side of searches (draft-ietf-keytrans-protocol section 13.1): verifies a
 /// <see cref="SearchResponse"/> completely (VRF proofs, commitment, binary ladders, timestamps, prefix and
 /// log tree proofs, consistency with the last verified head, the head's signature and age) and only then
@@ -27,6 +35,7 @@ internal sealed class DirectoryClient
     private readonly LogConfiguration _config;
     private readonly IVrf _vrf;
     private readonly TimeProvider _time;
+    private readonly Dictionary<string, LabelMonitor> _monitors = new(StringComparer.Ordinal);
 
     /// <summary>Creates a user with no verified head.</summary>
     /// <param name="config">The log's configuration; Contact Monitoring.</param>
@@ -79,11 +88,66 @@ internal sealed class DirectoryClient
             walk.FixedVersionSearch(target, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
         }
 
-        var (leaves, frontier) = walk.Finish();
-        var (root, fullSubtrees) = ComputeRoot(last, treeSize, leaves, response.Search.Inclusion);
-        var head = VerifyHead(last, treeSize, root, response.FullTreeHead);
-        Last = new VerifiedTreeHead(treeSize, root, head, fullSubtrees, frontier);
+        // Section 8: a terminal entry that is not distinguished is monitored until one is established above it.
+        var monitor = walk.IsDistinguished(walk.Terminal!.Value, _config.ReasonableMonitoringWindow) ? null : Monitor(request.Label, walk.Terminal.Value, target, versions);
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Search.Inclusion);
+        if (monitor is not null)
+        {
+            _monitors[Hex(request.Label)] = monitor;
+        }
+
         return (target, response.Value);
+    }
+
+    /// <summary>The monitoring state of a label (section 8.2); null when nothing needs monitoring.</summary>
+    /// <param name="label">The label.</param>
+    /// <returns>The map and the versions its ladders need.</returns>
+    public LabelMonitor? Monitoring(byte[] label) => _monitors.TryGetValue(Hex(label), out var monitor) ? monitor : null;
+
+    /// <summary>A contact monitoring request (section 13.2) for the label's monitoring map.</summary>
+    /// <param name="label">A label looked up earlier.</param>
+    /// <returns>The request advertising the last verified tree size.</returns>
+    /// <exception cref="InvalidOperationException">Nothing of the label needs monitoring.</exception>
+    public ContactMonitorRequest CreateContactMonitor(byte[] label)
+    {
+        var monitor = Monitoring(label) ?? throw new InvalidOperationException($"No version of the label {Hex(label)} needs monitoring: it was not looked up, or its terminal entries are distinguished (section 8).");
+        return new ContactMonitorRequest((ulong)Last!.TreeSize, label, monitor.Map.OrderBy(p => p.Key).Select(p => new MonitorMapEntry((ulong)p.Key, p.Value)).ToList());
+    }
+
+    /// <summary>
+    /// Verifies a contact monitoring response (section 13.2 steps 1 to 3): the contact algorithm of section
+    /// 8.2 over the label's map, the log tree root and the head; then keeps the head and the new map (dropping
+    /// the label once every version reached a distinguished entry). A failed response changes nothing.
+    /// </summary>
+    /// <param name="request">The request, made with <see cref="CreateContactMonitor"/> from the current state.</param>
+    /// <param name="response">The log's response.</param>
+    /// <returns>The new monitoring map; empty when monitoring is complete.</returns>
+    /// <exception cref="ArgumentException">The request does not match the current state.</exception>
+    /// <exception cref="DirectoryProofException">Why the response was rejected.</exception>
+    public IReadOnlyDictionary<long, uint> VerifyContactMonitor(ContactMonitorRequest request, ContactMonitorResponse response)
+    {
+        var last = Last;
+        var monitor = Monitoring(request.Label);
+        if (last is null || monitor is null || request.Last != (ulong)last.TreeSize || !request.Entries.SequenceEqual(monitor.Map.OrderBy(p => p.Key).Select(p => new MonitorMapEntry((ulong)p.Key, p.Value))))
+        {
+            throw new ArgumentException("The request does not advertise the last verified tree size and the label's current monitoring map; make it with CreateContactMonitor.", nameof(request));
+        }
+
+        var treeSize = NewTreeSize(last, response.FullTreeHead);
+        var walk = CombinedTreeWalk.Verifier(treeSize, last.Frontier, monitor.Versions, response.Monitor);
+        CheckTime(walk.UpdateView(last.TreeSize));
+        var map = walk.ContactMonitor(monitor.Map, _config.ReasonableMonitoringWindow);
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Monitor.Inclusion);
+        if (map.Count == 0)
+        {
+            _monitors.Remove(Hex(request.Label));
+        }
+        else
+        {
+            _monitors[Hex(request.Label)] = monitor with { Map = map };
+        }
+
+        return map;
     }
 
     /// <summary>Rejects configurations outside what the directory implements.</summary>
@@ -174,6 +238,31 @@ internal sealed class DirectoryClient
         }
 
         return (long)treeHead.TreeSize;
+    }
+
+    // The label's monitoring state with (terminal, version) added, keeping the greater version where an entry is
+    // already monitored, and the search keys and commitments of the version's monitoring ladder (section 8.1).
+    private LabelMonitor Monitor(byte[] label, long terminal, uint version, Dictionary<uint, LadderVersion> ladder)
+    {
+        var known = Monitoring(label);
+        var map = known is null ? new SortedDictionary<long, uint>() : new SortedDictionary<long, uint>(known.Map.ToDictionary(p => p.Key, p => p.Value));
+        var versions = known is null ? [] : known.Versions.ToDictionary(p => p.Key, p => p.Value);
+        map[terminal] = map.TryGetValue(terminal, out var other) ? Math.Max(other, version) : version;
+        foreach (var v in BinaryLadder.MonitoringVersions(version))
+        {
+            versions[v] = ladder[v];
+        }
+
+        return new LabelMonitor(map, versions);
+    }
+
+    // Section 13.1 steps 5 and 6 (13.2 steps 2 and 3): the queues used up, the root from the inclusion proof and the retained full subtrees, the head.
+    private VerifiedTreeHead Complete(VerifiedTreeHead? last, long treeSize, CombinedTreeWalk walk, FullTreeHead fullTreeHead, LogTreeInclusionProof inclusion)
+    {
+        var (leaves, frontier) = walk.Finish();
+        var (root, fullSubtrees) = ComputeRoot(last, treeSize, leaves, inclusion);
+        var head = VerifyHead(last, treeSize, root, fullTreeHead);
+        return new VerifiedTreeHead(treeSize, root, head, fullSubtrees, frontier);
     }
 
     // Section 4.2: the rightmost entry's timestamp within max_behind and max_ahead of the local clock.

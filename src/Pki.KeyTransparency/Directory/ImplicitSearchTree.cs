@@ -62,6 +62,27 @@ internal static class ImplicitSearchTree
     /// <returns>The entries, left to right.</returns>
     public static List<long> Frontier(long n) => FrontierFrom(Root(n), n);
 
+    /// <summary>The ancestors of entry <paramref name="x"/> in a log of <paramref name="n"/> entries, root first (the direct path, section 8.2).</summary>
+    /// <param name="x">An entry below <paramref name="n"/>.</param>
+    /// <param name="n">The log size.</param>
+    /// <returns>The entries from the root down to the parent of <paramref name="x"/>; empty for the root.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="x"/> is not an entry of the log.</exception>
+    public static List<long> Ancestors(long x, long n)
+    {
+        if (x < 0 || x >= n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(x), x, $"A log of {n} entries has entries 0 to {n - 1}.");
+        }
+
+        var path = new List<long>();
+        for (var y = Root(n); y != x; y = x < y ? Left(y) : Right(y, n))
+        {
+            path.Add(y);
+        }
+
+        return path;
+    }
+
     /// <summary>
     /// The entries whose timestamps update a view from <paramref name="oldSize"/> to <paramref name="n"/>
     /// entries (section 4.2): the ancestors of entry <c>oldSize - 1</c> at or after <paramref name="oldSize"/>,
@@ -75,14 +96,7 @@ internal static class ImplicitSearchTree
     public static List<long> UpdatePath(long oldSize, long n)
     {
         var target = oldSize - 1;
-        var ancestors = new List<long>();
-        for (var x = Root(n); x != target; x = target < x ? Left(x) : Right(x, n))
-        {
-            if (x >= oldSize)
-            {
-                ancestors.Insert(0, x);
-            }
-        }
+        var ancestors = Ancestors(target, n).Where(x => x >= oldSize).Reverse().ToList();
 
         var start = ancestors.Count > 0 ? ancestors[ancestors.Count - 1] : target;
         var rest = FrontierFrom(start, n);

@@ -91,7 +91,7 @@ internal sealed class KeyTransparencyDirectory
             var update = new UpdateValue(value);
             var opening = Commitment.NewOpening(_random);
             var commitment = Commitment.Compute(opening, label, version, update, _config.Mode);
-            added.Add(new StoredVersion(searchKey, proof, opening, update, commitment));
+            added.Add(new StoredVersion(searchKey, proof, opening, update, commitment, _entries.Count));
             leaves.Add(new PrefixLeaf(searchKey, commitment));
         }
 
@@ -159,9 +159,7 @@ internal sealed class KeyTransparencyDirectory
             versions[v] = new LadderVersion(searchKey, commitment);
         }
 
-        var retained = last == 0 ? [] : ImplicitSearchTree.Frontier(last).ToDictionary(x => x, x => new RetainedEntry(_entries[(int)x].Timestamp, TreeAt(x).GetRoot()));
-        var walk = CombinedTreeWalk.Prover(n, retained, versions, x => (_entries[(int)x].Timestamp, TreeAt(x)));
-        walk.UpdateView(last);
+        var walk = Prover(last, versions);
         if (request.Version is null)
         {
             walk.GreatestVersionSearch(target, _config.ReasonableMonitoringWindow);
@@ -178,10 +176,86 @@ internal sealed class KeyTransparencyDirectory
             }
         }
 
-        var head = new FullTreeHead(last == n ? null : Head);
+        // Section 8: the user checks whether it must monitor the terminal entry; the timestamps it needs are the log's to give.
+        walk.IsDistinguished(walk.Terminal!.Value, _config.ReasonableMonitoringWindow);
         var answer = stored[(int)target];
-        return new SearchResponse(head, request.Version is null ? target : null, answer.Opening, answer.Value, steps, walk.Build(_log, last));
+        return new SearchResponse(NewHead(last), request.Version is null ? target : null, answer.Opening, answer.Value, steps, walk.Build(_log, last));
     }
+
+    /// <summary>
+    /// Answers a contact monitoring request (section 13.2): the tree head (or <c>same</c>) and the proof of
+    /// updating the user's view followed by the contact algorithm of section 8.2 over the user's map.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
+    /// <exception cref="ArgumentException">The request advertises no or an unknown tree size, or its map breaks a rule of section 13.2 (order, duplicates, a version that does not exist, a position off the version's direct path).</exception>
+    public ContactMonitorResponse MonitorContact(ContactMonitorRequest request)
+    {
+        var n = _entries.Count;
+        if (n == 0)
+        {
+            throw new InvalidOperationException("The log has no entries yet; apply an update before answering monitoring requests.");
+        }
+
+        if (request.Last is not { } advertised || advertised == 0 || advertised > (ulong)n)
+        {
+            throw new ArgumentException($"A monitoring request advertises the tree size of the search it follows; this one advertises {request.Last?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} and this log has 1 to {n} entries.", nameof(request));
+        }
+
+        var stored = Versions(request.Label);
+        var versions = new Dictionary<uint, LadderVersion>();
+        var map = new Dictionary<long, uint>();
+        for (var i = 0; i < request.Entries.Count; i++)
+        {
+            var (position, version) = (request.Entries[i].Position, request.Entries[i].Version);
+            CheckMapEntry(request, i, stored, (long)advertised);
+            map[(long)position] = version;
+            foreach (var v in BinaryLadder.MonitoringVersions(version))
+            {
+                versions[v] = new LadderVersion(stored[(int)v].SearchKey, stored[(int)v].Commitment);
+            }
+        }
+
+        var walk = Prover((long)advertised, versions);
+        walk.ContactMonitor(map, _config.ReasonableMonitoringWindow);
+        return new ContactMonitorResponse(NewHead((long)advertised), walk.Build(_log, (long)advertised));
+    }
+
+    // Section 13.2: "each MonitorMapEntry in entries is sorted in ascending order by position, that no position or
+    // version is duplicate, and that position always lies on the direct path of the first log entry to contain the
+    // associated version of the label" (the entry itself or an ancestor to its right, in the user's tree).
+    private static void CheckMapEntry(ContactMonitorRequest request, int i, List<StoredVersion> stored, long treeSize)
+    {
+        var entry = request.Entries[i];
+        var problem = i > 0 && request.Entries[i - 1].Position >= entry.Position ? "positions are not strictly ascending"
+            : request.Entries.Take(i).Any(e => e.Version == entry.Version) ? "the version is listed twice"
+            : entry.Version >= stored.Count ? $"the label has {stored.Count} versions"
+            : entry.Position >= (ulong)treeSize ? $"the position is beyond the advertised tree of {treeSize} entries"
+            : null;
+        if (problem is null)
+        {
+            var first = stored[(int)entry.Version].Entry;
+            var onPath = (long)entry.Position == first || (first < treeSize && ImplicitSearchTree.Ancestors(first, treeSize).Any(y => y > first && y == (long)entry.Position));
+            problem = onPath ? null : $"the position is not on the direct path of entry {first}, where the version was added";
+        }
+
+        if (problem is not null)
+        {
+            throw new ArgumentException($"ContactMonitorRequest.entries[{i}] (position {entry.Position}, version {entry.Version}) is refused: {problem} (section 13.2).", nameof(request));
+        }
+    }
+
+    // The prover over this log for a user who last saw `last` entries (0 for none), its view already updated (section 4.2).
+    private CombinedTreeWalk Prover(long last, Dictionary<uint, LadderVersion> versions)
+    {
+        var retained = last == 0 ? [] : ImplicitSearchTree.Frontier(last).ToDictionary(x => x, x => new RetainedEntry(_entries[(int)x].Timestamp, TreeAt(x).GetRoot()));
+        var walk = CombinedTreeWalk.Prover(_entries.Count, retained, versions, x => (_entries[(int)x].Timestamp, TreeAt(x)));
+        walk.UpdateView(last);
+        return walk;
+    }
+
+    private FullTreeHead NewHead(long last) => new(last == _entries.Count ? null : Head);
 
     private List<StoredVersion> Versions(byte[] label) => _labels.TryGetValue(Hex(label), out var versions) ? versions : [];
 
@@ -208,5 +282,5 @@ internal sealed class KeyTransparencyDirectory
         return tree;
     }
 
-    private sealed record StoredVersion(byte[] SearchKey, byte[] VrfProof, byte[] Opening, UpdateValue Value, byte[] Commitment);
+    private sealed record StoredVersion(byte[] SearchKey, byte[] VrfProof, byte[] Opening, UpdateValue Value, byte[] Commitment, long Entry);
 }

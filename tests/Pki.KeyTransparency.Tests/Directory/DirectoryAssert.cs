@@ -31,6 +31,61 @@ internal static class DirectoryAssert
         }
     }
 
+    /// <summary>Every element of the proof changed in turn (a flipped bit, a deeper result, an extra element), with a name for each.</summary>
+    public static IEnumerable<(string Name, CombinedTreeProof Proof)> Tamperings(CombinedTreeProof s)
+    {
+        for (var i = 0; i < s.Timestamps.Count; i++)
+        {
+            var t = s.Timestamps.ToArray();
+            t[i] ^= 1UL << (i % 40);
+            yield return ($"timestamp {i}", s with { Timestamps = t });
+        }
+
+        for (var p = 0; p < s.PrefixProofs.Count; p++)
+        {
+            var proof = s.PrefixProofs[p];
+            for (var e = 0; e < proof.Elements.Count; e++)
+            {
+                yield return ($"prefix proof {p} element {e}", s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Elements = Replace(proof.Elements, e, DirectoryAssert.FlipBit(proof.Elements[e], e * 7)) }) });
+            }
+
+            for (var k = 0; k < proof.Results.Count; k++)
+            {
+                var result = proof.Results[k];
+                yield return ($"prefix proof {p} result {k} depth", s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Results = Replace(proof.Results, k, result with { Depth = result.Depth + 1 }) }) });
+                if (result.Leaf is { } leaf)
+                {
+                    var flipped = result with { Leaf = leaf with { Commitment = DirectoryAssert.FlipBit(leaf.Commitment, k) } };
+                    yield return ($"prefix proof {p} result {k} leaf", s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Results = Replace(proof.Results, k, flipped) }) });
+                }
+            }
+        }
+
+        for (var i = 0; i < s.PrefixRoots.Count; i++)
+        {
+            yield return ($"prefix root {i}", s with { PrefixRoots = Replace(s.PrefixRoots, i, DirectoryAssert.FlipBit(s.PrefixRoots[i], i)) });
+        }
+
+        for (var i = 0; i < s.Inclusion.Elements.Count; i++)
+        {
+            yield return ($"inclusion {i}", s with { Inclusion = new LogTreeInclusionProof(Replace(s.Inclusion.Elements, i, DirectoryAssert.FlipBit(s.Inclusion.Elements[i], i * 3))) });
+        }
+
+        yield return ("extra timestamp", s with { Timestamps = [.. s.Timestamps, s.Timestamps.Count > 0 ? s.Timestamps[s.Timestamps.Count - 1] : 0UL] });
+        yield return ("extra prefix root", s with { PrefixRoots = [.. s.PrefixRoots, new byte[32]] });
+        if (s.PrefixProofs.Count > 0)
+        {
+            yield return ("extra prefix proof", s with { PrefixProofs = [.. s.PrefixProofs, s.PrefixProofs[0]] });
+        }
+    }
+
+    public static IReadOnlyList<T> Replace<T>(IReadOnlyList<T> list, int index, T value)
+    {
+        var copy = list.ToArray();
+        copy[index] = value;
+        return copy;
+    }
+
     public static byte[] FlipBit(byte[] bytes, int bit)
     {
         var copy = (byte[])bytes.Clone();

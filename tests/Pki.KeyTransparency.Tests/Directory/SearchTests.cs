@@ -4,16 +4,12 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using Pki.KeyTransparency.Directory;
-using Bc25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Pki.KeyTransparency.Tests.Directory;
 
 /// <summary>The combined tree (section 3.4), updating views (4.2), binary ladders (5), greatest- and fixed-version search (6, 7) and the search response (13.1).</summary>
 public sealed class SearchTests
 {
-    private const long Start = 1_700_000_000_000;
-    private static readonly byte[] Seed = Enumerable.Range(70, 32).Select(i => (byte)i).ToArray();
-
     [Fact]
     public void Implicit_search_tree_matches_the_drafts_examples()
     {
@@ -343,42 +339,9 @@ public sealed class SearchTests
     private static IEnumerable<(string Name, SearchResponse Response)> Tamperings(SearchResponse r, uint target)
     {
         var versions = BinaryLadder.Versions(target);
-        var s = r.Search;
-        for (var i = 0; i < s.Timestamps.Count; i++)
+        foreach (var (name, proof) in DirectoryAssert.Tamperings(r.Search))
         {
-            var t = s.Timestamps.ToArray();
-            t[i] ^= 1UL << (i % 40);
-            yield return ($"timestamp {i}", r with { Search = s with { Timestamps = t } });
-        }
-
-        for (var p = 0; p < s.PrefixProofs.Count; p++)
-        {
-            var proof = s.PrefixProofs[p];
-            for (var e = 0; e < proof.Elements.Count; e++)
-            {
-                yield return ($"prefix proof {p} element {e}", r with { Search = s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Elements = Replace(proof.Elements, e, DirectoryAssert.FlipBit(proof.Elements[e], e * 7)) }) } });
-            }
-
-            for (var k = 0; k < proof.Results.Count; k++)
-            {
-                var result = proof.Results[k];
-                yield return ($"prefix proof {p} result {k} depth", r with { Search = s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Results = Replace(proof.Results, k, result with { Depth = result.Depth + 1 }) }) } });
-                if (result.Leaf is { } leaf)
-                {
-                    var flipped = result with { Leaf = leaf with { Commitment = DirectoryAssert.FlipBit(leaf.Commitment, k) } };
-                    yield return ($"prefix proof {p} result {k} leaf", r with { Search = s with { PrefixProofs = Replace(s.PrefixProofs, p, proof with { Results = Replace(proof.Results, k, flipped) }) } });
-                }
-            }
-        }
-
-        for (var i = 0; i < s.PrefixRoots.Count; i++)
-        {
-            yield return ($"prefix root {i}", r with { Search = s with { PrefixRoots = Replace(s.PrefixRoots, i, DirectoryAssert.FlipBit(s.PrefixRoots[i], i)) } });
-        }
-
-        for (var i = 0; i < s.Inclusion.Elements.Count; i++)
-        {
-            yield return ($"inclusion {i}", r with { Search = s with { Inclusion = new LogTreeInclusionProof(Replace(s.Inclusion.Elements, i, DirectoryAssert.FlipBit(s.Inclusion.Elements[i], i * 3))) } });
+            yield return (name, r with { Search = proof });
         }
 
         for (var i = 0; i < r.BinaryLadder.Count; i++)
@@ -399,17 +362,9 @@ public sealed class SearchTests
             yield return ("tree size", r with { FullTreeHead = new FullTreeHead(head with { TreeSize = head.TreeSize + 1 }) });
         }
 
-        yield return ("extra timestamp", r with { Search = s with { Timestamps = [.. s.Timestamps, s.Timestamps.Count > 0 ? s.Timestamps[s.Timestamps.Count - 1] : 0UL] } });
-        yield return ("extra prefix root", r with { Search = s with { PrefixRoots = [.. s.PrefixRoots, new byte[32]] } });
-        yield return ("extra prefix proof", r with { Search = s with { PrefixProofs = [.. s.PrefixProofs, s.PrefixProofs[0]] } });
     }
 
-    private static IReadOnlyList<T> Replace<T>(IReadOnlyList<T> list, int index, T value)
-    {
-        var copy = list.ToArray();
-        copy[index] = value;
-        return copy;
-    }
+    private static IReadOnlyList<T> Replace<T>(IReadOnlyList<T> list, int index, T value) => DirectoryAssert.Replace(list, index, value);
 
     private static void AssertResult(uint version, byte[] value, (uint Version, byte[] Value) actual)
     {
@@ -417,13 +372,13 @@ public sealed class SearchTests
         Assert.Equal(value, actual.Value);
     }
 
-    private static (uint, byte[]) Unpack((uint Version, UpdateValue Value) result) => (result.Version, result.Value.Value);
-
     private static string MerkleHex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
-    private static byte[] Label(int i) => Encoding.ASCII.GetBytes($"user{i}@example.com");
+    private static (uint, byte[]) Unpack((uint Version, UpdateValue Value) result) => TestLog.Unpack(result);
 
-    private static byte[] Value(int i) => Encoding.ASCII.GetBytes($"certificate {i}");
+    private static byte[] Label(int i) => TestLog.Label(i);
+
+    private static byte[] Value(int i) => TestLog.Value(i);
 
     // One fixed log for the bit-flip property: label 1 has versions 0 to 2 (values 0, 2, 4), 6 entries.
     private static class FlipFixture
@@ -431,99 +386,5 @@ public sealed class SearchTests
         public static readonly TestLog Log = TestLog.WithEntries(6);
         public static readonly SearchRequest Request = new(null, Label(1), null);
         public static readonly SearchResponse Response = Log.Directory.Search(Request);
-    }
-
-    /// <summary>A log, its clock and one user; users of other TestLogs can share the log's keys (a fork) or its clock.</summary>
-    private sealed class TestLog
-    {
-        public const ulong MaxBehind = 60_000;
-        public const ulong MaxAhead = 1_000;
-
-        public TestLog(ulong reasonableMonitoringWindow, KeyTransparencyCipherSuite? suite = null, ulong? maximumLifetime = null)
-        {
-            suite ??= KeyTransparencyCipherSuite.Ed25519;
-            var vrf = suite.CreateVrf();
-            var vrfKey = vrf.GenerateKeyPair();
-            using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-            var ecdsaKey = ecdsa.ExportParameters(true);
-            var publicKey = new byte[32];
-            Bc25519.GeneratePublicKey(Seed, 0, publicKey, 0);
-            Config = new LogConfiguration
-            {
-                CipherSuite = suite,
-                Mode = DeploymentMode.ContactMonitoring,
-                SignaturePublicKey = suite == KeyTransparencyCipherSuite.P256 ? TreeHead.EncodeP256PublicKey(ecdsa) : publicKey,
-                VrfPublicKey = vrfKey.PublicKey.ToArray(),
-                MaxAhead = MaxAhead,
-                MaxBehind = MaxBehind,
-                ReasonableMonitoringWindow = reasonableMonitoringWindow,
-                MaximumLifetime = maximumLifetime,
-            };
-            Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(Start));
-            var config = Config;
-            Sign = suite == KeyTransparencyCipherSuite.P256
-                ? (size, root) =>
-                {
-                    using var key = System.Security.Cryptography.ECDsa.Create(ecdsaKey);
-                    return TreeHead.Sign(config, size, root, key);
-                }
-                : (size, root) => TreeHead.Sign(config, size, root, Seed);
-            VrfKey = vrfKey;
-            Directory = new KeyTransparencyDirectory(Config, vrf, vrfKey, Sign, Time);
-            Client = new DirectoryClient(Config, suite.CreateVrf(), Time);
-        }
-
-        // Same keys and configuration, a directory of its own (a fork when it diverges), the same clock unless given.
-        public TestLog(TestLog other, FakeTimeProvider? clientTime = null)
-        {
-            Config = other.Config;
-            Time = other.Time;
-            Sign = other.Sign;
-            VrfKey = other.VrfKey;
-            Directory = new KeyTransparencyDirectory(Config, Config.CipherSuite.CreateVrf(), VrfKey, Sign, Time);
-            Client = new DirectoryClient(Config, Config.CipherSuite.CreateVrf(), clientTime ?? Time);
-        }
-
-        public LogConfiguration Config { get; }
-
-        public FakeTimeProvider Time { get; }
-
-        public KeyTransparencyDirectory Directory { get; }
-
-        public DirectoryClient Client { get; }
-
-        private Func<ulong, byte[], TreeHead> Sign { get; }
-
-        private Pki.KeyTransparency.Vrf.VrfKeyPair VrfKey { get; }
-
-        // Entries i = 0..n-1: label 1 gets versions in entries 0, 2, 4...; label 2 in the others.
-        public static TestLog WithEntries(int n, TestLog? keys = null, ulong? maximumLifetime = null)
-        {
-            var log = keys is null ? new TestLog(reasonableMonitoringWindow: 2500, maximumLifetime: maximumLifetime) : new TestLog(keys);
-            for (var i = 0; i < n; i++)
-            {
-                log.Time.Advance(TimeSpan.FromSeconds(1));
-                log.Directory.Update([(Label(1 + (i % 2)), Value(i))]);
-            }
-
-            return log;
-        }
-
-        // Through the wire encodings: the request and the response are encoded and decoded on the way.
-        public (uint Version, byte[] Value) Search(byte[] label, uint? version = null)
-        {
-            var request = Client.CreateSearch(label, version);
-            var received = SearchRequest.Decode(request.Encode());
-            var response = SearchResponse.Decode(Directory.Search(received).Encode(Config), Config, request);
-            return Unpack(Client.VerifySearch(request, response));
-        }
-
-        // A search by a user who has seen nothing before, against this log's directory.
-        public (uint Version, byte[] Value) SearchFresh(byte[] label, uint version)
-        {
-            var client = new DirectoryClient(Config, Config.CipherSuite.CreateVrf(), Time);
-            var request = client.CreateSearch(label, version);
-            return Unpack(client.VerifySearch(request, Directory.Search(request)));
-        }
     }
 }

@@ -1,0 +1,111 @@
+namespace Pki.KeyTransparency.Directory;
+
+/// <summary>
+/// One entry of a user's monitoring map (sections 8.2 and 13.2):
+/// <code>
+/// struct {
+///   uint64 position;
+///   uint32 version;
+/// } MonitorMapEntry;
+/// </code>
+/// </summary>
+/// <param name="Position">The log entry.</param>
+/// <param name="Version">The greatest version of the label proven to exist there.</param>
+internal sealed record MonitorMapEntry(ulong Position, uint Version);
+
+/// <summary>
+/// A request to monitor label versions the user looked up (section 13.2):
+/// <code>
+/// struct {
+///   optional&lt;uint64&gt; last;
+///
+///   opaque label&lt;0..2^8-1&gt;;
+///   MonitorMapEntry entries&lt;0..2^8-1&gt;;
+/// } ContactMonitorRequest;
+/// </code>
+/// </summary>
+/// <param name="Last">The size of the last tree head the user verified; null for none.</param>
+/// <param name="Label">The label.</param>
+/// <param name="Entries">The monitoring map, ascending by position.</param>
+internal sealed record ContactMonitorRequest(ulong? Last, byte[] Label, IReadOnlyList<MonitorMapEntry> Entries)
+{
+    /// <summary>Encodes the request.</summary>
+    /// <returns>The TLS encoding.</returns>
+    /// <exception cref="ArgumentException">The label is longer than 255 bytes, or there are more than 255 entries.</exception>
+    public byte[] Encode()
+    {
+        var writer = new TlsWriter(Label.Length + 16 + (12 * Entries.Count));
+        writer.WriteUInt8(Last.HasValue ? (byte)1 : (byte)0);
+        if (Last is { } last)
+        {
+            writer.WriteUInt64(last);
+        }
+
+        writer.WriteOpaque(Label, 1, "ContactMonitorRequest.label");
+        writer.WriteCount(Entries.Count, 1, "ContactMonitorRequest.entries");
+        foreach (var entry in Entries)
+        {
+            writer.WriteUInt64(entry.Position);
+            writer.WriteUInt32(entry.Version);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes a request.</summary>
+    /// <param name="encoded">The encoding, nothing after it.</param>
+    /// <returns>The request.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
+    public static ContactMonitorRequest Decode(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new TlsReader(encoded, nameof(ContactMonitorRequest));
+        ulong? last = reader.ReadPresence("last") ? reader.ReadUInt64("last") : null;
+        var label = reader.ReadOpaque(1, "label");
+        var entries = new MonitorMapEntry[reader.ReadCount(1, "entries")];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new MonitorMapEntry(reader.ReadUInt64($"entries[{i}].position"), reader.ReadUInt32($"entries[{i}].version"));
+        }
+
+        reader.End();
+        return new ContactMonitorRequest(last, label, entries);
+    }
+}
+
+/// <summary>
+/// The answer to a <see cref="ContactMonitorRequest"/> (section 13.2):
+/// <code>
+/// struct {
+///   FullTreeHead full_tree_head;
+///   CombinedTreeProof monitor;
+/// } ContactMonitorResponse;
+/// </code>
+/// </summary>
+/// <param name="FullTreeHead">The tree head.</param>
+/// <param name="Monitor">The update of the user's view followed by the contact algorithm (section 8.2).</param>
+internal sealed record ContactMonitorResponse(FullTreeHead FullTreeHead, CombinedTreeProof Monitor)
+{
+    /// <summary>Encodes the response.</summary>
+    /// <returns>The TLS encoding.</returns>
+    /// <exception cref="ArgumentException">A vector is too long, or an element has the wrong size.</exception>
+    public byte[] Encode()
+    {
+        var writer = new TlsWriter();
+        FullTreeHead.Write(writer);
+        Monitor.Write(writer);
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes a response.</summary>
+    /// <param name="encoded">The encoding, nothing after it.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
+    public static ContactMonitorResponse Decode(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new TlsReader(encoded, nameof(ContactMonitorResponse));
+        var head = FullTreeHead.Read(ref reader);
+        var monitor = CombinedTreeProof.Read(ref reader);
+        reader.End();
+        return new ContactMonitorResponse(head, monitor);
+    }
+}
