@@ -338,6 +338,52 @@ internal sealed class CombinedTreeWalk
         return result;
     }
 
+    /// <summary>
+    /// Section 10.1: a right-to-left depth-first walk over the distinguished entries, from the root, collecting
+    /// the recent ones (here: the <paramref name="recent"/> rightmost, none expired) right of the stopping
+    /// position. The timestamp of every entry that reaches step 2 is used (section 12.3.5).
+    /// </summary>
+    /// <param name="stop">The user's stopping position; null for none.</param>
+    /// <param name="recent">How many of the rightmost distinguished entries are recent, 1 to 10.</param>
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <param name="maximumLifetime">The maximum lifetime of log entries, milliseconds; null for none.</param>
+    /// <returns>The recent distinguished entries, left to right.</returns>
+    public List<long> DistinguishedHeads(long? stop, int recent, ulong reasonableMonitoringWindow, ulong? maximumLifetime)
+    {
+        var found = new List<long>();
+        var rightmost = Timestamp(_treeSize - 1);
+        Visit(ImplicitSearchTree.Root(_treeSize), 0, rightmost);
+        found.Reverse();
+        return found;
+
+        void Visit(long x, ulong left, ulong right)
+        {
+            // Step 1: not distinguished (section 6.1).
+            if (right - left < reasonableMonitoringWindow)
+            {
+                return;
+            }
+
+            var timestamp = Timestamp(x);
+            if (ImplicitSearchTree.HasRight(x, _treeSize))
+            {
+                Visit(ImplicitSearchTree.Right(x, _treeSize), timestamp, right);
+            }
+
+            // Steps 3 and 4: "MUST NOT include any expired distinguished log entries".
+            if ((stop is { } position && x <= position) || found.Count >= recent || (maximumLifetime is { } lifetime && rightmost - timestamp >= lifetime))
+            {
+                return;
+            }
+
+            found.Add(x);
+            if (ImplicitSearchTree.HasLeft(x))
+            {
+                Visit(ImplicitSearchTree.Left(x), left, timestamp);
+            }
+        }
+    }
+
     /// <summary>The recorded proof (the log's side), with the inclusion proof from <paramref name="log"/>.</summary>
     /// <param name="log">The log tree.</param>
     /// <param name="retainedSize">The size the user advertised, 0 for none.</param>

@@ -67,11 +67,7 @@ internal sealed class DirectoryClient
     /// <exception cref="DirectoryProofException">Why the response was rejected.</exception>
     public (uint Version, UpdateValue Value) VerifySearch(SearchRequest request, SearchResponse response)
     {
-        var last = Last;
-        if (request.Last != (ulong?)last?.TreeSize)
-        {
-            throw new ArgumentException($"The request advertises tree size {request.Last?.ToString(CultureInfo.InvariantCulture) ?? "none"}, but the last verified head has {last?.TreeSize.ToString(CultureInfo.InvariantCulture) ?? "none"}.", nameof(request));
-        }
+        var last = CheckAdvertised(request.Last, nameof(request));
 
         var target = CheckShape(request, response);
         var versions = VerifyLadder(request.Label, target, response);
@@ -124,7 +120,7 @@ internal sealed class DirectoryClient
     /// <returns>The new monitoring map; empty when monitoring is complete.</returns>
     /// <exception cref="ArgumentException">The request does not match the current state.</exception>
     /// <exception cref="DirectoryProofException">Why the response was rejected.</exception>
-    public IReadOnlyDictionary<long, uint> VerifyContactMonitor(ContactMonitorRequest request, ContactMonitorResponse response)
+    public IReadOnlyDictionary<long, uint> VerifyContactMonitor(ContactMonitorRequest request, CombinedTreeResponse response)
     {
         var last = Last;
         var monitor = Monitoring(request.Label);
@@ -134,10 +130,10 @@ internal sealed class DirectoryClient
         }
 
         var treeSize = NewTreeSize(last, response.FullTreeHead);
-        var walk = CombinedTreeWalk.Verifier(treeSize, last.Frontier, monitor.Versions, response.Monitor);
+        var walk = CombinedTreeWalk.Verifier(treeSize, last.Frontier, monitor.Versions, response.Proof);
         CheckTime(walk.UpdateView(last.TreeSize));
         var map = walk.ContactMonitor(monitor.Map, _config.ReasonableMonitoringWindow);
-        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Monitor.Inclusion);
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Proof.Inclusion);
         if (map.Count == 0)
         {
             _monitors.Remove(Hex(request.Label));
@@ -148,6 +144,35 @@ internal sealed class DirectoryClient
         }
 
         return map;
+    }
+
+    /// <summary>A request to walk the recent distinguished entries (section 13.6), advertising the last verified tree size.</summary>
+    /// <param name="stop">The stopping position (section 10.1); null for none.</param>
+    /// <returns>The request.</returns>
+    public DistinguishedRequest CreateDistinguished(ulong? stop = null) => new((ulong?)Last?.TreeSize, stop);
+
+    /// <summary>
+    /// Verifies a response to a <see cref="DistinguishedRequest"/> (section 13.6 steps 1 to 3): the walk of
+    /// section 10.1, the log tree root and the head; then keeps the head.
+    /// </summary>
+    /// <param name="request">The request, made with <see cref="CreateDistinguished"/> from the current state.</param>
+    /// <param name="response">The log's response.</param>
+    /// <param name="recent">The application's number of recent distinguished entries, 1 to 10, as the log's.</param>
+    /// <returns>The recent distinguished entries right of the stopping position and their timestamps, left to right.</returns>
+    /// <exception cref="ArgumentException">The request does not advertise the current state.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="recent"/> is outside 1 to 10.</exception>
+    /// <exception cref="DirectoryProofException">Why the response was rejected.</exception>
+    public IReadOnlyList<(long Entry, ulong Timestamp)> VerifyDistinguished(DistinguishedRequest request, CombinedTreeResponse response, int recent)
+    {
+        KeyTransparencyDirectory.CheckRecent(recent);
+        var last = CheckAdvertised(request.Last, nameof(request));
+
+        var treeSize = NewTreeSize(last, response.FullTreeHead);
+        var walk = CombinedTreeWalk.Verifier(treeSize, last?.Frontier ?? new Dictionary<long, RetainedEntry>(), new Dictionary<uint, LadderVersion>(), response.Proof);
+        CheckTime(walk.UpdateView(last?.TreeSize ?? 0));
+        var heads = walk.DistinguishedHeads((long?)request.Stop, recent, _config.ReasonableMonitoringWindow, _config.MaximumLifetime).Select(x => (x, walk.Timestamp(x))).ToList();
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Proof.Inclusion);
+        return heads;
     }
 
     /// <summary>Rejects configurations outside what the directory implements.</summary>
@@ -165,6 +190,18 @@ internal sealed class DirectoryClient
         {
             throw new ArgumentException($"A maximum lifetime must be greater than zero and than the Reasonable Monitoring Window ({config.ReasonableMonitoringWindow} ms); it is {lifetime} ms (section 7.1).", parameter);
         }
+    }
+
+    // A request must advertise the last verified tree size, so the proof starts from the retained state.
+    private VerifiedTreeHead? CheckAdvertised(ulong? advertised, string parameter)
+    {
+        var last = Last;
+        if (advertised != (ulong?)last?.TreeSize)
+        {
+            throw new ArgumentException($"The request advertises tree size {advertised?.ToString(CultureInfo.InvariantCulture) ?? "none"}, but the last verified head has {last?.TreeSize.ToString(CultureInfo.InvariantCulture) ?? "none"}.", parameter);
+        }
+
+        return last;
     }
 
     // Section 13.1 steps 1 and 2: the value, the version's presence, the ladder's length, no commitment for the target.

@@ -127,18 +127,7 @@ internal sealed class KeyTransparencyDirectory
     /// <exception cref="KeyNotFoundException">The label, or the requested version, does not exist or has expired (the draft has no negative result).</exception>
     public SearchResponse Search(SearchRequest request)
     {
-        var n = _entries.Count;
-        if (n == 0)
-        {
-            throw new InvalidOperationException("The log has no entries yet; apply an update before answering searches.");
-        }
-
-        var last = (long)(request.Last ?? 0);
-        if (request.Last is { } advertised && (advertised == 0 || advertised > (ulong)n))
-        {
-            throw new ArgumentException($"The request advertises tree size {advertised}; this log has 1 to {n} entries.", nameof(request));
-        }
-
+        var last = Advertised(request.Last, nameof(request));
         var stored = Versions(request.Label);
         if (stored.Count == 0 || request.Version >= stored.Count)
         {
@@ -190,17 +179,12 @@ internal sealed class KeyTransparencyDirectory
     /// <returns>The response.</returns>
     /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
     /// <exception cref="ArgumentException">The request advertises no or an unknown tree size, or its map breaks a rule of section 13.2 (order, duplicates, a version that does not exist, a position off the version's direct path).</exception>
-    public ContactMonitorResponse MonitorContact(ContactMonitorRequest request)
+    public CombinedTreeResponse MonitorContact(ContactMonitorRequest request)
     {
-        var n = _entries.Count;
-        if (n == 0)
+        var advertised = Advertised(request.Last, nameof(request));
+        if (advertised == 0)
         {
-            throw new InvalidOperationException("The log has no entries yet; apply an update before answering monitoring requests.");
-        }
-
-        if (request.Last is not { } advertised || advertised == 0 || advertised > (ulong)n)
-        {
-            throw new ArgumentException($"A monitoring request advertises the tree size of the search it follows; this one advertises {request.Last?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} and this log has 1 to {n} entries.", nameof(request));
+            throw new ArgumentException("A monitoring request advertises the tree size of the search it follows; this one advertises none.", nameof(request));
         }
 
         var stored = Versions(request.Label);
@@ -209,7 +193,7 @@ internal sealed class KeyTransparencyDirectory
         for (var i = 0; i < request.Entries.Count; i++)
         {
             var (position, version) = (request.Entries[i].Position, request.Entries[i].Version);
-            CheckMapEntry(request, i, stored, (long)advertised);
+            CheckMapEntry(request, i, stored, advertised);
             map[(long)position] = version;
             foreach (var v in BinaryLadder.MonitoringVersions(version))
             {
@@ -217,9 +201,57 @@ internal sealed class KeyTransparencyDirectory
             }
         }
 
-        var walk = Prover((long)advertised, versions);
+        var walk = Prover(advertised, versions);
         walk.ContactMonitor(map, _config.ReasonableMonitoringWindow);
-        return new ContactMonitorResponse(NewHead((long)advertised), walk.Build(_log, (long)advertised));
+        return new CombinedTreeResponse(NewHead(advertised), walk.Build(_log, advertised));
+    }
+
+    /// <summary>
+    /// Answers a request to walk the recent distinguished entries (section 13.6): the tree head (or <c>same</c>)
+    /// and the proof of updating the user's view followed by the algorithm of section 10.1, where the
+    /// <paramref name="recent"/> rightmost unexpired distinguished entries are recent.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="recent">The application's number of recent distinguished entries, 1 to 10 (section 10.1: "SHOULD NOT include more than ten").</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
+    /// <exception cref="ArgumentException">The request advertises a tree size beyond the log.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="recent"/> is outside 1 to 10.</exception>
+    public CombinedTreeResponse WalkDistinguished(DistinguishedRequest request, int recent)
+    {
+        CheckRecent(recent);
+        var last = Advertised(request.Last, nameof(request));
+        var walk = Prover(last, []);
+        walk.DistinguishedHeads((long?)request.Stop, recent, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+        return new CombinedTreeResponse(NewHead(last), walk.Build(_log, last));
+    }
+
+    /// <summary>Checks the application's number of recent distinguished entries (section 10.1).</summary>
+    /// <param name="recent">1 to 10.</param>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 10.</exception>
+    internal static void CheckRecent(int recent)
+    {
+        if (recent is < 1 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(recent), recent, "The number of recent distinguished log entries is 1 to 10 (section 10.1: \"SHOULD NOT include more than ten\").");
+        }
+    }
+
+    // The tree size a request advertises (0 for none), checked against the log.
+    private long Advertised(ulong? last, string parameter)
+    {
+        var n = _entries.Count;
+        if (n == 0)
+        {
+            throw new InvalidOperationException("The log has no entries yet; apply an update before answering requests.");
+        }
+
+        if (last is { } advertised && (advertised == 0 || advertised > (ulong)n))
+        {
+            throw new ArgumentException($"The request advertises tree size {advertised}; this log has 1 to {n} entries.", parameter);
+        }
+
+        return (long)(last ?? 0);
     }
 
     // Section 13.2: "each MonitorMapEntry in entries is sorted in ascending order by position, that no position or

@@ -73,7 +73,8 @@ internal sealed record ContactMonitorRequest(ulong? Last, byte[] Label, IReadOnl
 }
 
 /// <summary>
-/// The answer to a <see cref="ContactMonitorRequest"/> (section 13.2):
+/// The answers that are a tree head and one combined tree proof: <c>ContactMonitorResponse</c> (section 13.2,
+/// the proof field is <c>monitor</c>) and <c>DistinguishedResponse</c> (section 13.6, <c>distinguished</c>):
 /// <code>
 /// struct {
 ///   FullTreeHead full_tree_head;
@@ -82,8 +83,8 @@ internal sealed record ContactMonitorRequest(ulong? Last, byte[] Label, IReadOnl
 /// </code>
 /// </summary>
 /// <param name="FullTreeHead">The tree head.</param>
-/// <param name="Monitor">The update of the user's view followed by the contact algorithm (section 8.2).</param>
-internal sealed record ContactMonitorResponse(FullTreeHead FullTreeHead, CombinedTreeProof Monitor)
+/// <param name="Proof">The update of the user's view followed by the operation's algorithm (section 8.2 or 10.1).</param>
+internal sealed record CombinedTreeResponse(FullTreeHead FullTreeHead, CombinedTreeProof Proof)
 {
     /// <summary>Encodes the response.</summary>
     /// <returns>The TLS encoding.</returns>
@@ -92,7 +93,7 @@ internal sealed record ContactMonitorResponse(FullTreeHead FullTreeHead, Combine
     {
         var writer = new TlsWriter();
         FullTreeHead.Write(writer);
-        Monitor.Write(writer);
+        Proof.Write(writer);
         return writer.ToArray();
     }
 
@@ -100,12 +101,56 @@ internal sealed record ContactMonitorResponse(FullTreeHead FullTreeHead, Combine
     /// <param name="encoded">The encoding, nothing after it.</param>
     /// <returns>The response.</returns>
     /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
-    public static ContactMonitorResponse Decode(ReadOnlySpan<byte> encoded)
+    public static CombinedTreeResponse Decode(ReadOnlySpan<byte> encoded)
     {
-        var reader = new TlsReader(encoded, nameof(ContactMonitorResponse));
+        var reader = new TlsReader(encoded, nameof(CombinedTreeResponse));
         var head = FullTreeHead.Read(ref reader);
         var monitor = CombinedTreeProof.Read(ref reader);
         reader.End();
-        return new ContactMonitorResponse(head, monitor);
+        return new CombinedTreeResponse(head, monitor);
+    }
+}
+
+/// <summary>
+/// A request to walk the recently issued distinguished log entries (section 13.6):
+/// <code>
+/// struct {
+///   optional&lt;uint64&gt; last;
+///   optional&lt;uint64&gt; stop;
+/// } DistinguishedRequest;
+/// </code>
+/// </summary>
+/// <param name="Last">The size of the last tree head the user verified; null for none.</param>
+/// <param name="Stop">The stopping position (section 10.1); null for none.</param>
+internal sealed record DistinguishedRequest(ulong? Last, ulong? Stop)
+{
+    /// <summary>Encodes the request.</summary>
+    /// <returns>The TLS encoding.</returns>
+    public byte[] Encode()
+    {
+        var writer = new TlsWriter(18);
+        foreach (var field in new[] { Last, Stop })
+        {
+            writer.WriteUInt8(field.HasValue ? (byte)1 : (byte)0);
+            if (field is { } value)
+            {
+                writer.WriteUInt64(value);
+            }
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes a request.</summary>
+    /// <param name="encoded">The encoding, nothing after it.</param>
+    /// <returns>The request.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.Malformed"/>.</exception>
+    public static DistinguishedRequest Decode(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new TlsReader(encoded, nameof(DistinguishedRequest));
+        ulong? last = reader.ReadPresence("last") ? reader.ReadUInt64("last") : null;
+        ulong? stop = reader.ReadPresence("stop") ? reader.ReadUInt64("stop") : null;
+        reader.End();
+        return new DistinguishedRequest(last, stop);
     }
 }

@@ -9,8 +9,6 @@ namespace Pki.KeyTransparency.Tests.Directory;
 /// <summary>Contact monitoring (draft-ietf-keytrans-protocol sections 8, 8.1, 8.2, 12.3.4 and 13.2).</summary>
 public sealed class ContactMonitorTests
 {
-    private static readonly DirectoryProofFailure[] AnyFailure = Enum.GetValues<DirectoryProofFailure>().Where(f => f != DirectoryProofFailure.None).ToArray();
-
     [Fact]
     public void Distinguished_entries_and_the_direct_path_follow_section_6_1()
     {
@@ -50,7 +48,7 @@ public sealed class ContactMonitorTests
 
         var request = log.Client.CreateContactMonitor(Label(1));
         var response = log.Directory.MonitorContact(request);
-        Assert.Empty(response.Monitor.PrefixProofs);
+        Assert.Empty(response.Proof.PrefixProofs);
         Assert.Empty(log.Client.VerifyContactMonitor(request, response));
         Assert.Null(log.Client.Monitoring(Label(1)));
         Assert.Equal(8, log.Client.Last!.TreeSize);
@@ -114,21 +112,17 @@ public sealed class ContactMonitorTests
         var request = log.Client.CreateContactMonitor(Label(1));
         var response = log.Directory.MonitorContact(request);
         var (last, monitor) = (log.Client.Last, log.Client.Monitoring(Label(1)));
-        var tamperings = DirectoryAssert.Tamperings(response.Monitor).Select(t => (t.Name, response with { Monitor = t.Proof })).ToList();
-        var head = response.FullTreeHead.TreeHead!;
-        tamperings.Add(("signature", response with { FullTreeHead = new FullTreeHead(head with { Signature = DirectoryAssert.FlipBit(head.Signature, 9) }) }));
-        tamperings.Add(("tree size", response with { FullTreeHead = new FullTreeHead(head with { TreeSize = head.TreeSize + 1 }) }));
+        var tamperings = DirectoryAssert.Tamperings(response);
         tamperings.Add(("same head", response with { FullTreeHead = new FullTreeHead(null) }));
 
         // Omitted ladder step: the last lookup of the last monitoring ladder.
-        var proofs = response.Monitor.PrefixProofs.ToList();
+        var proofs = response.Proof.PrefixProofs.ToList();
         proofs[^1] = proofs[^1] with { Results = proofs[^1].Results.Take(proofs[^1].Results.Count - 1).ToList() };
-        tamperings.Add(("omitted ladder step", response with { Monitor = response.Monitor with { PrefixProofs = proofs } }));
-        tamperings.Add(("omitted ladder", response with { Monitor = response.Monitor with { PrefixProofs = [] } }));
+        tamperings.Add(("omitted ladder step", response with { Proof = response.Proof with { PrefixProofs = proofs } }));
+        tamperings.Add(("omitted ladder", response with { Proof = response.Proof with { PrefixProofs = [] } }));
 
-        Assert.True(tamperings.Count > 15, $"only {tamperings.Count} tamperings");
-        var accepted = tamperings.Where(t => !DirectoryAssert.Rejects(() => log.Client.VerifyContactMonitor(request, t.Item2), AnyFailure)).Select(t => t.Name).ToList();
-        Assert.Empty(accepted);
+        Assert.True(tamperings.Count > 10, $"only {tamperings.Count} tamperings");
+        Assert.Empty(DirectoryAssert.Accepted(tamperings, r => log.Client.VerifyContactMonitor(request, r)));
         Assert.Same(last, log.Client.Last);
         Assert.Same(monitor, log.Client.Monitoring(Label(1)));
         log.Client.VerifyContactMonitor(request, response);
@@ -150,16 +144,16 @@ public sealed class ContactMonitorTests
         log.Directory.Update([(Label(2), Value(9))]);
         var request = log.Client.CreateContactMonitor(Label(1));
         var other = log.Directory.MonitorContact(request with { Label = Label(3) });
-        DirectoryAssert.Throws(() => log.Client.VerifyContactMonitor(request, other), null, AnyFailure);
+        DirectoryAssert.Throws(() => log.Client.VerifyContactMonitor(request, other), null, DirectoryAssert.AnyFailure);
 
         // A log that proves only version 1 where the user saw version 2: the request it answers is refused by
         // the honest log (version 1 was added in entry 2, off entry 4's path), so the dishonest answer is a
         // ladder that shows version 2 absent.
         Assert.Contains("not on the direct path", Assert.Throws<ArgumentException>(() => log.Directory.MonitorContact(request with { Entries = [new MonitorMapEntry(4, 1)] })).Message, StringComparison.Ordinal);
         var honest = log.Directory.MonitorContact(request);
-        var proof = honest.Monitor.PrefixProofs[0];
+        var proof = honest.Proof.PrefixProofs[0];
         var hidden = proof with { Results = DirectoryAssert.Replace(proof.Results, proof.Results.Count - 1, proof.Results[^1] with { Type = PrefixSearchResultType.NonInclusionParent, Leaf = null }) };
-        DirectoryAssert.Throws(() => log.Client.VerifyContactMonitor(request, honest with { Monitor = honest.Monitor with { PrefixProofs = [hidden] } }), null, AnyFailure);
+        DirectoryAssert.Throws(() => log.Client.VerifyContactMonitor(request, honest with { Proof = honest.Proof with { PrefixProofs = [hidden] } }), null, DirectoryAssert.AnyFailure);
         Assert.Equal(new Dictionary<long, uint> { [4] = 2 }, log.Client.Monitoring(Label(1))!.Map);
     }
 
@@ -217,9 +211,9 @@ public sealed class ContactMonitorTests
         log.Search(Label(1));
         var response = log.Directory.MonitorContact(log.Client.CreateContactMonitor(Label(1)));
         var encoded = response.Encode();
-        Assert.Equal(encoded, ContactMonitorResponse.Decode(encoded).Encode());
-        DirectoryAssert.Throws(() => ContactMonitorResponse.Decode([3, .. encoded.AsSpan(1)]), "head_type", DirectoryProofFailure.Malformed);
-        DirectoryAssert.Throws(() => ContactMonitorResponse.Decode(encoded.AsSpan(0, encoded.Length - 1)), null, DirectoryProofFailure.Malformed);
+        Assert.Equal(encoded, CombinedTreeResponse.Decode(encoded).Encode());
+        DirectoryAssert.Throws(() => CombinedTreeResponse.Decode([3, .. encoded.AsSpan(1)]), "head_type", DirectoryProofFailure.Malformed);
+        DirectoryAssert.Throws(() => CombinedTreeResponse.Decode(encoded.AsSpan(0, encoded.Length - 1)), null, DirectoryProofFailure.Malformed);
     }
 
     private static string Refuse(TestLog log, ContactMonitorRequest request) => Assert.Throws<ArgumentException>(() => log.Directory.MonitorContact(request)).Message;

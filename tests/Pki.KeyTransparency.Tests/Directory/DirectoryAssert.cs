@@ -31,6 +31,25 @@ internal static class DirectoryAssert
         }
     }
 
+    public static readonly DirectoryProofFailure[] AnyFailure = Enum.GetValues<DirectoryProofFailure>().Where(f => f != DirectoryProofFailure.None).ToArray();
+
+    /// <summary>The proof tamperings, and for an updated head a flipped signature bit and a larger tree size.</summary>
+    public static List<(string Name, CombinedTreeResponse Response)> Tamperings(CombinedTreeResponse response)
+    {
+        var list = Tamperings(response.Proof).Select(t => (t.Name, response with { Proof = t.Proof })).ToList();
+        if (response.FullTreeHead.TreeHead is { } head)
+        {
+            list.Add(("signature", response with { FullTreeHead = new FullTreeHead(head with { Signature = FlipBit(head.Signature, 9) }) }));
+            list.Add(("tree size", response with { FullTreeHead = new FullTreeHead(head with { TreeSize = head.TreeSize + 1 }) }));
+        }
+
+        return list;
+    }
+
+    /// <summary>The names of the tamperings that <paramref name="verify"/> did not reject with a typed failure.</summary>
+    public static List<string> Accepted<T>(IEnumerable<(string Name, T Response)> tamperings, Action<T> verify) =>
+        tamperings.Where(t => !Rejects(() => verify(t.Response), AnyFailure)).Select(t => t.Name).ToList();
+
     /// <summary>Every element of the proof changed in turn (a flipped bit, a deeper result, an extra element), with a name for each.</summary>
     public static IEnumerable<(string Name, CombinedTreeProof Proof)> Tamperings(CombinedTreeProof s)
     {

@@ -102,8 +102,16 @@ internal sealed class TestLog
     public IReadOnlyDictionary<long, uint> Monitor(byte[] label)
     {
         var request = Client.CreateContactMonitor(label);
-        var response = ContactMonitorResponse.Decode(Directory.MonitorContact(ContactMonitorRequest.Decode(request.Encode())).Encode());
+        var response = CombinedTreeResponse.Decode(Directory.MonitorContact(ContactMonitorRequest.Decode(request.Encode())).Encode());
         return Client.VerifyContactMonitor(request, response);
+    }
+
+    // Walking the recent distinguished entries through the wire encodings.
+    public IReadOnlyList<(long Entry, ulong Timestamp)> Distinguished(int recent, ulong? stop)
+    {
+        var request = Client.CreateDistinguished(stop);
+        var response = CombinedTreeResponse.Decode(Directory.WalkDistinguished(DistinguishedRequest.Decode(request.Encode()), recent).Encode());
+        return Client.VerifyDistinguished(request, response, recent);
     }
 
     // A search by a user who has seen nothing before, against this log's directory.
