@@ -277,14 +277,22 @@ internal sealed class DirectoryClient
         return (long)treeHead.TreeSize;
     }
 
-    // The label's monitoring state with (terminal, version) added, keeping the greater version where an entry is
-    // already monitored, and the search keys and commitments of the version's monitoring ladder (section 8.1).
+    // The label's monitoring state with (terminal, version) added, and the search keys and commitments of the
+    // version's monitoring ladder (section 8.1). Section 13.2 allows no duplicate position or version: an entry
+    // already monitored keeps the greater version, and a version already monitored keeps the position further
+    // up its direct path (both lie on the direct path of the entry that added the version).
     private LabelMonitor Monitor(byte[] label, long terminal, uint version, Dictionary<uint, LadderVersion> ladder)
     {
         var known = Monitoring(label);
         var map = known is null ? new SortedDictionary<long, uint>() : new SortedDictionary<long, uint>(known.Map.ToDictionary(p => p.Key, p => p.Value));
         var versions = known is null ? [] : known.Versions.ToDictionary(p => p.Key, p => p.Value);
-        map[terminal] = map.TryGetValue(terminal, out var other) ? Math.Max(other, version) : version;
+        var same = map.Where(p => p.Value == version).Select(p => p.Key).ToList();
+        if (same.All(position => position < terminal))
+        {
+            same.ForEach(position => map.Remove(position));
+            map[terminal] = map.TryGetValue(terminal, out var other) ? Math.Max(other, version) : version;
+        }
+
         foreach (var v in BinaryLadder.MonitoringVersions(version))
         {
             versions[v] = ladder[v];
