@@ -312,9 +312,14 @@ internal sealed class CombinedTreeWalk
                 if (ladders.TryGetValue(y, out var earlier))
                 {
                     // Step 3.1: a ladder from this entry for a greater version covers this one; otherwise the map is inconsistent.
-                    superseded = earlier > version ? true : throw new DirectoryProofException(
-                        DirectoryProofFailure.LadderMismatch,
-                        $"Log entry {y} was already given a monitoring binary ladder for version {earlier}, not greater than version {version} monitored from entry {position} (section 8.2 step 3.1).");
+                    if (earlier <= version)
+                    {
+                        throw new DirectoryProofException(
+                            DirectoryProofFailure.LadderMismatch,
+                            $"Log entry {y} was already given a monitoring binary ladder for version {earlier}, not greater than version {version} monitored from entry {position} (section 8.2 step 3.1).");
+                    }
+
+                    superseded = true;
                     break;
                 }
 
