@@ -19,7 +19,8 @@ internal sealed record LadderVersion(byte[] SearchKey, byte[]? Commitment);
 /// the prover and the verifier over a single shared implementation of the algorithms, parameterized only by
 /// whether data is being recorded or consumed, guarantees that both sides agree on the contents and order
 /// of every field." Implemented: updating the view (section 4.2), greatest-version search (6.3) and
-/// fixed-version search (7.2), with maximum lifetimes (7.1).
+/// fixed-version search (7.2), with maximum lifetimes (7.1); contact monitoring (8.2); both owner algorithms
+/// (8.3); walking distinguished heads (10.1).
 /// </summary>
 internal sealed class CombinedTreeWalk
 {
@@ -389,6 +390,104 @@ internal sealed class CombinedTreeWalk
         }
     }
 
+    /// <summary>
+    /// Section 8.3, first algorithm (section 12.3 owner initialization): the starting position must be
+    /// distinguished and unexpired (the timestamps of its path from the root); then a search ladder, none
+    /// omitted, from the start and each entry of its direct path to its left, before the first expired one,
+    /// for the claimed greatest version there (target 0, showing version 0 absent, past the claimed list).
+    /// </summary>
+    /// <param name="start">The requested starting position.</param>
+    /// <param name="greatestVersions">From the listed entries, the claimed greatest versions: one per entry while the label exists, not increasing.</param>
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <param name="maximumLifetime">The maximum lifetime of log entries, milliseconds; null for none.</param>
+    /// <returns>The listed entries, start first.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.LadderMismatch"/>, <see cref="DirectoryProofFailure.UnexpectedVersion"/> and any proof failure.</exception>
+    public List<long> OwnerInit(long start, Func<IReadOnlyList<long>, IReadOnlyList<uint>> greatestVersions, ulong reasonableMonitoringWindow, ulong? maximumLifetime)
+    {
+        var rightmost = Timestamp(_treeSize - 1);
+        if (!IsDistinguished(start, reasonableMonitoringWindow) || IsExpired(start, rightmost, maximumLifetime))
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.LadderMismatch, $"The starting position {start} is not an unexpired distinguished log entry (section 8.3).");
+        }
+
+        var list = new List<long> { start };
+        list.AddRange(ImplicitSearchTree.Ancestors(start, _treeSize).Where(y => y < start).Reverse().TakeWhile(y => !IsExpired(y, rightmost, maximumLifetime)));
+        var greatest = greatestVersions(list);
+        if (greatest.Count > list.Count || greatest.Where((v, i) => i > 0 && v > greatest[i - 1]).Any())
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.LadderMismatch, $"OwnerInitResponse.greatest_versions ({string.Join(", ", greatest)}) must be in descending order with at most one version per listed log entry ({list.Count}) (section 13.3 step 1).");
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            ExpectGreatest(list[i], i < greatest.Count ? greatest[i] : null);
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Section 8.3, second algorithm (section 12.3 owner monitoring): an in-order walk over the distinguished
+    /// entries right of <paramref name="start"/>, with a search ladder, none omitted, from each showing
+    /// <paramref name="expected"/> as the greatest version (none: version 0 absent). The log stops after
+    /// <paramref name="limit"/> ladders; the user stops where the proof's prefix proofs run out.
+    /// </summary>
+    /// <param name="start">The rightmost distinguished entry the owner verified.</param>
+    /// <param name="expected">The greatest version the owner made; null for none.</param>
+    /// <param name="reasonableMonitoringWindow">The RMW, milliseconds.</param>
+    /// <param name="limit">The log's limit on ladders per response; ignored by the user.</param>
+    /// <returns>The entries given a ladder, left to right.</returns>
+    /// <exception cref="DirectoryProofException"><see cref="DirectoryProofFailure.UnexpectedVersion"/> and any proof failure.</exception>
+    public List<long> OwnerMonitor(long start, uint? expected, ulong reasonableMonitoringWindow, int limit)
+    {
+        var checkedEntries = new List<long>();
+        var stopped = false;
+        Visit(ImplicitSearchTree.Root(_treeSize), 0, Timestamp(_treeSize - 1));
+        return checkedEntries;
+
+        void Visit(long x, ulong left, ulong right)
+        {
+            // Step 1.
+            if (stopped || right - left < reasonableMonitoringWindow)
+            {
+                return;
+            }
+
+            // Step 2.
+            if (x <= start)
+            {
+                if (ImplicitSearchTree.HasRight(x, _treeSize))
+                {
+                    Visit(ImplicitSearchTree.Right(x, _treeSize), Timestamp(x), right);
+                }
+
+                return;
+            }
+
+            // Step 3.
+            if (ImplicitSearchTree.HasLeft(x))
+            {
+                Visit(ImplicitSearchTree.Left(x), left, Timestamp(x));
+            }
+
+            // Step 4: the log's output limit, or the end of the user's proof.
+            if (stopped || (stopped = _entries is not null ? checkedEntries.Count >= limit : _nextProof >= _proof!.PrefixProofs.Count))
+            {
+                return;
+            }
+
+            // Steps 5 and 6. The entry's timestamp is used even without children (the draft lists only those of entries
+            // recursed from): its leaf must be in the inclusion proof to bind the ladder's prefix root.
+            Timestamp(x);
+            ExpectGreatest(x, expected);
+            checkedEntries.Add(x);
+            if (ImplicitSearchTree.HasRight(x, _treeSize))
+            {
+                Visit(ImplicitSearchTree.Right(x, _treeSize), Timestamp(x), right);
+            }
+        }
+    }
+
     /// <summary>The recorded proof (the log's side), with the inclusion proof from <paramref name="log"/>.</summary>
     /// <param name="log">The log tree.</param>
     /// <param name="retainedSize">The size the user advertised, 0 for none.</param>
@@ -435,6 +534,24 @@ internal sealed class CombinedTreeWalk
     private static DirectoryProofException Expired(uint version, long entry) => new(
         DirectoryProofFailure.VersionExpired,
         $"Version {version} of the label is expired: the search reached log entry {entry} through expired entries, and no unexpired distinguished entry to its left vouches for it (section 7.2).");
+
+    // The entry's timestamp is always used: an entry given a ladder must be a leaf of the inclusion proof, binding its prefix root.
+    private bool IsExpired(long x, ulong rightmost, ulong? maximumLifetime) => Timestamp(x) is var timestamp && maximumLifetime is { } lifetime && rightmost - timestamp >= lifetime;
+
+    // Section 8.3: a search ladder from x, none omitted, ending as `greatest` being the greatest version (none: version 0 absent).
+    private void ExpectGreatest(long x, uint? greatest)
+    {
+        // With no version expected, an inclusion of version 0 already shows one the owner did not make; the ladder ends there.
+        var outcome = InEntry(x, omit: false, lookup => greatest is { } g ? BinaryLadder.Search(g, lookup) : lookup(0) ? LadderOutcome.Greater : LadderOutcome.Less);
+        if (outcome != (greatest is null ? LadderOutcome.Less : LadderOutcome.Equal))
+        {
+            throw new DirectoryProofException(
+                DirectoryProofFailure.UnexpectedVersion,
+                greatest is null
+                    ? $"The binary ladder of log entry {x} shows a version of the label where none is expected (section 8.3)."
+                    : $"The binary ladder of log entry {x} shows a greatest version {(outcome == LadderOutcome.Greater ? "above" : "below")} the expected greatest version {greatest} (section 8.3).");
+        }
+    }
 
     // Section 8.1: the lookups of base_binary_ladder(version) at or below the version, none omitted; all must be inclusions.
     private void MonitoringLadder(long x, uint version)

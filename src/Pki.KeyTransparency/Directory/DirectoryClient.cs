@@ -24,6 +24,12 @@ internal sealed record VerifiedTreeHead(long TreeSize, byte[] Root, TreeHead Hea
 /// <param name="Versions">The label versions the ladders need, from verified search responses.</param>
 internal sealed record LabelMonitor(IReadOnlyDictionary<long, uint> Map, IReadOnlyDictionary<uint, LadderVersion> Versions);
 
+/// <summary>What a label owner keeps (section 8.3): the rightmost distinguished entry it verified, the greatest version it made, and that version's search ladder versions.</summary>
+/// <param name="Start">The rightmost distinguished log entry verified.</param>
+/// <param name="Greatest">The greatest version the owner made; null for none.</param>
+/// <param name="Versions">The search keys (and commitments of existing versions) of the search ladder for <paramref name="Greatest"/> (version 0 alone for none).</param>
+internal sealed record OwnerState(long Start, uint? Greatest, IReadOnlyDictionary<uint, LadderVersion> Versions);
+
 /// <summary>
 /// The user's side of searches (draft-ietf-keytrans-protocol section 13.1): verifies a
 /// <see cref="SearchResponse"/> completely (VRF proofs, commitment, binary ladders, timestamps, prefix and
@@ -36,6 +42,7 @@ internal sealed class DirectoryClient
     private readonly IVrf _vrf;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, LabelMonitor> _monitors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OwnerState> _owners = new(StringComparer.Ordinal);
 
     /// <summary>Creates a user with no verified head.</summary>
     /// <param name="config">The log's configuration; Contact Monitoring.</param>
@@ -173,6 +180,103 @@ internal sealed class DirectoryClient
         var heads = walk.DistinguishedHeads((long?)request.Stop, recent, _config.ReasonableMonitoringWindow, _config.MaximumLifetime).Select(x => (x, walk.Timestamp(x))).ToList();
         Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Proof.Inclusion);
         return heads;
+    }
+
+    /// <summary>The owner state of a label, after <see cref="VerifyOwnerInit"/>.</summary>
+    /// <param name="label">The label.</param>
+    /// <returns>The state; null when the user does not own the label.</returns>
+    public OwnerState? Owner(byte[] label) => _owners.TryGetValue(Hex(label), out var owner) ? owner : null;
+
+    /// <summary>An owner initialization request (section 13.3), advertising the last verified tree size.</summary>
+    /// <param name="label">The label.</param>
+    /// <param name="start">The starting position: an unexpired distinguished log entry.</param>
+    /// <returns>The request.</returns>
+    public OwnerInitRequest CreateOwnerInit(byte[] label, ulong start) => new((ulong?)Last?.TreeSize, label, start);
+
+    /// <summary>
+    /// Verifies an owner initialization response (section 13.3 steps 1 to 5) and that the label's greatest
+    /// version at the start is the one the owner made; then keeps the head and the owner state. A failed
+    /// response changes nothing. Versions made after the start need label updates (section 9), not implemented.
+    /// </summary>
+    /// <param name="request">The request, made with <see cref="CreateOwnerInit"/> from the current state.</param>
+    /// <param name="response">The log's response.</param>
+    /// <param name="made">The greatest version of the label the owner made as of the start; null for none.</param>
+    /// <exception cref="ArgumentException">The request does not advertise the current state.</exception>
+    /// <exception cref="DirectoryProofException">Why the response was rejected; <see cref="DirectoryProofFailure.UnexpectedVersion"/> when the log shows a version the owner did not make or lacks one it made.</exception>
+    public void VerifyOwnerInit(OwnerInitRequest request, OwnerInitResponse response, uint? made)
+    {
+        var last = CheckAdvertised(request.Last, nameof(request));
+        var greatest = response.GreatestVersions;
+        uint? top = greatest.Count > 0 ? greatest[0] : null;
+        if (top != made)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.UnexpectedVersion, $"The log claims greatest version {top?.ToString(CultureInfo.InvariantCulture) ?? "none"} of the label at the start; the owner made {made?.ToString(CultureInfo.InvariantCulture) ?? "none"} (section 8.3).");
+        }
+
+        // Step 2: version 0 and every search ladder version, ascending; a commitment exactly for those up to the greatest at the start.
+        var expected = greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().Order().ToList();
+        if (response.BinaryLadder.Count != expected.Count)
+        {
+            throw new DirectoryProofException(DirectoryProofFailure.ProofLengthMismatch, $"OwnerInitResponse.binary_ladder has {response.BinaryLadder.Count} steps; the greatest versions need {expected.Count} (versions {string.Join(", ", expected)}).");
+        }
+
+        var versions = new Dictionary<uint, LadderVersion>();
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (v, step) = (expected[i], response.BinaryLadder[i]);
+            if ((step.Commitment is not null) != (v <= top))
+            {
+                throw new DirectoryProofException(DirectoryProofFailure.Malformed, $"OwnerInitResponse.binary_ladder[{i}] (version {v}) {(step.Commitment is null ? "has no" : "has a")} commitment; exactly the versions up to the greatest at the start have one.");
+            }
+
+            versions[v] = new LadderVersion(_config.CipherSuite.VerifySearchKey(_vrf, _config.VrfPublicKey, request.Label, v, step.Proof), step.Commitment);
+        }
+
+        var treeSize = NewTreeSize(last, response.FullTreeHead);
+        var walk = CombinedTreeWalk.Verifier(treeSize, last?.Frontier ?? new Dictionary<long, RetainedEntry>(), versions, response.Init);
+        CheckTime(walk.UpdateView(last?.TreeSize ?? 0));
+        walk.OwnerInit((long)request.Start, _ => greatest, _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Init.Inclusion);
+        var ladder = made is { } g ? BinaryLadder.Versions(g) : [0u];
+        _owners[Hex(request.Label)] = new OwnerState((long)request.Start, made, ladder.ToDictionary(v => v, v => versions[v]));
+    }
+
+    /// <summary>An owner monitoring request (section 13.4) from the label's owner state, advertising the last verified tree size.</summary>
+    /// <param name="label">A label initialized with <see cref="VerifyOwnerInit"/>.</param>
+    /// <returns>The request.</returns>
+    /// <exception cref="InvalidOperationException">The user does not own the label.</exception>
+    public OwnerMonitorRequest CreateOwnerMonitor(byte[] label)
+    {
+        var owner = Owner(label) ?? throw new InvalidOperationException($"The label {Hex(label)} has no owner state; initialize it first (section 13.3).");
+        return new OwnerMonitorRequest((ulong)Last!.TreeSize, label, [], (ulong)owner.Start, owner.Greatest);
+    }
+
+    /// <summary>
+    /// Verifies an owner monitoring response (section 13.4 steps 1 to 3): every distinguished entry the proof
+    /// reaches right of the start shows exactly the versions the owner made; then keeps the head and moves
+    /// the start to the rightmost entry checked. A failed response changes nothing.
+    /// </summary>
+    /// <param name="request">The request, made with <see cref="CreateOwnerMonitor"/> from the current state.</param>
+    /// <param name="response">The log's response.</param>
+    /// <returns>The distinguished entries checked, left to right; empty once the owner is up to date.</returns>
+    /// <exception cref="ArgumentException">The request does not match the current state.</exception>
+    /// <exception cref="DirectoryProofException">Why the response was rejected; <see cref="DirectoryProofFailure.UnexpectedVersion"/> when the log shows a version the owner did not make or lacks one it made.</exception>
+    public IReadOnlyList<long> VerifyOwnerMonitor(OwnerMonitorRequest request, CombinedTreeResponse response)
+    {
+        var last = Last;
+        var owner = Owner(request.Label);
+        if (last is null || owner is null || request.Last != (ulong)last.TreeSize || request.Entries.Count > 0 || request.Start != (ulong)owner.Start || request.GreatestVersion != owner.Greatest)
+        {
+            throw new ArgumentException("The request does not advertise the last verified tree size and the label's owner state; make it with CreateOwnerMonitor.", nameof(request));
+        }
+
+        var treeSize = NewTreeSize(last, response.FullTreeHead);
+        var walk = CombinedTreeWalk.Verifier(treeSize, last.Frontier, owner.Versions, response.Proof);
+        CheckTime(walk.UpdateView(last.TreeSize));
+        var checkedEntries = walk.OwnerMonitor(owner.Start, owner.Greatest, _config.ReasonableMonitoringWindow, 0);
+        Last = Complete(last, treeSize, walk, response.FullTreeHead, response.Proof.Inclusion);
+        _owners[Hex(request.Label)] = owner with { Start = checkedEntries.Count > 0 ? checkedEntries[^1] : owner.Start };
+        return checkedEntries;
     }
 
     /// <summary>Rejects configurations outside what the directory implements.</summary>

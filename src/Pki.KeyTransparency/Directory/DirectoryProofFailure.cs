@@ -59,4 +59,7 @@ internal enum DirectoryProofFailure
 
     /// <summary>The requested version is only reachable through expired log entries, with no unexpired distinguished entry to vouch for it (section 7.2).</summary>
     VersionExpired,
+
+    /// <summary>A label owner's ladder shows a version of the label the owner did not make, or lacks one it made (section 8.3).</summary>
+    UnexpectedVersion,
 }

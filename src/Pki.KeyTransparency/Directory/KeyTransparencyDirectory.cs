@@ -226,6 +226,77 @@ internal sealed class KeyTransparencyDirectory
         return new CombinedTreeResponse(NewHead(last), walk.Build(_log, last));
     }
 
+    /// <summary>
+    /// Answers a label owner's initialization (section 13.3): the tree head (or <c>same</c>), the label's
+    /// greatest version in each entry of section 8.3 step 1 while it exists, the VRF proofs of version 0 and
+    /// every search ladder version for those, with the commitments of the versions up to the greatest at the
+    /// start, and the proof of updating the user's view followed by the first algorithm of section 8.3.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
+    /// <exception cref="ArgumentException">The request advertises a tree size beyond the log, or its start is not an unexpired distinguished entry.</exception>
+    public OwnerInitResponse InitializeOwner(OwnerInitRequest request)
+    {
+        var last = Advertised(request.Last, nameof(request));
+        if (request.Start >= (ulong)_entries.Count)
+        {
+            throw new ArgumentException($"OwnerInitRequest.start is {request.Start}; the log has {_entries.Count} entries (section 13.3).", nameof(request));
+        }
+
+        var stored = Versions(request.Label);
+        var versions = new Dictionary<uint, LadderVersion>();
+        var steps = new List<BinaryLadderStep>();
+        var greatest = new List<uint>();
+        var walk = Prover(last, versions);
+        try
+        {
+            // The walk asks for the greatest versions once it has listed the entries, before its first ladder.
+            walk.OwnerInit((long)request.Start, list => Greatest(list, stored, request.Label, versions, steps, greatest), _config.ReasonableMonitoringWindow, _config.MaximumLifetime);
+        }
+        catch (DirectoryProofException e) when (e.Failure == DirectoryProofFailure.LadderMismatch)
+        {
+            throw new ArgumentException($"OwnerInitRequest.start is refused: {e.Message}", nameof(request), e);
+        }
+
+        return new OwnerInitResponse(NewHead(last), greatest, steps, walk.Build(_log, last));
+    }
+
+    /// <summary>
+    /// Answers a label owner's monitoring request (section 13.4): the tree head (or <c>same</c>) and the proof of
+    /// updating the user's view followed by the second algorithm of section 8.3, with at most
+    /// <paramref name="limit"/> ladders. The log does not stop early at an unexpected version: the owner sees it.
+    /// </summary>
+    /// <param name="request">The request; its map must be empty (label updates, section 9, are not implemented).</param>
+    /// <param name="limit">The most ladders in one response, at least 1 (section 8.3: the log "SHOULD limit the number").</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The log has no entries yet.</exception>
+    /// <exception cref="ArgumentException">The request advertises no or an unknown tree size, or breaks a rule of section 13.4 step 2 or 3, or has a map.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is below 1.</exception>
+    public CombinedTreeResponse MonitorOwner(OwnerMonitorRequest request, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var advertised = Advertised(request.Last, nameof(request));
+        var stored = Versions(request.Label);
+        var atStart = request.Start < (ulong)advertised ? stored.Count(v => v.Entry <= (long)request.Start) : 0;
+        var problem = advertised == 0 ? "it advertises no tree size"
+            : request.Entries.Count > 0 ? "label updates (section 9), and so an owner's monitoring map, are not implemented"
+            : request.Start >= (ulong)advertised ? $"start {request.Start} is beyond the advertised tree of {advertised} entries"
+            : request.GreatestVersion >= stored.Count ? $"the label has {stored.Count} versions, not version {request.GreatestVersion}"
+            : atStart > 0 && (request.GreatestVersion is not { } g || g < atStart - 1) ? $"version {atStart - 1} existed at start {request.Start}, above greatest_version"
+            : null;
+        if (problem is not null)
+        {
+            throw new ArgumentException($"The OwnerMonitorRequest is refused: {problem} (section 13.4).", nameof(request));
+        }
+
+        var expected = request.GreatestVersion;
+        var versions = BinaryLadder.Versions(expected ?? 0).ToDictionary(v => v, v => Ladder(request.Label, stored, v, v <= expected).Version);
+        var walk = Prover(advertised, versions);
+        walk.OwnerMonitor((long)request.Start, expected, _config.ReasonableMonitoringWindow, limit);
+        return new CombinedTreeResponse(NewHead(advertised), walk.Build(_log, advertised));
+    }
+
     /// <summary>Checks the application's number of recent distinguished entries (section 10.1).</summary>
     /// <param name="recent">1 to 10.</param>
     /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 10.</exception>
@@ -235,6 +306,29 @@ internal sealed class KeyTransparencyDirectory
         {
             throw new ArgumentOutOfRangeException(nameof(recent), recent, "The number of recent distinguished log entries is 1 to 10 (section 10.1: \"SHOULD NOT include more than ten\").");
         }
+    }
+
+    // Section 8.3 steps 2 to 4 for the listed entries: the greatest versions while the label exists, and the ladder
+    // steps (ascending) and search keys of version 0 and of each search ladder; commitments up to the greatest at the start.
+    private List<uint> Greatest(IReadOnlyList<long> list, List<StoredVersion> stored, byte[] label, Dictionary<uint, LadderVersion> versions, List<BinaryLadderStep> steps, List<uint> greatest)
+    {
+        greatest.AddRange(list.Select(y => stored.Count(v => v.Entry <= y)).TakeWhile(count => count > 0).Select(count => (uint)(count - 1)));
+        foreach (var v in greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().Order())
+        {
+            var (step, version) = Ladder(label, stored, v, greatest.Count > 0 && v <= greatest[0]);
+            steps.Add(step);
+            versions[v] = version;
+        }
+
+        return greatest;
+    }
+
+    // One binary ladder version: its VRF proof and search key, and its commitment when `committed` (the version exists).
+    private (BinaryLadderStep Step, LadderVersion Version) Ladder(byte[] label, List<StoredVersion> stored, uint v, bool committed)
+    {
+        var (searchKey, proof) = v < stored.Count ? (stored[(int)v].SearchKey, stored[(int)v].VrfProof) : _config.CipherSuite.ComputeSearchKey(_vrf, _vrfKey, label, v);
+        var commitment = committed ? stored[(int)v].Commitment : null;
+        return (new BinaryLadderStep(proof, commitment), new LadderVersion(searchKey, commitment));
     }
 
     // The tree size a request advertises (0 for none), checked against the log.

@@ -154,3 +154,58 @@ internal sealed record DistinguishedRequest(ulong? Last, ulong? Stop)
         return new DistinguishedRequest(last, stop);
     }
 }
+
+/// <summary>
+/// A label owner's request to initialize its state (section 13.3); the wire encoding is not implemented:
+/// <code>
+/// struct {
+///   optional&lt;uint64&gt; last;
+///
+///   opaque label&lt;0..2^8-1&gt;;
+///   uint64 start;
+/// } OwnerInitRequest;
+/// </code>
+/// </summary>
+/// <param name="Last">The size of the last tree head the user verified; null for none.</param>
+/// <param name="Label">The label.</param>
+/// <param name="Start">The starting position: an unexpired distinguished log entry.</param>
+internal sealed record OwnerInitRequest(ulong? Last, byte[] Label, ulong Start);
+
+/// <summary>
+/// The answer to an <see cref="OwnerInitRequest"/> (section 13.3); the wire encoding is not implemented:
+/// <code>
+/// struct {
+///   FullTreeHead full_tree_head;
+///
+///   uint32 greatest_versions&lt;0..2^8-1&gt;;
+///   BinaryLadderStep binary_ladder&lt;0..2^16-1&gt;;
+///   CombinedTreeProof init;
+/// } OwnerInitResponse;
+/// </code>
+/// </summary>
+/// <param name="FullTreeHead">The tree head.</param>
+/// <param name="GreatestVersions">The label's greatest version in each entry of section 8.3 step 1, until the label does not exist.</param>
+/// <param name="BinaryLadder">The VRF proofs (and commitments of existing versions) of version 0 and of every search ladder version for the greatest versions, ascending by version.</param>
+/// <param name="Init">The update of the user's view followed by the first algorithm of section 8.3.</param>
+internal sealed record OwnerInitResponse(FullTreeHead FullTreeHead, IReadOnlyList<uint> GreatestVersions, IReadOnlyList<BinaryLadderStep> BinaryLadder, CombinedTreeProof Init);
+
+/// <summary>
+/// A label owner's monitoring request (section 13.4); the answer is a <see cref="CombinedTreeResponse"/>
+/// (<c>OwnerMonitorResponse</c>). The wire encoding is not implemented:
+/// <code>
+/// struct {
+///   optional &lt;uint64&gt; last;
+///
+///   opaque label&lt;0..2^8-1&gt;;
+///   MonitorMapEntry entries&lt;0..2^8-1&gt;;
+///   uint64 start;
+///   optional&lt;uint32&gt; greatest_version;
+/// } OwnerMonitorRequest;
+/// </code>
+/// </summary>
+/// <param name="Last">The size of the last tree head the user verified; null for none.</param>
+/// <param name="Label">The label.</param>
+/// <param name="Entries">The owner's monitoring map; always empty here, as label updates (section 9) are not implemented.</param>
+/// <param name="Start">The rightmost distinguished log entry the owner verified.</param>
+/// <param name="GreatestVersion">The greatest version of the label the owner knows; null for none.</param>
+internal sealed record OwnerMonitorRequest(ulong? Last, byte[] Label, IReadOnlyList<MonitorMapEntry> Entries, ulong Start, uint? GreatestVersion);
