@@ -214,7 +214,7 @@ internal sealed class DirectoryClient
         }
 
         // Step 2: version 0 and every search ladder version, ascending; a commitment exactly for those up to the greatest at the start.
-        var expected = greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().Order().ToList();
+        var expected = greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().OrderBy(v => v).ToList();
         if (response.BinaryLadder.Count != expected.Count)
         {
             throw new DirectoryProofException(DirectoryProofFailure.ProofLengthMismatch, $"OwnerInitResponse.binary_ladder has {response.BinaryLadder.Count} steps; the greatest versions need {expected.Count} (versions {string.Join(", ", expected)}).");

@@ -313,7 +313,7 @@ internal sealed class KeyTransparencyDirectory
     private List<uint> Greatest(IReadOnlyList<long> list, List<StoredVersion> stored, byte[] label, Dictionary<uint, LadderVersion> versions, List<BinaryLadderStep> steps, List<uint> greatest)
     {
         greatest.AddRange(list.Select(y => stored.Count(v => v.Entry <= y)).TakeWhile(count => count > 0).Select(count => (uint)(count - 1)));
-        foreach (var v in greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().Order())
+        foreach (var v in greatest.SelectMany(BinaryLadder.Versions).Append(0u).Distinct().OrderBy(v => v))
         {
             var (step, version) = Ladder(label, stored, v, greatest.Count > 0 && v <= greatest[0]);
             steps.Add(step);
