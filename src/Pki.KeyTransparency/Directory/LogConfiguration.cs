@@ -88,11 +88,7 @@ internal sealed record LogConfiguration
         writer.WriteUInt64(MaxAhead);
         writer.WriteUInt64(MaxBehind);
         writer.WriteUInt64(ReasonableMonitoringWindow);
-        writer.WriteUInt8(MaximumLifetime.HasValue ? (byte)1 : (byte)0);
-        if (MaximumLifetime is { } lifetime)
-        {
-            writer.WriteUInt64(lifetime);
-        }
+        writer.WriteOptionalUInt64(MaximumLifetime);
     }
 
     /// <summary>Encodes the structure.</summary>

@@ -35,11 +35,7 @@ internal sealed record ContactMonitorRequest(ulong? Last, byte[] Label, IReadOnl
     public byte[] Encode()
     {
         var writer = new TlsWriter(Label.Length + 16 + (12 * Entries.Count));
-        writer.WriteUInt8(Last.HasValue ? (byte)1 : (byte)0);
-        if (Last is { } last)
-        {
-            writer.WriteUInt64(last);
-        }
+        writer.WriteOptionalUInt64(Last);
 
         writer.WriteOpaque(Label, 1, "ContactMonitorRequest.label");
         writer.WriteCount(Entries.Count, 1, "ContactMonitorRequest.entries");
@@ -129,14 +125,8 @@ internal sealed record DistinguishedRequest(ulong? Last, ulong? Stop)
     public byte[] Encode()
     {
         var writer = new TlsWriter(18);
-        foreach (var field in new[] { Last, Stop })
-        {
-            writer.WriteUInt8(field.HasValue ? (byte)1 : (byte)0);
-            if (field is { } value)
-            {
-                writer.WriteUInt64(value);
-            }
-        }
+        writer.WriteOptionalUInt64(Last);
+        writer.WriteOptionalUInt64(Stop);
 
         return writer.ToArray();
     }

@@ -21,18 +21,10 @@ internal sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version)
     public byte[] Encode()
     {
         var writer = new TlsWriter(Label.Length + 16);
-        writer.WriteUInt8(Last.HasValue ? (byte)1 : (byte)0);
-        if (Last is { } last)
-        {
-            writer.WriteUInt64(last);
-        }
+        writer.WriteOptionalUInt64(Last);
 
         writer.WriteOpaque(Label, 1, "SearchRequest.label");
-        writer.WriteUInt8(Version.HasValue ? (byte)1 : (byte)0);
-        if (Version is { } version)
-        {
-            writer.WriteUInt32(version);
-        }
+        writer.WriteOptionalUInt32(Version);
 
         return writer.ToArray();
     }

@@ -36,6 +36,28 @@ internal sealed class TlsWriter
     /// <param name="value">The value.</param>
     public void WriteUInt64(ulong value) => BinaryPrimitives.WriteUInt64BigEndian(Reserve(8), value);
 
+    /// <summary>Writes an optional <c>uint32</c> (section 2.1.1): a presence byte, then the value when present.</summary>
+    /// <param name="value">The value, or null.</param>
+    public void WriteOptionalUInt32(uint? value)
+    {
+        WriteUInt8(value.HasValue ? (byte)1 : (byte)0);
+        if (value is { } present)
+        {
+            WriteUInt32(present);
+        }
+    }
+
+    /// <summary>Writes an optional <c>uint64</c> (section 2.1.1): a presence byte, then the value when present.</summary>
+    /// <param name="value">The value, or null.</param>
+    public void WriteOptionalUInt64(ulong? value)
+    {
+        WriteUInt8(value.HasValue ? (byte)1 : (byte)0);
+        if (value is { } present)
+        {
+            WriteUInt64(present);
+        }
+    }
+
     /// <summary>Writes a fixed-size <c>opaque x[N]</c>; the caller has checked the size.</summary>
     /// <param name="bytes">The bytes.</param>
     public void WriteFixed(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
